@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Purchases;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Meterai.Gateway.Apis;
+
+public static class PurchasesApi
+{
+    /// <summary>GET /api/purchases/{purchaseId}. POST /api/purchases is the YARP route (see <see cref="PurchasingExtensions.MapPurchaseRoute"/>).</summary>
+    public static IEndpointRouteBuilder MapPurchasesApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup(Routing.GatewayProxy.PurchasePath)
+            .WithTags("Purchases")
+            .MapGet("/{purchaseId}", GetPurchaseAsync);
+        return app;
+    }
+
+    internal static async Task<Results<Ok<PurchaseView>, ProblemHttpResult>> GetPurchaseAsync(
+        string purchaseId, PurchaseLedger ledger, CancellationToken cancellationToken)
+    {
+        var record = PurchaseOrchestrator.IsWellFormedPurchaseId(purchaseId)
+            ? await ledger.FindAsync(purchaseId, cancellationToken)
+            : null;
+
+        // A purchase that was never taken by anyone does not exist for the applicant.
+        if (record is null || record.Status == PurchaseStatus.Unavailable)
+        {
+            return TypedResults.Problem(
+                detail: $"No purchase has the id '{purchaseId}'.",
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Purchase not found",
+                type: PurchaseAnswers.ProblemBase + "purchase-not-found");
+        }
+
+        return TypedResults.Ok(ToView(record));
+    }
+
+    private static PurchaseView ToView(PurchaseRecord record) => new(
+        record.PurchaseId,
+        record.Status == PurchaseStatus.InProgress ? PurchaseStatus.Pending : record.Status,
+        record.DistributorId,
+        record.OrderId,
+        record.Quantity,
+        record.Amount,
+        record.Serials is null ? [] : JsonSerializer.Deserialize(record.Serials, GatewayJsonContext.Default.IReadOnlyListString) ?? []);
+}

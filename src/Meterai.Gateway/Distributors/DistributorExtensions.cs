@@ -1,0 +1,31 @@
+namespace Meterai.Gateway.Distributors;
+
+public static class DistributorExtensions
+{
+    /// <summary>
+    /// Registers the fleet. A registry file is read and validated here, before the host is built,
+    /// so a malformed one stops start-up with a <see cref="RegistryException"/> before anything listens.
+    /// </summary>
+    public static WebApplicationBuilder AddDistributors(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DistributorOptions>()
+            .BindConfiguration(DistributorOptions.Section)
+            .Validate(o => o.DefaultMaxConcurrency >= 1, "Distributors:DefaultMaxConcurrency must be at least 1.")
+            .ValidateOnStart();
+
+        var settings = builder.Configuration.GetSection(DistributorOptions.Section).Get<DistributorOptions>() ?? new();
+        var entries = string.IsNullOrWhiteSpace(settings.File)
+            ? null
+            : RegistryFile.Load(settings.File, settings.DefaultMaxConcurrency);
+
+        builder.Services.AddSingleton(new RegistrySource(entries));
+        builder.Services.AddSingleton<DistributorFleet>();
+        builder.Services.AddHostedService<FleetLoader>();
+        builder.Services.AddHttpClient<DistributorClient>(DistributorClient.HttpClientName, client =>
+        {
+            // Callers bound each call with their own (Polly or probe) timeout; this is only a backstop.
+            client.Timeout = TimeSpan.FromSeconds(30);
+        });
+        return builder;
+    }
+}

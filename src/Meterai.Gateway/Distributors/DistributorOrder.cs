@@ -1,0 +1,23 @@
+namespace Meterai.Gateway.Distributors;
+
+/// <summary>An order as a distributor describes it (distributor spec: POST /orders and GET /orders).</summary>
+/// <remarks>Every member is optional: an answer is checked by the caller, not trusted by its shape.</remarks>
+public sealed record DistributorOrder(
+    string? OrderId,
+    string? Status,
+    int? Quantity,
+    long? Amount,
+    IReadOnlyList<string>? Serials,
+    string? IdempotencyKey);
+
+/// <summary>The distributor spec's order statuses.</summary>
+public static class DistributorOrderStatus
+{
+    public const string Pending = "pending";
+    public const string Issued = "issued";
+    public const string Failed = "failed";
+    public const string Refunded = "refunded";
+}
+
+/// <summary>GET /stock.</summary>
+public sealed record DistributorStock(int Available, long? UnitPrice);

@@ -1,0 +1,88 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
+
+namespace Meterai.Gateway.Health;
+
+/// <summary>
+/// Passive health from real purchase answers. YARP's built-in policy counts only transport
+/// errors, but a distributor collapsing under load mostly answers 5xx or times out, and those
+/// are the ones to stop sending money to.
+/// </summary>
+internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater, IOptions<PassiveHealthOptions> options, TimeProvider time)
+    : IPassiveHealthCheckPolicy
+{
+    private readonly ConditionalWeakTable<DestinationState, Window> _windows = [];
+
+    public string Name => PassiveHealthPolicyNames.FailureRate;
+
+    public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
+    {
+        if (!TryClassify(context, out var failed))
+        {
+            return;
+        }
+
+        var settings = options.Value;
+        var window = _windows.GetValue(destination, static _ => new Window());
+        if (window.Record(failed, time.GetUtcNow(), settings))
+        {
+            healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, settings.ReactivationPeriod);
+        }
+    }
+
+    /// <summary>False when the answer says nothing about the distributor (the applicant hung up).</summary>
+    internal static bool TryClassify(HttpContext context, out bool failed)
+    {
+        var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+        if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+            or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
+        {
+            failed = false;
+            return false;
+        }
+
+        failed = error != ForwarderError.None || context.Response.StatusCode >= StatusCodes.Status500InternalServerError;
+        return true;
+    }
+
+    private sealed class Window
+    {
+        private readonly Lock _lock = new();
+        private DateTimeOffset _start;
+        private int _total;
+        private int _failures;
+
+        /// <summary>Counts one answer; true when the window's failure rate just crossed the threshold.</summary>
+        public bool Record(bool failed, DateTimeOffset now, PassiveHealthOptions settings)
+        {
+            lock (_lock)
+            {
+                if (now - _start >= settings.Window)
+                {
+                    _start = now;
+                    _total = 0;
+                    _failures = 0;
+                }
+
+                _total++;
+                if (failed)
+                {
+                    _failures++;
+                }
+
+                if (_total >= settings.MinimumRequests && _failures >= settings.FailureRateThreshold * _total)
+                {
+                    // Start afresh so the distributor is judged on new answers after reactivation.
+                    _total = 0;
+                    _failures = 0;
+                    return true;
+                }
+
+                return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace Meterai.Gateway.Health;
+
+/// <summary>How answers to real purchases mark a distributor unhealthy. Bound from <c>PassiveHealth</c>.</summary>
+public sealed class PassiveHealthOptions
+{
+    public const string Section = "PassiveHealth";
+
+    /// <summary>Length of the counting window. Default: 30 seconds.</summary>
+    public double WindowSeconds { get; set; } = 30;
+
+    /// <summary>Answers needed in a window before its failure rate counts. Default: 5.</summary>
+    public int MinimumRequests { get; set; } = 5;
+
+    /// <summary>Share of failed answers that marks the distributor unhealthy. Default: 0.5.</summary>
+    public double FailureRateThreshold { get; set; } = 0.5;
+
+    /// <summary>How long it stays unhealthy before it is offered orders again. Default: 10 seconds.</summary>
+    public double ReactivationSeconds { get; set; } = 10;
+
+    public TimeSpan Window => TimeSpan.FromSeconds(WindowSeconds);
+
+    public TimeSpan ReactivationPeriod => TimeSpan.FromSeconds(ReactivationSeconds);
+}

@@ -1,0 +1,35 @@
+using System.Data.Common;
+
+namespace Meterai.Gateway.Ledger;
+
+/// <summary>
+/// Everything that differs between the ledger's databases. The ledger's SQL is otherwise
+/// portable (ON CONFLICT, partial indexes, integer epoch-millisecond timestamps), so purchase
+/// logic never asks which database it runs on.
+/// </summary>
+public interface ILedgerDialect
+{
+    /// <summary>The <c>Ledger:Provider</c> value that selects this dialect.</summary>
+    string Name { get; }
+
+    /// <summary>Used when <c>ConnectionStrings:Ledger</c> is not set.</summary>
+    string DefaultConnectionString { get; }
+
+    DbConnection CreateConnection(string connectionString);
+
+    /// <summary>Run after every open, for per-connection settings; null when none are needed.</summary>
+    string? OnOpenSql { get; }
+
+    /// <summary>Run once before migrations, outside any transaction; null when not needed.</summary>
+    string? PrepareSql { get; }
+
+    /// <summary>Run first inside the migration transaction so that gateways starting together migrate once.</summary>
+    string? MigrationLockSql { get; }
+}
+
+/// <summary>The values of <c>Ledger:Provider</c>.</summary>
+public static class LedgerProviders
+{
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+}

@@ -1,0 +1,79 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using Meterai.Gateway.Distributors;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Meterai.Gateway.Purchases;
+
+/// <summary>What one distributor's answer means for the money (distributor spec, POST /orders).</summary>
+public enum AttemptOutcome
+{
+    /// <summary>201: paid and issued.</summary>
+    Issued,
+
+    /// <summary>202: paid, serials follow.</summary>
+    Pending,
+
+    /// <summary>409 out_of_stock: refused, nothing charged.</summary>
+    SoldOut,
+
+    /// <summary>Refused without charging: 4xx, 429, 503, or the connection was never made.</summary>
+    Refused,
+
+    /// <summary>An order may exist: 5xx, a timeout, a dropped connection, or an answer that is not an order.</summary>
+    Ambiguous,
+}
+
+internal static class AttemptClassifier
+{
+    public static (AttemptOutcome Outcome, DistributorOrder? Order) Classify(PurchaseAttemptFeature attempt, IForwarderErrorFeature? error)
+    {
+        if (attempt.Status is not { } status)
+        {
+            // No answer at all. Only a connection that was never made proves the order never left.
+            return (error?.Exception is { } exception && NeverConnected(exception) ? AttemptOutcome.Refused : AttemptOutcome.Ambiguous, null);
+        }
+
+        if (attempt.BodyFailed)
+        {
+            return (AttemptOutcome.Ambiguous, null);
+        }
+
+        return status switch
+        {
+            StatusCodes.Status201Created => ReadOrder(attempt.Body, AttemptOutcome.Issued),
+            StatusCodes.Status202Accepted => ReadOrder(attempt.Body, AttemptOutcome.Pending),
+            StatusCodes.Status409Conflict => (AttemptOutcome.SoldOut, null),
+            StatusCodes.Status503ServiceUnavailable => (AttemptOutcome.Refused, null),
+            >= 400 and < 500 => (AttemptOutcome.Refused, null),
+            _ => (AttemptOutcome.Ambiguous, null),
+        };
+    }
+
+    public static string LedgerName(AttemptOutcome outcome) => outcome switch
+    {
+        AttemptOutcome.Issued => "issued",
+        AttemptOutcome.Pending => "pending",
+        AttemptOutcome.SoldOut => "sold_out",
+        AttemptOutcome.Refused => "refused",
+        _ => "ambiguous",
+    };
+
+    private static (AttemptOutcome, DistributorOrder?) ReadOrder(byte[]? body, AttemptOutcome outcome)
+    {
+        // A 2xx that is not a readable order still means the distributor took it: look it up.
+        try
+        {
+            var order = body is { Length: > 0 } ? JsonSerializer.Deserialize(body, GatewayJsonContext.Default.DistributorOrder) : null;
+            return string.IsNullOrEmpty(order?.OrderId) ? (AttemptOutcome.Ambiguous, null) : (outcome, order);
+        }
+        catch (JsonException)
+        {
+            return (AttemptOutcome.Ambiguous, null);
+        }
+    }
+
+    private static bool NeverConnected(Exception exception) =>
+        exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+        || exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable };
+}

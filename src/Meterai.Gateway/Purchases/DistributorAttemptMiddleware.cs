@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http.Features;
+using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Ledger;
+using Yarp.ReverseProxy.Model;
+
+namespace Meterai.Gateway.Purchases;
+
+/// <summary>
+/// Sits in YARP's proxy pipeline between load balancing and forwarding. It takes a slot at the
+/// distributor the load balancer picked, so no distributor ever has more orders in flight than
+/// its <c>maxConcurrency</c>, and writes the attempt to the ledger before the order leaves.
+/// </summary>
+internal sealed class DistributorAttemptMiddleware(RequestDelegate next, DistributorFleet fleet, PurchaseLedger ledger, TimeProvider time)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var attempt = context.Features.GetRequiredFeature<PurchaseAttemptFeature>();
+        var destinations = context.GetReverseProxyFeature().AvailableDestinations;
+        if (destinations.Count == 0)
+        {
+            attempt.NoRoom = true;
+            return;
+        }
+
+        // The load balancer's pick can race with other requests for the last slot; the slot is the truth.
+        var destinationId = destinations[0].DestinationId;
+        if (!fleet.TryGet(destinationId, out var distributor) || !distributor.TryAcquireSlot())
+        {
+            attempt.FullDistributorId = destinationId;
+            return;
+        }
+
+        try
+        {
+            // Not cancellable by the applicant: once written, the ledger knows where money may go.
+            await ledger.StartAttemptAsync(attempt.PurchaseId, attempt.Number, distributor.Id, time.GetUtcNow(), CancellationToken.None);
+            attempt.Distributor = distributor;
+            await next(context);
+        }
+        finally
+        {
+            distributor.ReleaseSlot();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Meterai.Gateway.Purchases;
+
+/// <summary>The applicant-facing answers of POST /api/purchases (gateway spec).</summary>
+internal static class PurchaseAnswers
+{
+    public const string ProblemBase = "urn:meterai-gateway:problem:";
+
+    public static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(
+            errors,
+            detail: "The purchase request is invalid: " + string.Join(" ", errors.Values.SelectMany(v => v)),
+            title: "Invalid purchase request",
+            type: ProblemBase + "invalid-request");
+
+    public static ProblemHttpResult InProgress() =>
+        TypedResults.Problem(
+            detail: "A purchase with this Idempotency-Key is still being processed. Retry with the same key in a moment to get its answer.",
+            statusCode: StatusCodes.Status409Conflict,
+            title: "Purchase in progress",
+            type: ProblemBase + "purchase-in-progress");
+
+    public static ProblemHttpResult KeyReused() =>
+        TypedResults.Problem(
+            detail: "This Idempotency-Key was already used for a purchase with a different body. Use a new key for a new purchase.",
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "Idempotency-Key reused",
+            type: ProblemBase + "idempotency-key-reused",
+            extensions: new Dictionary<string, object?> { ["field"] = PurchaseRequest.IdempotencyKeyHeader });
+
+    public static IResult Unavailable(HttpContext context, int retryAfterSeconds, string reason)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            detail: $"{reason} Nothing was charged. Try again in {retryAfterSeconds} seconds with the same Idempotency-Key.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "No distributor can sell now",
+            type: ProblemBase + "unavailable");
+    }
+
+    /// <summary>The stored JSON of a final answer, byte for byte, so a replay is the first answer again.</summary>
+    public static ContentHttpResult Stored(HttpContext context, int status, string body, string purchaseId)
+    {
+        if (status == StatusCodes.Status202Accepted)
+        {
+            context.Response.Headers.Location = PurchaseLocation(purchaseId);
+        }
+
+        return TypedResults.Text(body, "application/json", Encoding.UTF8, status);
+    }
+
+    public static string Serialize(PurchaseView view) => JsonSerializer.Serialize(view, GatewayJsonContext.Default.PurchaseView);
+
+    public static string PurchaseLocation(string purchaseId) => "/api/purchases/" + purchaseId;
+}

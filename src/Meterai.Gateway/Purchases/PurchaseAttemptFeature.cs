@@ -1,0 +1,46 @@
+using Meterai.Gateway.Distributors;
+
+namespace Meterai.Gateway.Purchases;
+
+/// <summary>
+/// What the stages of YARP's proxy pipeline tell each other about the current attempt of one
+/// purchase: the orchestrator sets it up, the attempt gate records the distributor, the
+/// transforms send the order and capture the answer, and the orchestrator reads the result.
+/// </summary>
+internal sealed class PurchaseAttemptFeature(string purchaseId, byte[] canonicalBody)
+{
+    /// <summary>Also the Idempotency-Key sent to the distributor, so the order can be looked up by it.</summary>
+    public string PurchaseId { get; } = purchaseId;
+
+    public byte[] CanonicalBody { get; } = canonicalBody;
+
+    public int Number { get; private set; }
+
+    /// <summary>Set once a slot was taken and the attempt written to the ledger: from then on money may move.</summary>
+    public DistributorState? Distributor { get; set; }
+
+    /// <summary>The load balancer found no distributor with room.</summary>
+    public bool NoRoom { get; set; }
+
+    /// <summary>The distributor picked had no free slot when the gate tried to take one.</summary>
+    public string? FullDistributorId { get; set; }
+
+    /// <summary>The distributor's HTTP status, when it answered.</summary>
+    public int? Status { get; set; }
+
+    public byte[]? Body { get; set; }
+
+    /// <summary>The answer's headers arrived but its body could not be read: ambiguous.</summary>
+    public bool BodyFailed { get; set; }
+
+    public void Begin(int number)
+    {
+        Number = number;
+        Distributor = null;
+        NoRoom = false;
+        FullDistributorId = null;
+        Status = null;
+        Body = null;
+        BodyFailed = false;
+    }
+}

@@ -1,0 +1,271 @@
+using System.Data.Common;
+using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Health;
+using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Routing;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace Meterai.Gateway.Purchases;
+
+/// <summary>
+/// The first stage of the purchase route's YARP pipeline: validates, claims the Idempotency-Key
+/// in the ledger, then runs the rest of the pipeline (load balancing, attempt gate, passive
+/// health, forwarder) once per distributor until one sells, refusals failing over within the
+/// same request and ambiguous answers resolved by look-up, never retried elsewhere.
+/// </summary>
+internal sealed partial class PurchaseOrchestrator(
+    RequestDelegate next,
+    PurchaseLedger ledger,
+    OrderLookup lookup,
+    DistributorRouting routing,
+    IOptions<PurchasingOptions> options,
+    IOptions<ProbingOptions> probing,
+    TimeProvider time,
+    ILogger<PurchaseOrchestrator> logger)
+{
+    private const string PurchaseIdPrefix = "pur_";
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var answer = await HandleAsync(context);
+        await answer.ExecuteAsync(context);
+    }
+
+    internal static bool IsWellFormedPurchaseId(string purchaseId) =>
+        purchaseId.Length == PurchaseIdPrefix.Length + 32
+        && purchaseId.StartsWith(PurchaseIdPrefix, StringComparison.Ordinal)
+        && purchaseId.AsSpan(PurchaseIdPrefix.Length).IndexOfAnyExcept(LowerHex) < 0;
+
+    private async Task<IResult> HandleAsync(HttpContext context)
+    {
+        var (request, errors) = await PurchaseRequest.ReadAsync(context.Request, context.RequestAborted);
+        if (request is null)
+        {
+            return PurchaseAnswers.Invalid(errors!);
+        }
+
+        var now = time.GetUtcNow();
+        var purchaseId = PurchaseIdPrefix + Guid.CreateVersion7(now).ToString("N");
+        ClaimResult claim;
+        try
+        {
+            claim = await ledger.ClaimAsync(
+                new NewPurchase(purchaseId, request.IdempotencyKey, request.Hash, request.Quantity, request.ApplicantRef, now),
+                context.RequestAborted);
+        }
+        catch (DbException ex)
+        {
+            // Nothing was sent anywhere, so an honest "come back" is better than a 500.
+            LogLedgerUnavailable(logger, ex.GetType().Name);
+            return PurchaseAnswers.Unavailable(context, ProbeRetryAfterSeconds(), "The purchase ledger is unavailable.");
+        }
+
+        return claim.Kind switch
+        {
+            ClaimKind.Replay => PurchaseAnswers.Stored(context, claim.ReplayStatus, claim.ReplayBody!, claim.PurchaseId!),
+            ClaimKind.InProgress => PurchaseAnswers.InProgress(),
+            ClaimKind.KeyReusedWithOtherBody => PurchaseAnswers.KeyReused(),
+            _ => await SellAsync(context, request, claim.PurchaseId!, claim.PreviousAttempts),
+        };
+    }
+
+    private async Task<IResult> SellAsync(HttpContext context, PurchaseRequest request, string purchaseId, int previousAttempts)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var cluster = proxy.Route.Cluster!;
+        var attempt = new PurchaseAttemptFeature(purchaseId, request.CanonicalBody);
+        context.Features.Set(attempt);
+        var settings = options.Value;
+        var started = time.GetTimestamp();
+        HashSet<string>? tried = null;
+        var number = previousAttempts;
+        var sent = 0;
+        var sawFull = false;
+
+        try
+        {
+            while (sent < settings.MaxAttempts && time.GetElapsedTime(started) < settings.TotalBudget)
+            {
+                var candidates = Candidates(cluster.DestinationsState.AvailableDestinations, tried);
+                if (candidates.Count == 0)
+                {
+                    break;
+                }
+
+                attempt.Begin(number + 1);
+                proxy.AvailableDestinations = candidates;
+                proxy.ProxiedDestination = null;
+                context.Features.Set<IForwarderErrorFeature>(null);
+                await next(context);
+                var error = context.Features.Get<IForwarderErrorFeature>();
+
+                // The forwarder set the distributor's status on our response; the applicant gets the gateway's answer.
+                context.Response.Clear();
+
+                if (attempt.Distributor is not { } distributor)
+                {
+                    sawFull = true;
+                    if (attempt.FullDistributorId is not { } full)
+                    {
+                        break; // no distributor has a free slot
+                    }
+
+                    (tried ??= new(StringComparer.Ordinal)).Add(full);
+                    continue;
+                }
+
+                number = attempt.Number;
+                sent++;
+                var (outcome, order) = AttemptClassifier.Classify(attempt, error);
+                switch (outcome)
+                {
+                    case AttemptOutcome.Issued:
+                        return await FinishAsync(context, attempt, request, PurchaseStatus.Issued, order, outcome, ambiguous: false);
+                    case AttemptOutcome.Pending:
+                        return await FinishAsync(context, attempt, request, PurchaseStatus.Pending, order, outcome, ambiguous: false);
+                    case AttemptOutcome.Ambiguous:
+                        return await ResolveAmbiguousAsync(context, attempt, request, error);
+                    default:
+                        if (outcome == AttemptOutcome.SoldOut)
+                        {
+                            routing.ReportSoldOut(distributor);
+                        }
+                        else if (attempt.Status == StatusCodes.Status401Unauthorized)
+                        {
+                            LogCredentialsRejected(logger, distributor.Id);
+                        }
+
+                        (tried ??= new(StringComparer.Ordinal)).Add(distributor.Id);
+                        LogFailover(logger, purchaseId, distributor.Id, attempt.Status ?? 0, outcome);
+                        await ledger.FinishAttemptAsync(purchaseId, number, AttemptClassifier.LedgerName(outcome), attempt.Status, time.GetUtcNow(), CancellationToken.None);
+                        continue;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            await SafeguardAsync(attempt, request, ex);
+            throw;
+        }
+
+        await ledger.ReleaseAsync(purchaseId, time.GetUtcNow(), CancellationToken.None);
+        LogNobodyCouldSell(logger, purchaseId, sent, sawFull);
+        return sawFull
+            ? PurchaseAnswers.Unavailable(context, 1, "Every distributor that can sell is at capacity.")
+            : PurchaseAnswers.Unavailable(context, ProbeRetryAfterSeconds(), "No distributor can sell e-Meterai right now.");
+    }
+
+    /// <summary>An order may exist at this distributor: ask it, never another one.</summary>
+    private async Task<IResult> ResolveAmbiguousAsync(HttpContext context, PurchaseAttemptFeature attempt, PurchaseRequest request, IForwarderErrorFeature? error)
+    {
+        var distributor = attempt.Distributor!;
+        var found = await lookup.FindByKeyAsync(distributor.Entry, attempt.PurchaseId, CancellationToken.None);
+        var (status, order) = found.Kind == LookupKind.Found
+            ? (found.Order!.Status switch
+            {
+                DistributorOrderStatus.Issued => PurchaseStatus.Issued,
+                DistributorOrderStatus.Failed => PurchaseStatus.RefundDue,
+                DistributorOrderStatus.Refunded => PurchaseStatus.Refunded,
+                _ => PurchaseStatus.Pending,
+            }, found.Order)
+            : (PurchaseStatus.Pending, null);
+
+        LogAmbiguous(logger, attempt.PurchaseId, distributor.Id, attempt.Status, error?.Error, found.Kind, status);
+        return await FinishAsync(context, attempt, request, status, order, AttemptOutcome.Ambiguous, ambiguous: order is null);
+    }
+
+    private async Task<IResult> FinishAsync(
+        HttpContext context, PurchaseAttemptFeature attempt, PurchaseRequest request, string status, DistributorOrder? order, AttemptOutcome outcome, bool ambiguous)
+    {
+        var view = new PurchaseView(
+            attempt.PurchaseId,
+            status,
+            attempt.Distributor!.Id,
+            order?.OrderId,
+            request.Quantity,
+            order?.Amount,
+            status == PurchaseStatus.Issued ? order?.Serials ?? [] : []);
+        var httpStatus = status == PurchaseStatus.Issued ? StatusCodes.Status201Created : StatusCodes.Status202Accepted;
+        var body = PurchaseAnswers.Serialize(view);
+
+        // Not cancellable by the applicant: the distributor has answered, so the ledger must hear it.
+        await ledger.CompleteAsync(
+            new PurchaseCompletion(view, attempt.Number, AttemptClassifier.LedgerName(outcome), attempt.Status, ambiguous, httpStatus, body, time.GetUtcNow()),
+            CancellationToken.None);
+        return PurchaseAnswers.Stored(context, httpStatus, body, view.PurchaseId);
+    }
+
+    /// <summary>
+    /// On an unexpected failure, leave the ledger row in a state reconciliation understands:
+    /// pending if an order may have left, free for a retry if none did.
+    /// </summary>
+    private async Task SafeguardAsync(PurchaseAttemptFeature attempt, PurchaseRequest request, Exception failure)
+    {
+        LogUnexpected(logger, failure, attempt.PurchaseId);
+        try
+        {
+            if (attempt.Distributor is { } distributor)
+            {
+                var view = new PurchaseView(attempt.PurchaseId, PurchaseStatus.Pending, distributor.Id, null, request.Quantity, null, []);
+                var body = PurchaseAnswers.Serialize(view);
+                await ledger.CompleteAsync(
+                    new PurchaseCompletion(view, attempt.Number, AttemptClassifier.LedgerName(AttemptOutcome.Ambiguous), attempt.Status, true, StatusCodes.Status202Accepted, body, time.GetUtcNow()),
+                    CancellationToken.None);
+            }
+            else
+            {
+                await ledger.ReleaseAsync(attempt.PurchaseId, time.GetUtcNow(), CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        {
+            LogSafeguardFailed(logger, ex, attempt.PurchaseId);
+        }
+    }
+
+    private static IReadOnlyList<DestinationState> Candidates(IReadOnlyList<DestinationState> available, HashSet<string>? tried)
+    {
+        if (tried is null)
+        {
+            return available;
+        }
+
+        var candidates = new List<DestinationState>(available.Count);
+        foreach (var destination in available)
+        {
+            if (!tried.Contains(destination.DestinationId))
+            {
+                candidates.Add(destination);
+            }
+        }
+
+        return candidates;
+    }
+
+    /// <summary>When nobody can sell, the next probe round is the earliest anything can change.</summary>
+    private int ProbeRetryAfterSeconds() => (int)Math.Clamp(Math.Ceiling(probing.Value.IntervalSeconds), 1, 60);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purchase {PurchaseId}: distributor {DistributorId} refused ({HttpStatus}, {Outcome}); failing over")]
+    private static partial void LogFailover(ILogger logger, string purchaseId, string distributorId, int httpStatus, AttemptOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: distributor {DistributorId} answered ambiguously (HTTP {HttpStatus}, transport {TransportError}); look-up found {Lookup}, answering {Status}")]
+    private static partial void LogAmbiguous(ILogger logger, string purchaseId, string distributorId, int? httpStatus, ForwarderError? transportError, LookupKind lookup, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: no distributor could sell after {Attempts} attempts (at capacity: {SawFull})")]
+    private static partial void LogNobodyCouldSell(ILogger logger, string purchaseId, int attempts, bool sawFull);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Distributor {DistributorId} rejected the gateway's credentials (401); check its apiKey in the registry")]
+    private static partial void LogCredentialsRejected(ILogger logger, string distributorId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The purchase ledger is unavailable ({Failure}); answering 503")]
+    private static partial void LogLedgerUnavailable(ILogger logger, string failure);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Purchase {PurchaseId} failed unexpectedly")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string purchaseId);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Purchase {PurchaseId}: could not record the failure in the ledger; reconciliation must find it")]
+    private static partial void LogSafeguardFailed(ILogger logger, Exception exception, string purchaseId);
+}

@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Http.Features;
+using System.Net.Http.Headers;
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Meterai.Gateway.Purchases;
+
+/// <summary>
+/// YARP transforms of the purchase route: the applicant's request becomes a distributor's
+/// POST /orders, and the distributor's answer is captured for the orchestrator instead of being
+/// streamed to the applicant, who gets the gateway's own answer.
+/// </summary>
+internal static class PurchaseTransforms
+{
+    /// <summary>An order answer is a few hundred bytes; anything far larger is not one.</summary>
+    private const int MaxAnswerBytes = 64 * 1024;
+
+    private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
+
+    public static void Apply(TransformBuilderContext context)
+    {
+        // Nothing of the applicant's request (cookies, addresses, other headers) is the distributor's business.
+        context.CopyRequestHeaders = false;
+        context.UseDefaultForwarders = false;
+        context.CopyResponseHeaders = false;
+        context.CopyResponseTrailers = false;
+        context.AddRequestTransform(PrepareOrder);
+        context.AddResponseTransform(CaptureAnswer);
+    }
+
+    private static ValueTask PrepareOrder(RequestTransformContext context)
+    {
+        var attempt = context.HttpContext.Features.GetRequiredFeature<PurchaseAttemptFeature>();
+        var distributor = attempt.Distributor!.Entry;
+        var request = context.ProxyRequest;
+        request.RequestUri = distributor.OrdersUri;
+
+        // A fresh content each attempt: the applicant's body stream was read once, by validation.
+        request.Content = new ByteArrayContent(attempt.CanonicalBody) { Headers = { ContentType = Json } };
+        request.Headers.TryAddWithoutValidation(PurchaseRequest.IdempotencyKeyHeader, attempt.PurchaseId);
+        if (distributor.ApiKey is { } key)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static async ValueTask CaptureAnswer(ResponseTransformContext context)
+    {
+        context.SuppressResponseBody = true;
+        if (context.ProxyResponse is not { } response)
+        {
+            return; // a transport error or timeout: IForwarderErrorFeature says which
+        }
+
+        var attempt = context.HttpContext.Features.GetRequiredFeature<PurchaseAttemptFeature>();
+        attempt.Status = (int)response.StatusCode;
+        try
+        {
+            attempt.Body = await ReadLimitedAsync(response.Content, context.CancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or InvalidDataException)
+        {
+            // A connection dropped mid-answer: the order may exist. The orchestrator looks it up.
+            attempt.BodyFailed = true;
+        }
+    }
+
+    private static async Task<byte[]> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxAnswerBytes)
+            {
+                throw new InvalidDataException("distributor answer too large");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,90 @@
+using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Health;
+using Meterai.Gateway.LoadBalancing;
+using Meterai.Gateway.Purchases;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Meterai.Gateway.Routing;
+
+/// <summary>
+/// Turns the distributor registry into YARP's configuration: one route, one cluster, one
+/// destination per distributor. Starts empty and swaps in the fleet once it is loaded, because
+/// the demo fleet's addresses are only known after its listeners are bound.
+/// </summary>
+internal sealed class DistributorProxyConfigProvider : IProxyConfigProvider
+{
+    private readonly IOptions<PurchasingOptions> _purchasing;
+    private readonly IOptions<PassiveHealthOptions> _passiveHealth;
+    private volatile Snapshot _current;
+
+    public DistributorProxyConfigProvider(DistributorFleet fleet, IOptions<PurchasingOptions> purchasing, IOptions<PassiveHealthOptions> passiveHealth)
+    {
+        _purchasing = purchasing;
+        _passiveHealth = passiveHealth;
+        _current = Build(fleet.All);
+        fleet.Loaded += () =>
+        {
+            var previous = _current;
+            _current = Build(fleet.All);
+            previous.SignalChange();
+        };
+    }
+
+    public IProxyConfig GetConfig() => _current;
+
+    private Snapshot Build(IReadOnlyList<DistributorState> distributors)
+    {
+        var route = new RouteConfig
+        {
+            RouteId = GatewayProxy.PurchaseRouteId,
+            ClusterId = GatewayProxy.ClusterId,
+            Match = new RouteMatch { Path = GatewayProxy.PurchasePath, Methods = [HttpMethods.Post] },
+        };
+
+        var cluster = new ClusterConfig
+        {
+            ClusterId = GatewayProxy.ClusterId,
+            LoadBalancingPolicy = LoadBalancingPolicyNames.LeastLoadedOfTwo,
+            HealthCheck = new HealthCheckConfig
+            {
+                AvailableDestinationsPolicy = AvailableDestinationsPolicyNames.HealthyInStock,
+                Passive = new PassiveHealthCheckConfig
+                {
+                    Enabled = true,
+                    Policy = PassiveHealthPolicyNames.FailureRate,
+                    ReactivationPeriod = _passiveHealth.Value.ReactivationPeriod,
+                },
+            },
+            HttpRequest = new ForwarderRequestConfig
+            {
+                // A distributor that has not answered by then is treated as ambiguous and looked up.
+                ActivityTimeout = _purchasing.Value.AttemptTimeout,
+                Version = System.Net.HttpVersion.Version11,
+                VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            },
+            Destinations = distributors.ToDictionary(
+                d => d.Id,
+                d => new DestinationConfig { Address = d.Entry.BaseUrl.AbsoluteUri },
+                StringComparer.Ordinal),
+        };
+
+        return new Snapshot([route], [cluster]);
+    }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "YARP may still watch an old snapshot's token; it is signalled once and left to the GC.")]
+    private sealed class Snapshot(IReadOnlyList<RouteConfig> routes, IReadOnlyList<ClusterConfig> clusters) : IProxyConfig
+    {
+        private readonly CancellationTokenSource _changed = new();
+
+        public IReadOnlyList<RouteConfig> Routes { get; } = routes;
+
+        public IReadOnlyList<ClusterConfig> Clusters { get; } = clusters;
+
+        public IChangeToken ChangeToken => new CancellationChangeToken(_changed.Token);
+
+        public void SignalChange() => _changed.Cancel();
+    }
+}

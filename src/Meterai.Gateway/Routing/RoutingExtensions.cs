@@ -1,0 +1,31 @@
+using Meterai.Gateway.Health;
+using Meterai.Gateway.LoadBalancing;
+using Meterai.Gateway.Purchases;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.LoadBalancing;
+
+namespace Meterai.Gateway.Routing;
+
+public static class RoutingExtensions
+{
+    /// <summary>YARP as the forwarding engine, with the gateway's own policies plugged into its extension points.</summary>
+    public static WebApplicationBuilder AddDistributorRouting(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddReverseProxy()
+            .AddTransforms(context =>
+            {
+                if (context.Route.RouteId == GatewayProxy.PurchaseRouteId)
+                {
+                    PurchaseTransforms.Apply(context);
+                }
+            });
+
+        builder.Services.AddSingleton<IProxyConfigProvider, DistributorProxyConfigProvider>();
+        builder.Services.AddSingleton<ILoadBalancingPolicy, LeastLoadedOfTwoPolicy>();
+        builder.Services.AddSingleton<IAvailableDestinationsPolicy, HealthyInStockPolicy>();
+        builder.Services.AddSingleton<IPassiveHealthCheckPolicy, FailureRatePolicy>();
+        builder.Services.AddSingleton<DistributorRouting>();
+        return builder;
+    }
+}
