@@ -16,10 +16,11 @@ public sealed class DistributorClient(HttpClient http)
 {
     public const string HttpClientName = "distributors";
 
-    public async Task<bool> IsHealthyAsync(DistributorEntry distributor, CancellationToken cancellationToken)
+    /// <summary>GET /health: 200 means able to sell now; any other status is returned for the caller to judge.</summary>
+    public async Task<HttpStatusCode> GetHealthAsync(DistributorEntry distributor, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(distributor, HttpMethod.Get, "health", cancellationToken);
-        return response.StatusCode == HttpStatusCode.OK;
+        return response.StatusCode;
     }
 
     /// <summary>Available stock, or null when the distributor did not answer 200 with a stock body.</summary>

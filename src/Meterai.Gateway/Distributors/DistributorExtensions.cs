@@ -18,8 +18,17 @@ public static class DistributorExtensions
             ? null
             : RegistryFile.Load(settings.File, settings.DefaultMaxConcurrency);
 
-        builder.Services.AddSingleton(new RegistrySource(entries));
-        builder.Services.AddSingleton<DistributorFleet>();
+        builder.Services.AddSingleton(_ =>
+        {
+            // A file registry is live from the first request; the demo fleet loads once its listeners are bound.
+            var fleet = new DistributorFleet();
+            if (entries is not null)
+            {
+                fleet.Load(entries, isDemo: false);
+            }
+
+            return fleet;
+        });
         builder.Services.AddHostedService<FleetLoader>();
         builder.Services.AddHttpClient<DistributorClient>(DistributorClient.HttpClientName, client =>
         {

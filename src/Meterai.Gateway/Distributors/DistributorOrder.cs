@@ -20,4 +20,4 @@ public static class DistributorOrderStatus
 }
 
 /// <summary>GET /stock.</summary>
-public sealed record DistributorStock(int Available, long? UnitPrice);
+public sealed record DistributorStock(int? Available, long? UnitPrice);

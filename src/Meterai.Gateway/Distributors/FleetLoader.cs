@@ -4,13 +4,12 @@ using Microsoft.Extensions.Options;
 namespace Meterai.Gateway.Distributors;
 
 /// <summary>
-/// Loads the fleet at start: the registry file, already validated before the host was built,
-/// or, when there is none, the built-in demo fleet of 26 simulated distributors in this process.
+/// Announces the registry file's fleet (loaded and validated before the host was built), or, when
+/// there is none, starts the built-in demo fleet of 26 simulated distributors in this process.
 /// </summary>
 internal sealed partial class FleetLoader(
     DistributorFleet fleet,
     IOptions<DistributorOptions> options,
-    RegistrySource source,
     TimeProvider time,
     ILogger<FleetLoader> logger) : IHostedService, IAsyncDisposable
 {
@@ -18,10 +17,9 @@ internal sealed partial class FleetLoader(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (source.Entries is { } entries)
+        if (fleet.IsLoaded)
         {
-            fleet.Load(entries, isDemo: false);
-            LogRegistryLoaded(logger, options.Value.File!, entries.Count);
+            LogRegistryLoaded(logger, options.Value.File!, fleet.All.Count);
             return;
         }
 
@@ -49,6 +47,3 @@ internal sealed partial class FleetLoader(
     [LoggerMessage(Level = LogLevel.Warning, Message = "DEMO FLEET: no Distributors:File is set, so {Count} simulated distributors run inside this process ({Selling} of them sell). Purchases here are not real; set Distributors:File to route to real distributors.")]
     private static partial void LogDemoFleet(ILogger logger, int count, int selling);
 }
-
-/// <summary>The registry file's entries, read and validated while the host is being built; null for the demo fleet.</summary>
-internal sealed record RegistrySource(IReadOnlyList<DistributorEntry>? Entries);

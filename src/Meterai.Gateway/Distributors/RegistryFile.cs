@@ -97,7 +97,13 @@ public static partial class RegistryFile
             || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps)
             || !string.IsNullOrEmpty(baseUrl.Query) || !string.IsNullOrEmpty(baseUrl.Fragment))
         {
-            throw Fault(path, number, id, $"\"baseUrl\" '{baseUrlText}' is not an absolute http(s) URL");
+            // The value is not echoed: a malformed URL may still carry a credential.
+            throw Fault(path, number, id, "\"baseUrl\" is not an absolute http(s) URL without query or fragment");
+        }
+
+        if (!string.IsNullOrEmpty(baseUrl.UserInfo))
+        {
+            throw Fault(path, number, id, "\"baseUrl\" must not contain credentials; put the distributor's key in \"apiKey\"");
         }
 
         // Read the key without ever echoing it: a fault here names the field, not the value.
@@ -136,6 +142,7 @@ public static partial class RegistryFile
             ? $"Distributor registry '{path}', entry {number}: {fault}."
             : $"Distributor registry '{path}', entry {number} ('{id}'): {fault}.");
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    // \z, not $: $ also matches before a trailing newline, which would let "d01\n" through.
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex IdPattern();
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Routing;
 using Microsoft.Extensions.Options;
@@ -39,7 +40,13 @@ public sealed partial class FleetProber(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            healthy = await client.IsHealthyAsync(distributor.Entry, linked.Token);
+            var status = await client.GetHealthAsync(distributor.Entry, linked.Token);
+            healthy = status == HttpStatusCode.OK;
+            if (status == HttpStatusCode.Unauthorized && distributor.Healthy != false)
+            {
+                LogCredentialsRejected(logger, distributor.Id);
+            }
+
             if (healthy)
             {
                 stock = await client.GetStockAsync(distributor.Entry, linked.Token);
@@ -54,6 +61,9 @@ public sealed partial class FleetProber(
         distributor.RecordProbe(healthy, time.GetUtcNow(), time.GetElapsedTime(started));
         routing.ReportProbe(distributor, healthy, stock);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Distributor {DistributorId} rejected the gateway's credentials (401) on /health; check its apiKey in the registry")]
+    private static partial void LogCredentialsRejected(ILogger logger, string distributorId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Probe of {DistributorId} failed")]
     private static partial void LogProbeFailed(ILogger logger, Exception exception, string distributorId);

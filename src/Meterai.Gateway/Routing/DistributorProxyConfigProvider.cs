@@ -18,22 +18,26 @@ internal sealed class DistributorProxyConfigProvider : IProxyConfigProvider
 {
     private readonly IOptions<PurchasingOptions> _purchasing;
     private readonly IOptions<PassiveHealthOptions> _passiveHealth;
-    private volatile Snapshot _current;
+    private Snapshot _current;
 
     public DistributorProxyConfigProvider(DistributorFleet fleet, IOptions<PurchasingOptions> purchasing, IOptions<PassiveHealthOptions> passiveHealth)
     {
         _purchasing = purchasing;
         _passiveHealth = passiveHealth;
-        _current = Build(fleet.All);
-        fleet.Loaded += () =>
-        {
-            var previous = _current;
-            _current = Build(fleet.All);
-            previous.SignalChange();
-        };
+        // Subscribe before the first build, so a load that lands in between is not missed.
+        _current = new Snapshot([], []);
+        fleet.Loaded += () => Publish(fleet.All);
+        Publish(fleet.All);
     }
 
     public IProxyConfig GetConfig() => _current;
+
+    private void Publish(IReadOnlyList<DistributorState> distributors)
+    {
+        var next = Build(distributors);
+        var previous = Interlocked.Exchange(ref _current, next);
+        previous.SignalChange();
+    }
 
     private Snapshot Build(IReadOnlyList<DistributorState> distributors)
     {

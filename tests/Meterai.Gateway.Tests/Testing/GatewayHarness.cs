@@ -5,6 +5,7 @@ using Meterai.Gateway.Distributors;
 using Meterai.Simulator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,12 +41,17 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    public static async Task<GatewayHarness> StartAsync(IEnumerable<SimulatedDistributorOptions> distributors, IDictionary<string, string?>? settings = null)
+    /// <param name="editRegistry">Changes the registry JSON before the gateway reads it (a wrong key, say).</param>
+    public static async Task<GatewayHarness> StartAsync(
+        IEnumerable<SimulatedDistributorOptions> distributors,
+        IDictionary<string, string?>? settings = null,
+        Func<string, string>? editRegistry = null)
     {
         var fleet = await SimulatedFleet.StartAsync(distributors);
         var directory = Directory.CreateTempSubdirectory("meterai-gateway-test-");
         var registry = Path.Combine(directory.FullName, "registry.json");
-        await File.WriteAllTextAsync(registry, fleet.ToRegistryJson());
+        var registryJson = fleet.ToRegistryJson();
+        await File.WriteAllTextAsync(registry, editRegistry is null ? registryJson : editRegistry(registryJson));
         var ledgerPath = Path.Combine(directory.FullName, "ledger.db");
 
         var all = new Dictionary<string, string?>
@@ -99,7 +105,16 @@ internal sealed class GatewayHarness : IAsyncDisposable
     public DistributorState State(string distributorId) =>
         Services.GetRequiredService<DistributorFleet>().TryGet(distributorId, out var state) ? state : throw new ArgumentException(distributorId);
 
+    /// <summary>One probe round now, as the prober's timer would run it.</summary>
+    public Task ProbeNowAsync() => Services.GetRequiredService<Meterai.Gateway.Health.FleetProber>().ProbeAllAsync(CancellationToken.None);
+
     public int TotalOrders => Fleet.Distributors.Sum(d => d.OrdersCreated);
+
+    /// <summary>Orders that any simulated distributor created for this purchase (its id is the distributor's Idempotency-Key).</summary>
+    public int OrdersFor(string purchaseId) =>
+        Fleet.Distributors.Sum(d => d.Orders.Count(o => o.IdempotencyKey == purchaseId));
+
+    public Task<long> CountPurchasesAsync() => QueryLedgerAsync<long>("SELECT COUNT(*) FROM purchases");
 
     public async ValueTask DisposeAsync()
     {
@@ -133,6 +148,9 @@ internal sealed class GatewayHarness : IAsyncDisposable
             }
 
             builder.ConfigureLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+
+            // Seeded, so which distributor the load balancer samples first is the same on every run.
+            builder.ConfigureTestServices(services => services.AddSingleton(new Random(20240901)));
         }
     }
 }

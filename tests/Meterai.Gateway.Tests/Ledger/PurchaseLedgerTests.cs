@@ -1,0 +1,323 @@
+using Dapper;
+using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Purchases;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Meterai.Gateway.Tests.Ledger;
+
+public sealed class PurchaseLedgerTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2024, 9, 1, 1, 0, 0, TimeSpan.Zero);
+
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"meterai-ledger-tests-{Guid.NewGuid():N}");
+    private readonly LedgerDatabase _database;
+    private readonly PurchaseLedger _ledger;
+
+    public PurchaseLedgerTests()
+    {
+        Directory.CreateDirectory(_directory);
+        _database = new LedgerDatabase(new SqliteLedgerDialect(), $"Data Source={Path.Combine(_directory, "ledger.db")};Pooling=True;Default Timeout=30");
+        _ledger = new PurchaseLedger(_database);
+    }
+
+    public async Task InitializeAsync() => await Migrator().MigrateAsync(CancellationToken.None);
+
+    public Task DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    private LedgerMigrator Migrator() => new(_database, TimeProvider.System, NullLogger<LedgerMigrator>.Instance);
+
+    private static NewPurchase Purchase(string key, string hash = "hash-a", string? purchaseId = null, DateTimeOffset? at = null) =>
+        new(purchaseId ?? $"pur_{Guid.NewGuid():N}", key, hash, 2, "applicant-1", at ?? T0);
+
+    private async Task<T?> ScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        return await connection.ExecuteScalarAsync<T>(sql, parameters);
+    }
+
+    private static PurchaseCompletion Completion(string purchaseId, int attempt, string status = PurchaseStatus.Issued, int responseStatus = 201, string body = """{"status":"issued"}""") =>
+        new(
+            new PurchaseView(purchaseId, status, "d01", "ord_1", 2, 20_000, ["MT-1", "MT-2"]),
+            attempt,
+            AttemptClassifier.LedgerName(AttemptOutcome.Issued),
+            HttpStatus: 201,
+            Ambiguous: false,
+            responseStatus,
+            body,
+            T0.AddSeconds(5));
+
+    [Fact]
+    public async Task MigrateAsync_SecondRun_AppliesNothing()
+    {
+        var second = await Migrator().MigrateAsync(CancellationToken.None);
+
+        Assert.Empty(second);
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations WHERE version = '0001_purchases'"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FreshDatabase_AppliesEveryScriptOnce()
+    {
+        SqliteConnection.ClearAllPools();
+        var database = new LedgerDatabase(new SqliteLedgerDialect(), $"Data Source={Path.Combine(_directory, "fresh.db")}");
+        var migrator = new LedgerMigrator(database, TimeProvider.System, NullLogger<LedgerMigrator>.Instance);
+
+        var first = await migrator.MigrateAsync(CancellationToken.None);
+        var second = await migrator.MigrateAsync(CancellationToken.None);
+
+        Assert.Equal(["0001_purchases"], first);
+        Assert.Empty(second);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_Sqlite_UsesWriteAheadLog()
+    {
+        Assert.Equal("wal", await ScalarAsync<string>("PRAGMA journal_mode"));
+    }
+
+    [Fact]
+    public async Task IsReachableAsync_MigratedDatabase_ReturnsTrue()
+    {
+        Assert.True(await _ledger.IsReachableAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_NewKey_ClaimedAndRowInProgress()
+    {
+        var purchase = Purchase("key-new-0001");
+
+        var result = await _ledger.ClaimAsync(purchase, CancellationToken.None);
+
+        Assert.Equal(ClaimKind.Claimed, result.Kind);
+        Assert.Equal(purchase.PurchaseId, result.PurchaseId);
+        Assert.Equal(0, result.PreviousAttempts);
+        var record = await _ledger.FindAsync(purchase.PurchaseId, CancellationToken.None);
+        Assert.NotNull(record);
+        Assert.Equal(PurchaseStatus.InProgress, record.Status);
+        Assert.Equal("key-new-0001", record.IdempotencyKey);
+        Assert.Equal("hash-a", record.RequestHash);
+        Assert.Equal(2, record.Quantity);
+        Assert.Equal(T0.ToUnixTimeMilliseconds(), record.CreatedAt);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_SameKeyAndHashWhileInProgress_InProgress()
+    {
+        await _ledger.ClaimAsync(Purchase("key-busy-0001"), CancellationToken.None);
+
+        var result = await _ledger.ClaimAsync(Purchase("key-busy-0001"), CancellationToken.None);
+
+        Assert.Equal(ClaimKind.InProgress, result.Kind);
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT COUNT(*) FROM purchases"));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_SameKeyOtherHash_KeyReusedWithOtherBody()
+    {
+        await _ledger.ClaimAsync(Purchase("key-reuse-0001", "hash-a"), CancellationToken.None);
+
+        var result = await _ledger.ClaimAsync(Purchase("key-reuse-0001", "hash-b"), CancellationToken.None);
+
+        Assert.Equal(ClaimKind.KeyReusedWithOtherBody, result.Kind);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_SameKeyOtherHashAfterCompletion_KeyReusedWithOtherBody()
+    {
+        var first = Purchase("key-reuse-0002", "hash-a");
+        await _ledger.ClaimAsync(first, CancellationToken.None);
+        await _ledger.StartAttemptAsync(first.PurchaseId, 1, "d01", T0, CancellationToken.None);
+        await _ledger.CompleteAsync(Completion(first.PurchaseId, 1), CancellationToken.None);
+
+        var result = await _ledger.ClaimAsync(Purchase("key-reuse-0002", "hash-b"), CancellationToken.None);
+
+        Assert.Equal(ClaimKind.KeyReusedWithOtherBody, result.Kind);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_AfterComplete_ReplaysStoredAnswer()
+    {
+        var first = Purchase("key-replay-0001");
+        await _ledger.ClaimAsync(first, CancellationToken.None);
+        await _ledger.StartAttemptAsync(first.PurchaseId, 1, "d01", T0, CancellationToken.None);
+        const string Body = """{"purchaseId":"x","status":"issued","serials":["MT-1","MT-2"]}""";
+        await _ledger.CompleteAsync(Completion(first.PurchaseId, 1, responseStatus: 201, body: Body), CancellationToken.None);
+
+        var result = await _ledger.ClaimAsync(Purchase("key-replay-0001"), CancellationToken.None);
+
+        Assert.Equal(ClaimKind.Replay, result.Kind);
+        Assert.Equal(first.PurchaseId, result.PurchaseId);
+        Assert.Equal(201, result.ReplayStatus);
+        Assert.Equal(Body, result.ReplayBody);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_AfterPendingComplete_Replays202()
+    {
+        var first = Purchase("key-replay-0002");
+        await _ledger.ClaimAsync(first, CancellationToken.None);
+        await _ledger.StartAttemptAsync(first.PurchaseId, 1, "d01", T0, CancellationToken.None);
+        await _ledger.CompleteAsync(Completion(first.PurchaseId, 1, PurchaseStatus.Pending, 202, """{"status":"pending"}"""), CancellationToken.None);
+
+        var result = await _ledger.ClaimAsync(Purchase("key-replay-0002"), CancellationToken.None);
+
+        Assert.Equal(ClaimKind.Replay, result.Kind);
+        Assert.Equal(202, result.ReplayStatus);
+        Assert.Equal("""{"status":"pending"}""", result.ReplayBody);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_AfterRelease_ClaimedAgainWithSamePurchaseIdAndAttempts()
+    {
+        var first = Purchase("key-retry-0001");
+        await _ledger.ClaimAsync(first, CancellationToken.None);
+        await _ledger.StartAttemptAsync(first.PurchaseId, 1, "d01", T0, CancellationToken.None);
+        await _ledger.FinishAttemptAsync(first.PurchaseId, 1, "sold_out", 409, T0.AddSeconds(1), CancellationToken.None);
+        await _ledger.StartAttemptAsync(first.PurchaseId, 2, "d02", T0.AddSeconds(1), CancellationToken.None);
+        await _ledger.FinishAttemptAsync(first.PurchaseId, 2, "refused", 503, T0.AddSeconds(2), CancellationToken.None);
+        await _ledger.ReleaseAsync(first.PurchaseId, T0.AddSeconds(2), CancellationToken.None);
+        Assert.Equal(PurchaseStatus.Unavailable, (await _ledger.FindAsync(first.PurchaseId, CancellationToken.None))?.Status);
+
+        var retry = Purchase("key-retry-0001", at: T0.AddMinutes(1));
+        var result = await _ledger.ClaimAsync(retry, CancellationToken.None);
+
+        Assert.Equal(ClaimKind.Claimed, result.Kind);
+        Assert.Equal(first.PurchaseId, result.PurchaseId);
+        Assert.NotEqual(retry.PurchaseId, result.PurchaseId);
+        Assert.Equal(2, result.PreviousAttempts);
+        var record = await _ledger.FindAsync(first.PurchaseId, CancellationToken.None);
+        Assert.Equal(PurchaseStatus.InProgress, record?.Status);
+        Assert.Equal(T0.AddMinutes(1).ToUnixTimeMilliseconds(), record?.UpdatedAt);
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT COUNT(*) FROM purchases"));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_ReclaimedAfterRelease_SecondClaimInProgress()
+    {
+        var first = Purchase("key-retry-0002");
+        await _ledger.ClaimAsync(first, CancellationToken.None);
+        await _ledger.ReleaseAsync(first.PurchaseId, T0, CancellationToken.None);
+        Assert.Equal(ClaimKind.Claimed, (await _ledger.ClaimAsync(Purchase("key-retry-0002"), CancellationToken.None)).Kind);
+
+        var result = await _ledger.ClaimAsync(Purchase("key-retry-0002"), CancellationToken.None);
+
+        Assert.Equal(ClaimKind.InProgress, result.Kind);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_TwentyConcurrentClaimsOfOneKey_ExactlyOneClaimed()
+    {
+        var purchases = Enumerable.Range(0, 20).Select(_ => Purchase("key-race-0001")).ToArray();
+
+        var results = await Task.WhenAll(purchases.Select(p => Task.Run(() => _ledger.ClaimAsync(p, CancellationToken.None))));
+
+        var claimed = Assert.Single(results, r => r.Kind == ClaimKind.Claimed);
+        Assert.All(results.Where(r => r.Kind != ClaimKind.Claimed), r => Assert.Equal(ClaimKind.InProgress, r.Kind));
+        Assert.Equal(claimed.PurchaseId, await ScalarAsync<string>("SELECT purchase_id FROM purchases WHERE idempotency_key = 'key-race-0001'"));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT COUNT(*) FROM purchases"));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_TwentyConcurrentRetriesAfterRelease_ExactlyOneClaimed()
+    {
+        var first = Purchase("key-race-0002");
+        await _ledger.ClaimAsync(first, CancellationToken.None);
+        await _ledger.ReleaseAsync(first.PurchaseId, T0, CancellationToken.None);
+        var retries = Enumerable.Range(0, 20).Select(_ => Purchase("key-race-0002")).ToArray();
+
+        var results = await Task.WhenAll(retries.Select(p => Task.Run(() => _ledger.ClaimAsync(p, CancellationToken.None))));
+
+        var claimed = Assert.Single(results, r => r.Kind == ClaimKind.Claimed);
+        Assert.Equal(first.PurchaseId, claimed.PurchaseId);
+        Assert.All(results.Where(r => r.Kind != ClaimKind.Claimed), r => Assert.Equal(ClaimKind.InProgress, r.Kind));
+    }
+
+    [Fact]
+    public async Task StartAttemptAsync_Always_WritesAttemptRowAndUpdatesPurchase()
+    {
+        var purchase = Purchase("key-attempt-0001");
+        await _ledger.ClaimAsync(purchase, CancellationToken.None);
+
+        await _ledger.StartAttemptAsync(purchase.PurchaseId, 1, "d07", T0.AddSeconds(3), CancellationToken.None);
+
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        var row = await connection.QuerySingleAsync<(string DistributorId, long StartedAt, long? FinishedAt, string? Outcome, long? HttpStatus)>(
+            "SELECT distributor_id, started_at, finished_at, outcome, http_status FROM purchase_attempts WHERE purchase_id = @PurchaseId AND attempt = 1",
+            new { purchase.PurchaseId });
+        Assert.Equal("d07", row.DistributorId);
+        Assert.Equal(T0.AddSeconds(3).ToUnixTimeMilliseconds(), row.StartedAt);
+        Assert.Null(row.FinishedAt);
+        Assert.Null(row.Outcome);
+        Assert.Null(row.HttpStatus);
+        var record = await _ledger.FindAsync(purchase.PurchaseId, CancellationToken.None);
+        Assert.Equal("d07", record?.DistributorId);
+        Assert.Equal(1, record?.Attempts);
+    }
+
+    [Fact]
+    public async Task FinishAttemptAsync_StartedAttempt_WritesOutcomeAndStatus()
+    {
+        var purchase = Purchase("key-attempt-0002");
+        await _ledger.ClaimAsync(purchase, CancellationToken.None);
+        await _ledger.StartAttemptAsync(purchase.PurchaseId, 1, "d01", T0, CancellationToken.None);
+        await _ledger.StartAttemptAsync(purchase.PurchaseId, 2, "d02", T0.AddSeconds(1), CancellationToken.None);
+
+        await _ledger.FinishAttemptAsync(purchase.PurchaseId, 1, "sold_out", 409, T0.AddSeconds(1), CancellationToken.None);
+        await _ledger.FinishAttemptAsync(purchase.PurchaseId, 2, "refused", null, T0.AddSeconds(2), CancellationToken.None);
+
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        var rows = (await connection.QueryAsync<(long Attempt, string DistributorId, long? FinishedAt, string? Outcome, long? HttpStatus)>(
+            "SELECT attempt, distributor_id, finished_at, outcome, http_status FROM purchase_attempts WHERE purchase_id = @PurchaseId ORDER BY attempt",
+            new { purchase.PurchaseId })).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal((1L, "d01", T0.AddSeconds(1).ToUnixTimeMilliseconds(), "sold_out", 409L), rows[0]);
+        Assert.Equal((2L, "d02", T0.AddSeconds(2).ToUnixTimeMilliseconds(), "refused", (long?)null), rows[1]);
+        Assert.Equal(2, (await _ledger.FindAsync(purchase.PurchaseId, CancellationToken.None))?.Attempts);
+    }
+
+    [Fact]
+    public async Task StartAttemptAsync_SameAttemptTwice_Throws()
+    {
+        var purchase = Purchase("key-attempt-0003");
+        await _ledger.ClaimAsync(purchase, CancellationToken.None);
+        await _ledger.StartAttemptAsync(purchase.PurchaseId, 1, "d01", T0, CancellationToken.None);
+
+        await Assert.ThrowsAsync<SqliteException>(() => _ledger.StartAttemptAsync(purchase.PurchaseId, 1, "d02", T0, CancellationToken.None));
+
+        Assert.Equal("d01", await ScalarAsync<string>("SELECT distributor_id FROM purchases WHERE purchase_id = @PurchaseId", new { purchase.PurchaseId }));
+    }
+
+    [Fact]
+    public async Task CompleteAsync_Always_WritesPurchaseAndAttempt()
+    {
+        var purchase = Purchase("key-complete-0001");
+        await _ledger.ClaimAsync(purchase, CancellationToken.None);
+        await _ledger.StartAttemptAsync(purchase.PurchaseId, 1, "d01", T0, CancellationToken.None);
+
+        await _ledger.CompleteAsync(Completion(purchase.PurchaseId, 1), CancellationToken.None);
+
+        var record = await _ledger.FindAsync(purchase.PurchaseId, CancellationToken.None);
+        Assert.NotNull(record);
+        Assert.Equal(PurchaseStatus.Issued, record.Status);
+        Assert.Equal("ord_1", record.OrderId);
+        Assert.Equal(20_000, record.Amount);
+        Assert.Equal("""["MT-1","MT-2"]""", record.Serials);
+        Assert.False(record.Ambiguous);
+        Assert.Equal(201, record.ResponseStatus);
+        Assert.Equal(T0.AddSeconds(5).ToUnixTimeMilliseconds(), record.UpdatedAt);
+        Assert.Equal("issued", await ScalarAsync<string>(
+            "SELECT outcome FROM purchase_attempts WHERE purchase_id = @PurchaseId AND attempt = 1", new { purchase.PurchaseId }));
+    }
+
+    [Fact]
+    public async Task FindAsync_UnknownId_ReturnsNull()
+    {
+        Assert.Null(await _ledger.FindAsync("pur_unknown", CancellationToken.None));
+    }
+}
