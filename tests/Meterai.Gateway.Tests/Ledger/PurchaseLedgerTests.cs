@@ -71,7 +71,10 @@ public sealed class PurchaseLedgerTests : IAsyncLifetime
         var first = await migrator.MigrateAsync(CancellationToken.None);
         var second = await migrator.MigrateAsync(CancellationToken.None);
 
-        Assert.Equal(["0001_purchases"], first);
+        // Every embedded script, in order, each once.
+        Assert.Equal("0001_purchases", first[0]);
+        Assert.Equal(first.Order(StringComparer.Ordinal), first);
+        Assert.Equal(first.Count, first.Distinct().Count());
         Assert.Empty(second);
     }
 
