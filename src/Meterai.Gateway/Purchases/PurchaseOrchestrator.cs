@@ -78,6 +78,11 @@ internal sealed partial class PurchaseOrchestrator(
         var cluster = proxy.Route.Cluster!;
         var attempt = new PurchaseAttemptFeature(purchaseId, request.CanonicalBody);
         context.Features.Set(attempt);
+
+        // YARP cancels the distributor call when the applicant hangs up. An order in flight is the
+        // applicant's money: finish the conversation so the ledger records what really happened
+        // instead of an ambiguity. Each attempt stays bounded by the cluster's activity timeout.
+        context.RequestAborted = CancellationToken.None;
         var settings = options.Value;
         var started = time.GetTimestamp();
         HashSet<string>? tried = null;

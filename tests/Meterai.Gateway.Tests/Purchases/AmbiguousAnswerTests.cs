@@ -90,4 +90,24 @@ public sealed class AmbiguousAnswerTests
 
         Assert.Equal(1, answeredBySlow);
     }
+
+    [Fact]
+    public async Task Purchase_ApplicantHangsUpMidOrder_LedgerStillRecordsTheIssuedOrder()
+    {
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01", serviceTime: TimeSpan.FromMilliseconds(500))]);
+        using var hangUp = new CancellationTokenSource();
+        var purchase = gateway.PurchaseAsync("hang-up-early-0001", cancellationToken: hangUp.Token);
+        await Eventually.TrueAsync(() => gateway.Fleet["d01"].CurrentConcurrency == 1, "the order to reach the distributor");
+
+        await hangUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => purchase);
+
+        await Eventually.TrueAsync(
+            () => gateway.QueryLedgerAsync<string>("SELECT status FROM purchases WHERE idempotency_key = 'hang-up-early-0001'").Result == "issued",
+            "the purchase to be recorded as issued");
+        // The distributor's own 201 was heard, not cut off and reconstructed by a look-up.
+        Assert.Equal("issued", await gateway.QueryLedgerAsync<string>(
+            "SELECT a.outcome FROM purchase_attempts a JOIN purchases p ON p.purchase_id = a.purchase_id WHERE p.idempotency_key = 'hang-up-early-0001'"));
+        Assert.Equal(1, gateway.TotalOrders);
+    }
 }

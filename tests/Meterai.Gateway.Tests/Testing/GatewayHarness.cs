@@ -76,10 +76,11 @@ internal sealed class GatewayHarness : IAsyncDisposable
         return harness;
     }
 
-    public Task<HttpResponseMessage> PurchaseAsync(string idempotencyKey, int quantity = 1, string applicantRef = "NIK-3171234567890001") =>
-        PurchaseRawAsync(idempotencyKey, JsonSerializer.Serialize(new { quantity, applicantRef }));
+    public Task<HttpResponseMessage> PurchaseAsync(
+        string idempotencyKey, int quantity = 1, string applicantRef = "NIK-3171234567890001", CancellationToken cancellationToken = default) =>
+        PurchaseRawAsync(idempotencyKey, JsonSerializer.Serialize(new { quantity, applicantRef }), cancellationToken);
 
-    public Task<HttpResponseMessage> PurchaseRawAsync(string? idempotencyKey, string body)
+    public Task<HttpResponseMessage> PurchaseRawAsync(string? idempotencyKey, string body, CancellationToken cancellationToken = default)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/purchases")
         {
@@ -90,7 +91,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
             request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
         }
 
-        return Client.SendAsync(request);
+        return Client.SendAsync(request, cancellationToken);
     }
 
     public static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
