@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Oversight;
 using Meterai.Gateway.Purchases;
 
 namespace Meterai.Gateway;
@@ -11,4 +12,10 @@ namespace Meterai.Gateway;
 [JsonSerializable(typeof(DistributorStock))]
 [JsonSerializable(typeof(PurchaseView))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
+[JsonSerializable(typeof(FlagEvidence))]
+[JsonSerializable(typeof(IReadOnlyList<FlagView>))]
+[JsonSerializable(typeof(IReadOnlyList<DistributorOversightView>))]
+[JsonSerializable(typeof(AuditResult))]
+[JsonSerializable(typeof(OversightReport))]
+[JsonSerializable(typeof(IReadOnlyList<ReportSummary>))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -1,10 +1,15 @@
 using Meterai.Gateway;
 using Meterai.Gateway.Apis;
+using Meterai.Gateway.Auth;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Oversight;
 using Meterai.Gateway.Purchases;
+using Meterai.Gateway.Reconciliation;
 using Meterai.Gateway.Routing;
+using Meterai.Gateway.Scheduling;
+using Meterai.Gateway.Status;
 
 try
 {
@@ -17,12 +22,22 @@ try
     builder.AddDistributorRouting();
     builder.AddDistributorHealth();
     builder.AddPurchasing();
+    builder.AddReconciliation();
+    builder.AddOversight();
+    builder.AddOversightAuth();
+    builder.AddPublicStatus();
+    builder.AddScheduling();
 
     var app = builder.Build();
     app.UseGatewayDefaults();
+    app.UseOversightAuth();
     app.MapHealthApi();
+    app.MapStatusApi();
     app.MapPurchasesApi();
     app.MapPurchaseRoute();
+    app.MapOversightApi();
+    app.MapOversightPages();
+    app.MapSignInPages();
     await app.RunAsync();
     return 0;
 }

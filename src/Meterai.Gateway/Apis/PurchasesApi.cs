@@ -23,8 +23,8 @@ public static class PurchasesApi
             ? await ledger.FindAsync(purchaseId, cancellationToken)
             : null;
 
-        // A purchase that was never taken by anyone does not exist for the applicant.
-        if (record is null || record.Status == PurchaseStatus.Unavailable)
+        // A purchase that nobody could take, and that the applicant was never told about, does not exist for them.
+        if (record is null || (record.Status == PurchaseStatus.Unavailable && record.ResponseStatus is null))
         {
             return TypedResults.Problem(
                 detail: $"No purchase has the id '{purchaseId}'.",
@@ -38,7 +38,14 @@ public static class PurchasesApi
 
     private static PurchaseView ToView(PurchaseRecord record) => new(
         record.PurchaseId,
-        record.Status == PurchaseStatus.InProgress ? PurchaseStatus.Pending : record.Status,
+        record.Status switch
+        {
+            PurchaseStatus.InProgress => PurchaseStatus.Pending,
+
+            // Answered 202, then proved to have no order at the distributor: nothing was charged, and it did not happen.
+            PurchaseStatus.Unavailable => PurchaseStatus.Failed,
+            _ => record.Status,
+        },
         record.DistributorId,
         record.OrderId,
         record.Quantity,

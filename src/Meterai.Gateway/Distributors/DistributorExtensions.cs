@@ -30,6 +30,11 @@ public static class DistributorExtensions
             return fleet;
         });
         builder.Services.AddHostedService<FleetLoader>();
+        builder.Services.AddOptions<DemoOptions>()
+            .BindConfiguration(DemoOptions.Section)
+            .Validate(o => o.PurchasesPerSecond is >= 0 and <= 1000, "Demo:PurchasesPerSecond must be from 0 to 1000.")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<DemoTraffic>();
         builder.Services.AddHttpClient<DistributorClient>(DistributorClient.HttpClientName, client =>
         {
             // Callers bound each call with their own (Polly or probe) timeout; this is only a backstop.

@@ -10,6 +10,7 @@ public static class HealthExtensions
             .BindConfiguration(ProbingOptions.Section)
             .Validate(o => o.IntervalSeconds > 0 && o.TimeoutSeconds > 0, "Probing:IntervalSeconds and Probing:TimeoutSeconds must be positive.")
             .Validate(o => o.TimeoutSeconds <= o.IntervalSeconds, "Probing:TimeoutSeconds must not exceed Probing:IntervalSeconds, or rounds would overlap.")
+            .Validate(o => o.RawRetentionHours >= 1, "Probing:RawRetentionHours must be at least 1, or raw probes would be rolled up before the hour they belong to is over.")
             .ValidateOnStart();
         builder.Services.AddOptions<PassiveHealthOptions>()
             .BindConfiguration(PassiveHealthOptions.Section)
@@ -17,8 +18,6 @@ public static class HealthExtensions
             .Validate(o => o.FailureRateThreshold is > 0 and <= 1, "PassiveHealth:FailureRateThreshold must be in (0, 1].")
             .ValidateOnStart();
 
-        builder.Services.AddSingleton<FleetProber>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<FleetProber>());
         builder.Services.AddHealthChecks()
             .AddCheck<LedgerReadyCheck>("ledger", tags: [ReadyTag])
             .AddCheck<RegistryReadyCheck>("registry", tags: [ReadyTag]);

@@ -11,7 +11,12 @@ public sealed class ProbingOptions
     /// <summary>A probe not answered by then counts as unhealthy. Default: 5 seconds.</summary>
     public double TimeoutSeconds { get; set; } = 5;
 
+    /// <summary>How long raw probe results are kept before they are folded into hourly roll-ups. Default: 48 hours.</summary>
+    public double RawRetentionHours { get; set; } = 48;
+
     public TimeSpan Interval => TimeSpan.FromSeconds(IntervalSeconds);
 
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
+
+    public TimeSpan RawRetention => TimeSpan.FromHours(RawRetentionHours);
 }

@@ -106,8 +106,8 @@ internal sealed class GatewayHarness : IAsyncDisposable
     public DistributorState State(string distributorId) =>
         Services.GetRequiredService<DistributorFleet>().TryGet(distributorId, out var state) ? state : throw new ArgumentException(distributorId);
 
-    /// <summary>One probe round now, as the prober's timer would run it.</summary>
-    public Task ProbeNowAsync() => Services.GetRequiredService<Meterai.Gateway.Health.FleetProber>().ProbeAllAsync(CancellationToken.None);
+    /// <summary>One probe round now, as the scheduled probe job would run it.</summary>
+    public Task ProbeNowAsync() => Services.GetRequiredService<Meterai.Gateway.Probing.FleetProbe>().ProbeAllAsync(CancellationToken.None);
 
     public int TotalOrders => Fleet.Distributors.Sum(d => d.OrdersCreated);
 

@@ -1,0 +1,48 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Meterai.Gateway.Auth;
+
+/// <summary>
+/// Authenticates <c>X-Api-Key</c> against the configured regulator and operator keys. Its
+/// challenge and forbid answers are problem+json, since a caller that sends a header is a program.
+/// </summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    ApiKeyStore keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+{
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(OversightAuthSchemes.ApiKeyHeader, out var values))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        // The base class logs these failure messages: they must never contain the key.
+        if (values.Count != 1 || string.IsNullOrEmpty(values[0]))
+        {
+            return Task.FromResult(AuthenticateResult.Fail("X-Api-Key must carry exactly one key."));
+        }
+
+        var identity = keys.Find(values[0]!);
+        return Task.FromResult(identity is null
+            ? AuthenticateResult.Fail("The X-Api-Key is not a configured regulator or operator key.")
+            : AuthenticateResult.Success(new AuthenticationTicket(OversightPrincipal.Create(identity, Scheme.Name), Scheme.Name)));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        await OversightResponses.UnauthorizedProblemAsync(
+            Context,
+            result.None
+                ? "Send a regulator or operator key in the X-Api-Key header."
+                : "The key in X-Api-Key is not a regulator or operator key of this gateway. Check it, or ask the gateway's operator for one.");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        OversightResponses.ForbiddenProblemAsync(Context);
+}

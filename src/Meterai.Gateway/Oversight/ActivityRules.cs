@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace Meterai.Gateway.Oversight;
+
+/// <summary>
+/// The activity rules, as a pure function of the evidence so they can be read, tested and
+/// explained apart from where the numbers come from. docs/oversight-rules.md says the same in prose.
+/// </summary>
+public static class ActivityRules
+{
+    /// <summary>Every reason one distributor is inactive over the period; empty when it is active.</summary>
+    /// <param name="fleetOrdersIssued">Orders every other distributor issued in the same period.</param>
+    public static IReadOnlyList<FlagFinding> Evaluate(
+        ActivityEvidence evidence, int fleetOrdersIssued, DateTimeOffset from, DateTimeOffset to, OversightOptions rules)
+    {
+        var findings = new List<FlagFinding>();
+        var period = $"between {Format(from)} and {Format(to)}";
+        var enoughProbes = evidence.Probes >= rules.MinimumProbes;
+
+        if (enoughProbes && evidence.Availability < rules.AvailabilityThreshold)
+        {
+            findings.Add(Finding(FlagReasons.Unreachable, rules.AvailabilityThreshold,
+                $"Answered {evidence.HealthyProbes} of {evidence.Probes} health probes ({Percent(evidence.Availability!.Value)}) {period}; "
+                + $"the rule asks for {Percent(rules.AvailabilityThreshold)}."));
+        }
+
+        var unreachable = findings.Count > 0;
+        if (enoughProbes && !unreachable && evidence.SoldOutShare >= rules.SoldOutThreshold)
+        {
+            findings.Add(Finding(FlagReasons.NoStock, rules.SoldOutThreshold,
+                $"Reported no stock in {evidence.SoldOutProbes} of {evidence.HealthyProbes} probes while healthy ({Percent(evidence.SoldOutShare!.Value)}) {period}."));
+        }
+
+        // Judged only for a distributor that was reachable and stocked: otherwise the reason above already says why it did not sell.
+        if (findings.Count == 0 && evidence.OrdersIssued == 0)
+        {
+            if (evidence.Offers > 0)
+            {
+                findings.Add(Finding(FlagReasons.NoSales, rules.MinimumFleetSales,
+                    $"Was offered {evidence.Offers} orders {period} and issued none ({evidence.Refusals} refused outright)."));
+            }
+            else if (enoughProbes && fleetOrdersIssued >= rules.MinimumFleetSales)
+            {
+                findings.Add(Finding(FlagReasons.NoSales, rules.MinimumFleetSales,
+                    $"Issued no e-Meterai {period} while being healthy and in stock, as the other distributors issued {fleetOrdersIssued} orders."));
+            }
+        }
+
+        if (evidence.Undelivered >= rules.UndeliveredThreshold)
+        {
+            findings.Add(Finding(FlagReasons.Undelivered, rules.UndeliveredThreshold,
+                $"Took payment for {evidence.Undelivered} purchases {period} and did not deliver them within the delivery deadline."));
+        }
+
+        return findings;
+
+        FlagFinding Finding(string reason, double threshold, string summary) => new(
+            evidence.DistributorId,
+            reason,
+            new FlagEvidence(from, to, summary, evidence.Probes, evidence.HealthyProbes, evidence.SoldOutProbes, evidence.Availability,
+                evidence.OrdersIssued, evidence.Offers, evidence.Refusals, evidence.Undelivered, fleetOrdersIssued, threshold));
+    }
+
+    /// <summary>
+    /// Whether an open flag that the rules no longer find is resolved. Thin evidence resolves
+    /// nothing: a quiet hour does not prove an idle distributor started selling.
+    /// </summary>
+    public static bool Resolves(string reason, ActivityEvidence evidence, OversightOptions rules) => reason switch
+    {
+        FlagReasons.Unreachable or FlagReasons.NoStock => evidence.Probes >= rules.MinimumProbes,
+        FlagReasons.NoSales => evidence.OrdersIssued > 0,
+        _ => evidence.Undelivered < rules.UndeliveredThreshold,
+    };
+
+    internal static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("d MMMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    private static string Percent(double share) => share.ToString("0%", CultureInfo.InvariantCulture);
+}

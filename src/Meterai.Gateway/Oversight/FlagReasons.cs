@@ -1,0 +1,17 @@
+namespace Meterai.Gateway.Oversight;
+
+/// <summary>Why a distributor is flagged inactive (gateway spec: /api/oversight/flags).</summary>
+public static class FlagReasons
+{
+    public const string Unreachable = "unreachable";
+    public const string NoStock = "no_stock";
+    public const string NoSales = "no_sales";
+    public const string Undelivered = "undelivered";
+}
+
+/// <summary>A distributor's state in oversight: inactive while any flag is open.</summary>
+public static class DistributorStates
+{
+    public const string Active = "active";
+    public const string Inactive = "inactive";
+}

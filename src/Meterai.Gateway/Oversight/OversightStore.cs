@@ -1,0 +1,174 @@
+using Dapper;
+using Meterai.Gateway.Ledger;
+
+namespace Meterai.Gateway.Oversight;
+
+/// <summary>The oversight questions put to the ledger: sales, offers, undelivered money, refunds, flags and reports.</summary>
+/// <remarks>Portable SQL: the same statements run on SQLite and PostgreSQL. Times are Unix milliseconds.</remarks>
+public sealed class OversightStore(LedgerDatabase database)
+{
+    /// <summary>Per distributor: orders and e-Meterai issued, offers and refusals, ambiguous answers, undelivered purchases.</summary>
+    public async Task<IReadOnlyDictionary<string, LedgerActivity>> GetActivityAsync(
+        DateTimeOffset from, DateTimeOffset to, DateTimeOffset undeliveredBefore, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var parameters = new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), undeliveredBefore = undeliveredBefore.ToUnixTimeMilliseconds() };
+        var rows = await connection.QueryAsync<LedgerActivityRow>(new CommandDefinition(
+            """
+            SELECT distributor_id AS DistributorId,
+                   SUM(orders) AS OrdersIssued, SUM(emeterai) AS EMeteraiIssued, SUM(amount) AS AmountIssued,
+                   SUM(offers) AS Offers, SUM(refusals) AS Refusals, SUM(ambiguous) AS Ambiguous, SUM(undelivered) AS Undelivered,
+                   SUM(refunds_owed) AS RefundsOwed, SUM(refunds_owed_amount) AS RefundsOwedAmount,
+                   SUM(refunds_made) AS RefundsMade, SUM(refunds_made_amount) AS RefundsMadeAmount
+            FROM (
+                SELECT distributor_id, COUNT(*) AS orders, SUM(quantity) AS emeterai, SUM(COALESCE(amount, 0)) AS amount,
+                       0 AS offers, 0 AS refusals, 0 AS ambiguous, 0 AS undelivered,
+                       0 AS refunds_owed, 0 AS refunds_owed_amount, 0 AS refunds_made, 0 AS refunds_made_amount
+                FROM purchases WHERE issued_at >= @from AND issued_at < @to GROUP BY distributor_id
+                UNION ALL
+                SELECT distributor_id, 0, 0, 0,
+                       COUNT(*), SUM(CASE WHEN outcome IN ('refused', 'sold_out') THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN outcome = 'ambiguous' THEN 1 ELSE 0 END), 0, 0, 0, 0, 0
+                FROM purchase_attempts WHERE started_at >= @from AND started_at < @to GROUP BY distributor_id
+                UNION ALL
+                SELECT distributor_id, 0, 0, 0, 0, 0, 0,
+                       SUM(CASE WHEN issued_at IS NULL AND created_at < @undeliveredBefore THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN status = 'refund_due' THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN status = 'refund_due' THEN COALESCE(amount, 0) ELSE 0 END),
+                       SUM(CASE WHEN refunded_at >= @from AND refunded_at < @to THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN refunded_at >= @from AND refunded_at < @to THEN COALESCE(amount, 0) ELSE 0 END)
+                FROM purchases
+                WHERE created_at >= @from AND created_at < @to AND status IN ('pending', 'refund_due', 'refunded')
+                GROUP BY distributor_id
+            ) activity
+            WHERE distributor_id IS NOT NULL
+            GROUP BY distributor_id
+            """,
+            parameters,
+            cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.DistributorId, r => r.ToActivity(), StringComparer.Ordinal);
+    }
+
+    public async Task<IReadOnlyList<FlagRecord>> GetFlagsAsync(bool openOnly, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<FlagRecord>(new CommandDefinition(
+            $"""
+            SELECT flag_id AS FlagId, distributor_id AS DistributorId, reason AS Reason, evidence AS Evidence,
+                   opened_at AS OpenedAt, resolved_at AS ResolvedAt
+            FROM flags {(openOnly ? "WHERE resolved_at IS NULL" : "")}
+            ORDER BY opened_at DESC, distributor_id, reason
+            """,
+            cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>Opens a flag unless the same one is already open; true when this call opened it.</summary>
+    public async Task<bool> OpenFlagAsync(string flagId, string distributorId, string reason, string evidence, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO flags (flag_id, distributor_id, reason, evidence, opened_at)
+            VALUES (@flagId, @distributorId, @reason, @evidence, @at)
+            ON CONFLICT (distributor_id, reason) WHERE resolved_at IS NULL DO NOTHING
+            """,
+            new { flagId, distributorId, reason, evidence, at = at.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>Resolves an open flag; true when this call resolved it (another gateway may have first).</summary>
+    public async Task<bool> ResolveFlagAsync(string flagId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE flags SET resolved_at = @at WHERE flag_id = @flagId AND resolved_at IS NULL",
+            new { flagId, at = at.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken)) == 1;
+    }
+
+    public async Task InsertReportAsync(string reportId, DateTimeOffset from, DateTimeOffset to, DateTimeOffset createdAt, string body, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO reports (report_id, period_from, period_to, created_at, body) VALUES (@reportId, @from, @to, @createdAt, @body)",
+            new { reportId, from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), createdAt = createdAt.ToUnixTimeMilliseconds(), body },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Newest first.</summary>
+    public async Task<IReadOnlyList<ReportListing>> ListReportsAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ReportListing>(new CommandDefinition(
+            """
+            SELECT report_id AS ReportId, period_from AS PeriodFrom, period_to AS PeriodTo, created_at AS CreatedAt
+            FROM reports ORDER BY created_at DESC, report_id DESC LIMIT @limit
+            """,
+            new { limit },
+            cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    public async Task<string?> GetReportBodyAsync(string reportId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT body FROM reports WHERE report_id = @reportId", new { reportId }, cancellationToken: cancellationToken));
+    }
+
+    private sealed class LedgerActivityRow
+    {
+        public string DistributorId { get; set; } = "";
+        public long OrdersIssued { get; set; }
+        public long EMeteraiIssued { get; set; }
+        public long AmountIssued { get; set; }
+        public long Offers { get; set; }
+        public long Refusals { get; set; }
+        public long Ambiguous { get; set; }
+        public long Undelivered { get; set; }
+        public long RefundsOwed { get; set; }
+        public long RefundsOwedAmount { get; set; }
+        public long RefundsMade { get; set; }
+        public long RefundsMadeAmount { get; set; }
+
+        public LedgerActivity ToActivity() => new(
+            (int)OrdersIssued, (int)EMeteraiIssued, AmountIssued, (int)Offers, (int)Refusals, (int)Ambiguous, (int)Undelivered,
+            (int)RefundsOwed, RefundsOwedAmount, (int)RefundsMade, RefundsMadeAmount);
+    }
+}
+
+/// <summary>One distributor's money and orders over a period, from the ledger.</summary>
+public sealed record LedgerActivity(
+    int OrdersIssued,
+    int EMeteraiIssued,
+    long AmountIssued,
+    int Offers,
+    int Refusals,
+    int Ambiguous,
+    int Undelivered,
+    int RefundsOwed,
+    long RefundsOwedAmount,
+    int RefundsMade,
+    long RefundsMadeAmount)
+{
+    public static readonly LedgerActivity None = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+}
+
+public sealed class FlagRecord
+{
+    public string FlagId { get; set; } = "";
+    public string DistributorId { get; set; } = "";
+    public string Reason { get; set; } = "";
+    public string Evidence { get; set; } = "";
+    public long OpenedAt { get; set; }
+    public long? ResolvedAt { get; set; }
+}
+
+public sealed class ReportListing
+{
+    public string ReportId { get; set; } = "";
+    public long PeriodFrom { get; set; }
+    public long PeriodTo { get; set; }
+    public long CreatedAt { get; set; }
+}

@@ -1,0 +1,25 @@
+namespace Meterai.Gateway.Oversight;
+
+/// <summary>A flag as regulators see it (gateway spec: GET /api/oversight/flags).</summary>
+public sealed record FlagView(
+    string FlagId,
+    string DistributorId,
+    string Reason,
+    FlagEvidence Evidence,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset? ResolvedAt);
+
+/// <summary>A distributor as regulators see it (gateway spec: GET /api/oversight/distributors).</summary>
+public sealed record DistributorOversightView(
+    string Id,
+    string Name,
+    string State,
+    bool? Healthy,
+    int? Stock,
+    double? Availability,
+    int Issued,
+    int Undelivered,
+    IReadOnlyList<FlagView> Flags);
+
+/// <summary>What one audit changed (gateway spec: POST /api/oversight/audit).</summary>
+public sealed record AuditResult(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<FlagView> Opened, IReadOnlyList<FlagView> Resolved);

@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text.Json;
+using Meterai.Gateway.Distributors;
+using Microsoft.Extensions.Options;
+
+namespace Meterai.Gateway.Oversight;
+
+/// <summary>Builds, stores and reads oversight reports. A stored report is never rebuilt or edited.</summary>
+public sealed partial class ReportBuilder(
+    DistributorFleet fleet,
+    ActivityAuditor auditor,
+    OversightStore store,
+    IOptions<OversightOptions> options,
+    TimeProvider time,
+    ILogger<ReportBuilder> logger)
+{
+    public async Task<OversightReport> BuildAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var rules = options.Value;
+        var createdAt = time.GetUtcNow();
+        var evidence = await auditor.GatherDetailedAsync(from, to, cancellationToken);
+        var flags = await store.GetFlagsAsync(openOnly: false, cancellationToken);
+        var fromMs = from.ToUnixTimeMilliseconds();
+        var toMs = to.ToUnixTimeMilliseconds();
+
+        var rows = fleet.All.Select(distributor =>
+        {
+            var (e, money) = evidence[distributor.Id];
+
+            // Flags that were open at some moment of the period.
+            var flagged = flags
+                .Where(f => f.DistributorId == distributor.Id && f.OpenedAt < toMs && (f.ResolvedAt is null || f.ResolvedAt >= fromMs))
+                .Select(f => f.Reason).Distinct().Order(StringComparer.Ordinal).ToList();
+            return new ReportDistributorRow(
+                distributor.Id,
+                distributor.Entry.Name,
+                flagged.Count == 0 ? DistributorStates.Active : DistributorStates.Inactive,
+                e.Availability,
+                e.Probes,
+                e.SoldOutProbes,
+                money.OrdersIssued,
+                money.EMeteraiIssued,
+                money.Ambiguous,
+                money.Undelivered,
+                money.RefundsOwed,
+                money.RefundsOwedAmount,
+                money.RefundsMade,
+                money.RefundsMadeAmount,
+                flagged);
+        }).ToList();
+
+        var totals = new ReportTotals(
+            rows.Sum(r => r.OrdersIssued),
+            rows.Sum(r => r.EMeteraiIssued),
+            evidence.Values.Sum(v => v.Ledger.AmountIssued),
+            rows.Sum(r => r.Undelivered),
+            rows.Sum(r => r.RefundsOwed),
+            rows.Sum(r => r.RefundsOwedAmount),
+            rows.Sum(r => r.RefundsMade),
+            rows.Sum(r => r.RefundsMadeAmount));
+        var selling = rows.Count(r => r.OrdersIssued > 0);
+        var fleetOrders = totals.OrdersIssued;
+        var findings = Findings(rows, evidence.ToDictionary(p => p.Key, p => p.Value.Evidence), totals, selling, fleetOrders, from, to, rules);
+
+        var report = new OversightReport(
+            "rpt_" + Guid.CreateVersion7(createdAt).ToString("N"), from, to, createdAt, rows.Count, selling, findings, totals, rows);
+        await store.InsertReportAsync(report.Id, from, to, createdAt, JsonSerializer.Serialize(report, GatewayJsonContext.Default.OversightReport), cancellationToken);
+        LogBuilt(logger, report.Id, from, to, selling, rows.Count);
+        return report;
+    }
+
+    public async Task<OversightReport?> GetAsync(string reportId, CancellationToken cancellationToken) =>
+        await store.GetReportBodyAsync(reportId, cancellationToken) is { } body
+            ? JsonSerializer.Deserialize(body, GatewayJsonContext.Default.OversightReport)
+            : null;
+
+    public async Task<IReadOnlyList<ReportSummary>> ListAsync(CancellationToken cancellationToken) =>
+        (await store.ListReportsAsync(500, cancellationToken))
+            .Select(r => new ReportSummary(
+                r.ReportId,
+                DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodFrom),
+                DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodTo),
+                DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt)))
+            .ToList();
+
+    /// <summary>The findings in plain sentences, the way an ombudsman would write them.</summary>
+    private static List<string> Findings(
+        List<ReportDistributorRow> rows,
+        Dictionary<string, ActivityEvidence> evidence,
+        ReportTotals totals,
+        int selling,
+        int fleetOrders,
+        DateTimeOffset from,
+        DateTimeOffset to,
+        OversightOptions rules)
+    {
+        var period = $"between {ActivityRules.Format(from)} and {ActivityRules.Format(to)}";
+        var findings = new List<string>
+        {
+            $"Of {rows.Count} registered distributors, {selling} sold e-Meterai to the public {period}.",
+            $"Applicants bought {totals.EMeteraiIssued} e-Meterai in {totals.OrdersIssued} orders, for {Rupiah(totals.AmountIssued)}.",
+        };
+
+        var idle = rows.Where(r => r.OrdersIssued == 0).ToList();
+        if (idle.Count > 0)
+        {
+            var reasons = idle.Select(r =>
+            {
+                var findings = ActivityRules.Evaluate(evidence[r.Id], fleetOrders, from, to, rules);
+                var why = findings.Count > 0 ? findings[0].Reason : null;
+                return $"{r.Id} {r.Name} ({Describe(why, evidence[r.Id])})";
+            });
+            findings.Add($"{idle.Count} registered distributors sold nothing: {string.Join("; ", reasons)}.");
+        }
+
+        var unreachable = rows.Where(r => r.Probes >= rules.MinimumProbes && r.Availability < rules.AvailabilityThreshold).ToList();
+        if (unreachable.Count > 0)
+        {
+            findings.Add($"{unreachable.Count} distributors were able to sell less than {rules.AvailabilityThreshold:0%} of the time: "
+                + string.Join(", ", unreachable.Select(r => $"{r.Id} ({r.Availability:0%})")) + ".");
+        }
+
+        findings.Add(totals.Undelivered == 0
+            ? "Every paid purchase was delivered within the delivery deadline."
+            : $"{totals.Undelivered} paid purchases were not delivered within the delivery deadline.");
+        findings.Add($"Refunds owed at the time of this report: {totals.RefundsOwed} ({Rupiah(totals.RefundsOwedAmount)}); "
+            + $"refunds made {period}: {totals.RefundsMade} ({Rupiah(totals.RefundsMadeAmount)}).");
+        return findings;
+    }
+
+    private static string Describe(string? reason, ActivityEvidence e) => reason switch
+    {
+        FlagReasons.Unreachable => $"unreachable: answered {e.HealthyProbes} of {e.Probes} probes",
+        FlagReasons.NoStock => $"no stock in {e.SoldOutProbes} of {e.HealthyProbes} probes",
+        FlagReasons.NoSales when e.Offers > 0 => $"refused or failed all {e.Offers} orders offered",
+        FlagReasons.NoSales => "healthy and in stock, yet sold nothing",
+        _ when e.Probes == 0 => "never probed in the period",
+        _ => "was offered no orders",
+    };
+
+    internal static string Rupiah(long amount) =>
+        "Rp " + amount.ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '.');
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Oversight report {ReportId} built for {From:o} to {To:o}: {Selling} of {Registered} distributors sold")]
+    private static partial void LogBuilt(ILogger logger, string reportId, DateTimeOffset from, DateTimeOffset to, int selling, int registered);
+}

@@ -1,0 +1,77 @@
+using Meterai.Gateway.Health;
+using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Oversight;
+using Meterai.Gateway.Probing;
+using Meterai.Gateway.Reconciliation;
+using Quartz;
+
+namespace Meterai.Gateway.Scheduling;
+
+public static class SchedulingExtensions
+{
+    /// <summary>
+    /// Registers the recurring jobs and the Quartz scheduler that owns their schedule, persisted in
+    /// the ledger's database. Each job says how it is scheduled in its own static <c>Schedule</c>;
+    /// this is the one list of them.
+    /// </summary>
+    /// <remarks>
+    /// Call after <c>AddLedger</c>: hosted services start in registration order, and Quartz must
+    /// not touch the database (nor create its tables) before the ledger's migrations have run.
+    /// </remarks>
+    public static WebApplicationBuilder AddScheduling(this WebApplicationBuilder builder)
+    {
+        if (!builder.Services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(LedgerMigrationService)))
+        {
+            throw new InvalidOperationException("AddScheduling must be called after AddLedger, so that Quartz starts after the ledger's migrations.");
+        }
+
+        builder.Services.AddOptions<SchedulingOptions>()
+            .BindConfiguration(SchedulingOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceName), "Scheduling:InstanceName must not be empty.")
+            .ValidateOnStart();
+        builder.Services.AddFleetProbing();
+
+        var scheduling = Bind<SchedulingOptions>(builder, SchedulingOptions.Section);
+        if (!scheduling.Enabled)
+        {
+            return builder;
+        }
+
+        // Read at registration because the triggers are declared here. A bad value still fails with
+        // its own options message: the host validates options (ValidateOnStart) before it starts
+        // Quartz's hosted service, which is when these triggers are built and checked.
+        var probing = Bind<ProbingOptions>(builder, ProbingOptions.Section);
+        var oversight = Bind<OversightOptions>(builder, OversightOptions.Section);
+        var reconciliation = builder.Configuration.ReadReconciliationOptions();
+
+        // Triggers are declared before the container exists, so the clock is the one registered so far.
+        var time = builder.Services.LastOrDefault(d => d.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider ?? TimeProvider.System;
+        var ledger = QuartzStore.LedgerConnection(builder.Configuration);
+        builder.Services.AddQuartz(quartz =>
+        {
+            quartz.ConfigureScheduler(scheduler => scheduler.InstanceName = scheduling.InstanceName);
+            quartz.UsePersistentStore(store => QuartzStore.Configure(store, ledger.Provider, ledger.ConnectionString));
+
+            ProbeJob.Schedule(quartz, probing);
+            ProbeRetentionJob.Schedule(quartz);
+            ReconciliationJob.Schedule(quartz, reconciliation);
+            ActivityAuditJob.Schedule(quartz, oversight, time);
+            OversightReportJob.Schedule(quartz, oversight, time);
+        });
+
+        // A restart replaces each stored trigger with the one declared above, starting now rather
+        // than where the old one left off: a changed interval takes effect, and the first probe
+        // round runs at start instead of up to one interval later.
+        builder.Services.Configure<QuartzOptions>(options =>
+        {
+            options.Scheduling.OverwriteExistingData = true;
+            options.Scheduling.ScheduleTriggerRelativeToReplacedTrigger = false;
+        });
+        builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        return builder;
+    }
+
+    private static T Bind<T>(WebApplicationBuilder builder, string section)
+        where T : new() =>
+        builder.Configuration.GetSection(section).Get<T>() ?? new T();
+}

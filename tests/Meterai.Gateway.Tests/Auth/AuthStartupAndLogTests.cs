@@ -1,0 +1,129 @@
+using System.Net;
+using System.Security.Cryptography;
+using Meterai.Gateway.Auth;
+using Meterai.Gateway.Tests.Testing;
+using Microsoft.Extensions.Options;
+
+namespace Meterai.Gateway.Tests.Auth;
+
+/// <summary>Configuration of the keys: validated at start, never logged, empty by default.</summary>
+public sealed class AuthStartupAndLogTests
+{
+    [Fact]
+    public async Task Requests_EveryKindOfKey_NoKeyOrDigestInLogsOrBodies()
+    {
+        await using var gateway = await WiredGateway.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
+        var bodies = new List<string>();
+        foreach (var key in OversightKeys.All)
+        {
+            foreach (var path in new[] { WiredGateway.ReadApi, WiredGateway.ReadPage })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                request.Headers.Add("X-Api-Key", key);
+                using var response = await gateway.Client.SendAsync(request);
+                bodies.Add(response.Headers + await response.Content.ReadAsStringAsync());
+            }
+
+            using var act = new HttpRequestMessage(HttpMethod.Post, WiredGateway.ActApi);
+            act.Headers.Add("X-Api-Key", key);
+            using var acted = await gateway.Client.SendAsync(act);
+            bodies.Add(acted.Headers + await acted.Content.ReadAsStringAsync());
+
+            var browser = new SignInFlow(gateway.Client);
+            using var signIn = await browser.SignInAsync(key);
+            bodies.Add(signIn.Headers + await signIn.Content.ReadAsStringAsync());
+            using var page = await browser.GetAsync(WiredGateway.ReadPage);
+            bodies.Add(await page.Content.ReadAsStringAsync());
+        }
+
+        // The requests did reach authentication and sign-in, which log.
+        Assert.Contains(gateway.Logs.Lines, l => l.Contains("Oversight sign-in with", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, l => l.Contains("refused: the key is not", StringComparison.Ordinal));
+        var everything = string.Join("\n", gateway.Logs.Lines.Concat(bodies));
+        foreach (var secret in OversightKeys.Secrets())
+        {
+            Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Start_NoKeysConfigured_RefusesEveryoneAndSaysSo()
+    {
+        await using var gateway = await WiredGateway.StartAsync([Fleets.Seller("d01")]);
+        using var request = new HttpRequestMessage(HttpMethod.Get, WiredGateway.ReadApi);
+        request.Headers.Add("X-Api-Key", OversightKeys.Operator);
+
+        using var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains(gateway.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("refuse everyone", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("sha256:abc")]
+    [InlineData("sha256:zz9f8e7d6c5b4a3928170f6e5d4c3b2a19f8e7d6c5b4a3928170f6e5d4c3b2a1")]
+    [InlineData("sha256:")]
+    [InlineData("   ")]
+    public async Task Start_MalformedKey_FailsNamingTheIndexNotTheValue(string malformed)
+    {
+        var settings = OversightKeys.Settings();
+        settings["Auth:OperatorKeys:2"] = malformed;
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => WiredGateway.StartAsync([Fleets.Seller("d01")], settings));
+
+        Assert.Contains("Auth:OperatorKeys:2", failure.Message, StringComparison.Ordinal);
+        if (malformed.Trim().Length > "sha256:".Length)
+        {
+            Assert.DoesNotContain(malformed["sha256:".Length..], failure.Message, StringComparison.Ordinal);
+        }
+
+        foreach (var secret in OversightKeys.Secrets())
+        {
+            Assert.DoesNotContain(secret, failure.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Start_KeysAsSingleValueNotArray_Fails()
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            WiredGateway.StartAsync([Fleets.Seller("d01")], new Dictionary<string, string?> { ["Auth:RegulatorKeys"] = OversightKeys.Regulator }));
+
+        Assert.Contains("Auth:RegulatorKeys must be an array", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(OversightKeys.Regulator, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Find_KeyListedForBothRoles_IsOperator()
+    {
+        var store = new ApiKeyStore(Options.Create(new AuthOptions { RegulatorKeys = ["same-key"], OperatorKeys = ["other", "same-key"] }));
+
+        Assert.Equal(new ApiKeyIdentity(OversightRoles.Operator, "OperatorKeys:1"), store.Find("same-key"));
+        Assert.Null(store.Find("same-key "));
+        Assert.Null(store.Find(""));
+    }
+
+    [Theory]
+    [InlineData("plain-key", true)]
+    [InlineData("sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", true)]
+    [InlineData("Sha256:2C26B46B68FFC68FF99B453C1D30413413422D706483BFA0F98A5E886266E7AE", true)]
+    [InlineData("sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7a", false)]
+    [InlineData("sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7aeff", false)]
+    [InlineData("", false)]
+    public void TryParseEntry_ConfiguredEntry_AcceptsKeysAndSha256Hex(string configured, bool valid)
+    {
+        var digest = new byte[SHA256.HashSizeInBytes];
+
+        Assert.Equal(valid, ApiKeyStore.TryParseEntry(configured, digest));
+    }
+
+    [Fact]
+    public void Find_Sha256Entry_MatchesTheKeyItHashes()
+    {
+        // 2c26b4... is SHA-256("foo").
+        var store = new ApiKeyStore(Options.Create(new AuthOptions { RegulatorKeys = ["sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"] }));
+
+        Assert.Equal(OversightRoles.Regulator, store.Find("foo")?.Role);
+        Assert.Null(store.Find("sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"));
+    }
+}
