@@ -24,7 +24,7 @@ public sealed class ApiKeyAuthTests(AuthGatewayFixture fixture) : IClassFixture<
         { "act", OversightKeys.OperatorHashed, HttpStatusCode.OK },
     };
 
-    private WiredGateway Gateway => fixture.Gateway;
+    private GatewayHarness Gateway => fixture.Gateway;
 
     [Theory]
     [MemberData(nameof(Matrix))]
@@ -56,10 +56,10 @@ public sealed class ApiKeyAuthTests(AuthGatewayFixture fixture) : IClassFixture<
     [Fact]
     public async Task ReadEndpoint_TwoKeyHeaders_401()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, WiredGateway.ReadApi);
+        using var request = new HttpRequestMessage(HttpMethod.Get, OversightEndpoints.ReadApi);
         request.Headers.TryAddWithoutValidation("X-Api-Key", [OversightKeys.Regulator, OversightKeys.Operator]);
 
-        using var response = await Gateway.Client.SendAsync(request);
+        using var response = await Gateway.RawClient.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -76,8 +76,8 @@ public sealed class ApiKeyAuthTests(AuthGatewayFixture fixture) : IClassFixture<
     [Fact]
     public async Task PublicEndpoints_NoKey_NotAffected()
     {
-        using var status = await Gateway.Client.GetAsync("/api/status");
-        using var health = await Gateway.Client.GetAsync("/healthz");
+        using var status = await Gateway.RawClient.GetAsync("/api/status");
+        using var health = await Gateway.RawClient.GetAsync("/healthz");
 
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -86,13 +86,13 @@ public sealed class ApiKeyAuthTests(AuthGatewayFixture fixture) : IClassFixture<
     private Task<HttpResponseMessage> SendAsync(string endpoint, string? key)
     {
         var request = endpoint == "read"
-            ? new HttpRequestMessage(HttpMethod.Get, WiredGateway.ReadApi)
-            : new HttpRequestMessage(HttpMethod.Post, WiredGateway.ActApi);
+            ? new HttpRequestMessage(HttpMethod.Get, OversightEndpoints.ReadApi)
+            : new HttpRequestMessage(HttpMethod.Post, OversightEndpoints.ActApi);
         if (key is not null)
         {
             request.Headers.Add("X-Api-Key", key);
         }
 
-        return Gateway.Client.SendAsync(request);
+        return Gateway.RawClient.SendAsync(request);
     }
 }

@@ -2,13 +2,13 @@ using Meterai.Gateway.Tests.Testing;
 
 namespace Meterai.Gateway.Tests.Auth;
 
-/// <summary>One gateway with the test keys, shared by the read-only tests of a class.</summary>
+/// <summary>One real gateway (Program) with the test keys, shared by the tests of a class.</summary>
 public sealed class AuthGatewayFixture : IAsyncLifetime
 {
-    internal WiredGateway Gateway { get; private set; } = null!;
+    internal GatewayHarness Gateway { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        Gateway = await WiredGateway.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
+        Gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
 
     public async Task DisposeAsync() => await Gateway.DisposeAsync();
 }

@@ -12,27 +12,27 @@ public sealed class AuthStartupAndLogTests
     [Fact]
     public async Task Requests_EveryKindOfKey_NoKeyOrDigestInLogsOrBodies()
     {
-        await using var gateway = await WiredGateway.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
         var bodies = new List<string>();
         foreach (var key in OversightKeys.All)
         {
-            foreach (var path in new[] { WiredGateway.ReadApi, WiredGateway.ReadPage })
+            foreach (var path in new[] { OversightEndpoints.ReadApi, OversightEndpoints.ReadPage })
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, path);
                 request.Headers.Add("X-Api-Key", key);
-                using var response = await gateway.Client.SendAsync(request);
+                using var response = await gateway.RawClient.SendAsync(request);
                 bodies.Add(response.Headers + await response.Content.ReadAsStringAsync());
             }
 
-            using var act = new HttpRequestMessage(HttpMethod.Post, WiredGateway.ActApi);
+            using var act = new HttpRequestMessage(HttpMethod.Post, OversightEndpoints.ActApi);
             act.Headers.Add("X-Api-Key", key);
-            using var acted = await gateway.Client.SendAsync(act);
+            using var acted = await gateway.RawClient.SendAsync(act);
             bodies.Add(acted.Headers + await acted.Content.ReadAsStringAsync());
 
-            var browser = new SignInFlow(gateway.Client);
+            var browser = new SignInFlow(gateway.RawClient);
             using var signIn = await browser.SignInAsync(key);
             bodies.Add(signIn.Headers + await signIn.Content.ReadAsStringAsync());
-            using var page = await browser.GetAsync(WiredGateway.ReadPage);
+            using var page = await browser.GetAsync(OversightEndpoints.ReadPage);
             bodies.Add(await page.Content.ReadAsStringAsync());
         }
 
@@ -49,18 +49,18 @@ public sealed class AuthStartupAndLogTests
     [Fact]
     public async Task Start_NoKeysConfigured_RefusesEveryoneAndSaysSo()
     {
-        await using var gateway = await WiredGateway.StartAsync([Fleets.Seller("d01")]);
-        using var request = new HttpRequestMessage(HttpMethod.Get, WiredGateway.ReadApi);
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")]);
+        using var request = new HttpRequestMessage(HttpMethod.Get, OversightEndpoints.ReadApi);
         request.Headers.Add("X-Api-Key", OversightKeys.Operator);
 
-        using var response = await gateway.Client.SendAsync(request);
+        using var response = await gateway.RawClient.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains(gateway.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("refuse everyone", StringComparison.Ordinal));
     }
 
     [Theory]
-    [InlineData("sha256:abc")]
+    [InlineData("sha256:short-and-NOT-HEX-marker")]
     [InlineData("sha256:zz9f8e7d6c5b4a3928170f6e5d4c3b2a19f8e7d6c5b4a3928170f6e5d4c3b2a1")]
     [InlineData("sha256:")]
     [InlineData("   ")]
@@ -69,7 +69,7 @@ public sealed class AuthStartupAndLogTests
         var settings = OversightKeys.Settings();
         settings["Auth:OperatorKeys:2"] = malformed;
 
-        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => WiredGateway.StartAsync([Fleets.Seller("d01")], settings));
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => GatewayHarness.StartAsync([Fleets.Seller("d01")], settings));
 
         Assert.Contains("Auth:OperatorKeys:2", failure.Message, StringComparison.Ordinal);
         if (malformed.Trim().Length > "sha256:".Length)
@@ -87,7 +87,7 @@ public sealed class AuthStartupAndLogTests
     public async Task Start_KeysAsSingleValueNotArray_Fails()
     {
         var failure = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            WiredGateway.StartAsync([Fleets.Seller("d01")], new Dictionary<string, string?> { ["Auth:RegulatorKeys"] = OversightKeys.Regulator }));
+            GatewayHarness.StartAsync([Fleets.Seller("d01")], new Dictionary<string, string?> { ["Auth:RegulatorKeys"] = OversightKeys.Regulator }));
 
         Assert.Contains("Auth:RegulatorKeys must be an array", failure.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(OversightKeys.Regulator, failure.Message, StringComparison.Ordinal);

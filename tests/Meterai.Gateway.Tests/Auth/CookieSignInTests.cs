@@ -8,12 +8,12 @@ namespace Meterai.Gateway.Tests.Auth;
 /// <summary>The browser sign-in: a form that sets an HttpOnly, SameSite=Strict cookie, and pages that answer with the form.</summary>
 public sealed class CookieSignInTests(AuthGatewayFixture fixture) : IClassFixture<AuthGatewayFixture>
 {
-    private WiredGateway Gateway => fixture.Gateway;
+    private GatewayHarness Gateway => fixture.Gateway;
 
     [Fact]
     public async Task SignIn_RegulatorKey_SetsHttpOnlyStrictCookieAndRedirectsToOversight()
     {
-        var browser = new SignInFlow(Gateway.Client);
+        var browser = new SignInFlow(Gateway.RawClient);
 
         using var response = await browser.SignInAsync(OversightKeys.Regulator);
 
@@ -30,18 +30,20 @@ public sealed class CookieSignInTests(AuthGatewayFixture fixture) : IClassFixtur
     [Fact]
     public async Task SignedIn_Cookie_ReadsPagesAndApisButCannotAct()
     {
-        var browser = new SignInFlow(Gateway.Client);
+        var browser = new SignInFlow(Gateway.RawClient);
         using var signIn = await browser.SignInAsync(OversightKeys.Regulator);
 
-        using var page = await browser.GetAsync(WiredGateway.ReadPage);
-        using var api = await browser.GetAsync(WiredGateway.ReadApi);
-        using var actPage = await browser.GetAsync(WiredGateway.ActPage);
-        using var actApi = await browser.PostFormAsync(WiredGateway.ActApi, []);
+        using var page = await browser.GetAsync(OversightEndpoints.ReadPage);
+        var html = await page.Content.ReadAsStringAsync();
+        using var api = await browser.GetAsync(OversightEndpoints.ReadApi);
+        // With the page's own valid token, so the refusal is the role's, not antiforgery's.
+        using var actPage = await browser.PostFormAsync(OversightEndpoints.ActPage, new() { [SignInFlow.TokenField] = SignInFlow.Token(html) });
+        using var actApi = await browser.PostFormAsync(OversightEndpoints.ActApi, []);
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("RegulatorKeys:0", html, StringComparison.Ordinal);
         Assert.Contains("Sign out", html, StringComparison.Ordinal);
+        Assert.DoesNotContain($"action=\"{OversightEndpoints.ActPage}\"", html, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, api.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, actPage.StatusCode);
         Assert.Equal("text/html", actPage.Content.Headers.ContentType?.MediaType);
@@ -53,19 +55,25 @@ public sealed class CookieSignInTests(AuthGatewayFixture fixture) : IClassFixtur
     [Fact]
     public async Task SignIn_HashedOperatorKey_CanAct()
     {
-        var browser = new SignInFlow(Gateway.Client);
+        var browser = new SignInFlow(Gateway.RawClient);
         using var signIn = await browser.SignInAsync(OversightKeys.OperatorHashed);
+        using var page = await browser.GetAsync(OversightEndpoints.ReadPage);
+        var html = await page.Content.ReadAsStringAsync();
 
-        using var actPage = await browser.GetAsync(WiredGateway.ActPage);
+        using var acted = await browser.PostFormAsync(
+            SignInFlow.FormAction(html, OversightEndpoints.ActPage), new() { [SignInFlow.TokenField] = SignInFlow.Token(html) });
 
-        Assert.Equal(HttpStatusCode.OK, actPage.StatusCode);
-        Assert.Contains("OperatorKeys:1", await actPage.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("OperatorKeys:1", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.SeeOther, acted.StatusCode);
+        Assert.Equal(OversightEndpoints.ReadPage, acted.Headers.Location?.OriginalString);
+        Assert.Contains(Gateway.Logs.Lines, l => l.Contains("OperatorKeys:1 ran the activity audit", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task SignIn_WrongKey_401FormWithMessageAndNoSession()
     {
-        var browser = new SignInFlow(Gateway.Client);
+        var browser = new SignInFlow(Gateway.RawClient);
 
         using var response = await browser.SignInAsync(OversightKeys.Unknown);
 
@@ -80,7 +88,7 @@ public sealed class CookieSignInTests(AuthGatewayFixture fixture) : IClassFixtur
     [Fact]
     public async Task SignIn_NoAntiforgeryToken_400FreshFormAndNoSession()
     {
-        var browser = new SignInFlow(Gateway.Client);
+        var browser = new SignInFlow(Gateway.RawClient);
 
         using var response = await browser.PostFormAsync("/oversight/sign-in", new() { ["apiKey"] = OversightKeys.Operator });
 
@@ -92,7 +100,7 @@ public sealed class CookieSignInTests(AuthGatewayFixture fixture) : IClassFixtur
     [Fact]
     public async Task Page_NotSignedIn_401SignInFormThatReturnsToThePage()
     {
-        var browser = new SignInFlow(Gateway.Client);
+        var browser = new SignInFlow(Gateway.RawClient);
 
         using var page = await browser.GetAsync("/oversight/session?tab=keys");
 
@@ -111,7 +119,7 @@ public sealed class CookieSignInTests(AuthGatewayFixture fixture) : IClassFixtur
     [Fact]
     public async Task SignIn_ForeignReturnUrl_RedirectsToOversightInstead()
     {
-        var browser = new SignInFlow(Gateway.Client);
+        var browser = new SignInFlow(Gateway.RawClient);
 
         using var response = await browser.SignInAsync(OversightKeys.Regulator, "/oversight/sign-in?returnUrl=https%3A%2F%2Fevil.example%2Foversight");
 
@@ -122,13 +130,13 @@ public sealed class CookieSignInTests(AuthGatewayFixture fixture) : IClassFixtur
     [Fact]
     public async Task SignOut_WithFormToken_EndsSession()
     {
-        var browser = new SignInFlow(Gateway.Client);
+        var browser = new SignInFlow(Gateway.RawClient);
         using var signIn = await browser.SignInAsync(OversightKeys.Regulator);
-        using var page = await browser.GetAsync(WiredGateway.ReadPage);
+        using var page = await browser.GetAsync(OversightEndpoints.ReadPage);
         var html = await page.Content.ReadAsStringAsync();
 
         using var signOut = await browser.PostFormAsync(SignInFlow.FormAction(html, "/oversight/sign-out"), new() { [SignInFlow.TokenField] = SignInFlow.Token(html) });
-        using var after = await browser.GetAsync(WiredGateway.ReadPage);
+        using var after = await browser.GetAsync(OversightEndpoints.ReadPage);
 
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         Assert.Equal("/oversight/sign-in", signOut.Headers.Location?.OriginalString);
@@ -139,11 +147,11 @@ public sealed class CookieSignInTests(AuthGatewayFixture fixture) : IClassFixtur
     [Fact]
     public async Task SignOut_WithoutToken_400AndSessionKept()
     {
-        var browser = new SignInFlow(Gateway.Client);
+        var browser = new SignInFlow(Gateway.RawClient);
         using var signIn = await browser.SignInAsync(OversightKeys.Regulator);
 
         using var signOut = await browser.PostFormAsync("/oversight/sign-out", []);
-        using var after = await browser.GetAsync(WiredGateway.ReadPage);
+        using var after = await browser.GetAsync(OversightEndpoints.ReadPage);
 
         Assert.Equal(HttpStatusCode.BadRequest, signOut.StatusCode);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
@@ -152,7 +160,7 @@ public sealed class CookieSignInTests(AuthGatewayFixture fixture) : IClassFixtur
     [Fact]
     public async Task Pages_Always_SendSecurityHeaders()
     {
-        using var response = await Gateway.Client.GetAsync("/oversight/sign-in");
+        using var response = await Gateway.RawClient.GetAsync("/oversight/sign-in");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);

@@ -9,7 +9,7 @@ public sealed class SignInBrowserTests
     [Fact]
     public async Task SignInForm_InChromium_LandsOnTheRequestedPageWithAnHttpOnlyStrictCookie()
     {
-        await using var gateway = await WiredGateway.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
         await using var browser = await Browser.StartAsync(width: 390, height: 844, mobile: true);
         var session = new Uri(gateway.BaseAddress, "/oversight/session");
 
@@ -39,9 +39,34 @@ public sealed class SignInBrowserTests
     }
 
     [Fact]
+    public async Task OperatorForms_InChromium_RunTheAuditThenBuildAReportAndShowIt()
+    {
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
+        await using var browser = await Browser.StartAsync(width: 390, height: 844, mobile: true);
+        var oversight = new Uri(gateway.BaseAddress, OversightEndpoints.ReadPage);
+        await browser.NavigateAsync(oversight);
+        await browser.TypeAsync("#apiKey", OversightKeys.Operator);
+        await browser.ClickAndWaitForLoadAsync("button[type=submit]");
+
+        await browser.ClickAndWaitForLoadAsync($"form[action='{OversightEndpoints.ActPage}'] button[type=submit]");
+
+        Assert.Equal(oversight.ToString(), await browser.LocationAsync());
+        Assert.Contains("Run the activity audit now", await browser.VisibleTextAsync(), StringComparison.Ordinal);
+        Assert.Contains(gateway.Logs.Lines, l => l.Contains("OperatorKeys:0 ran the activity audit", StringComparison.Ordinal));
+
+        await browser.ClickAndWaitForLoadAsync($"form[action='{OversightEndpoints.BuildReportPage}'] button[type=submit]");
+
+        Assert.StartsWith(new Uri(gateway.BaseAddress, OversightEndpoints.BuildReportPage + "/").ToString(), await browser.LocationAsync(), StringComparison.Ordinal);
+        var text = await browser.VisibleTextAsync();
+        Assert.Contains("e-Meterai oversight report", text, StringComparison.Ordinal);
+        Assert.Contains("Findings", text, StringComparison.Ordinal);
+        await browser.ScreenshotAsync("operator-report-phone");
+    }
+
+    [Fact]
     public async Task SignInForm_WrongKeyInChromium_ShowsTheFormAgainWithAMessage()
     {
-        await using var gateway = await WiredGateway.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
         await using var browser = await Browser.StartAsync();
 
         await browser.NavigateAsync(new Uri(gateway.BaseAddress, "/oversight/sign-in"));

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Routing;
 using Meterai.Gateway.Status;
-using Meterai.Gateway.Tests.Auth;
 using Meterai.Gateway.Tests.Testing;
 using Meterai.Simulator;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +16,7 @@ public sealed class StatusApiTests
     [Fact]
     public async Task GetStatus_MixedFleet_CountsOnlyDistributorsThatCanSell()
     {
-        await using var gateway = await WiredGateway.StartAsync(
+        await using var gateway = await GatewayHarness.StartAsync(
         [
             Fleets.Seller("d01"),
             Fleets.Seller("d02"),
@@ -40,7 +39,7 @@ public sealed class StatusApiTests
     [Fact]
     public async Task GetStatus_NobodyCanSell_CannotBuyAndPurchaseIsRefused()
     {
-        await using var gateway = await WiredGateway.StartAsync([Fleets.Seller("d01", stock: 0), Down("d02")]);
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01", stock: 0), Down("d02")]);
 
         var status = await EventuallyStatusAsync(gateway, s => !s.GetProperty("canBuy").GetBoolean());
         using var purchase = await PurchaseAsync(gateway, "status-none-0001");
@@ -52,7 +51,7 @@ public sealed class StatusApiTests
     [Fact]
     public async Task GetStatus_DistributorSellsOutMidway_StatusAndRoutingChangeTogether()
     {
-        await using var gateway = await WiredGateway.StartAsync([Fleets.Seller("d01")]);
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")]);
         await EventuallyStatusAsync(gateway, s => s.GetProperty("canBuy").GetBoolean());
         using (var first = await PurchaseAsync(gateway, "status-sold-0001"))
         {
@@ -74,7 +73,7 @@ public sealed class StatusApiTests
     [Fact]
     public async Task GetStatus_WaitEstimateRegistered_ReportsWholeSecondsRoundedUp()
     {
-        await using var gateway = await WiredGateway.StartAsync(
+        await using var gateway = await GatewayHarness.StartAsync(
             [Fleets.Seller("d01")],
             services: services => services.AddSingleton<IWaitEstimate>(new FixedWait(TimeSpan.FromSeconds(41.2))));
 
@@ -86,7 +85,7 @@ public sealed class StatusApiTests
     [Fact]
     public async Task GetStatusPage_CanBuy_SaysYesInBothLanguagesWithTheNumbers()
     {
-        await using var gateway = await WiredGateway.StartAsync([Fleets.Seller("d01"), Fleets.Seller("d02", stock: 0)]);
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01"), Fleets.Seller("d02", stock: 0)]);
         await EventuallyStatusAsync(gateway, s => s.GetProperty("sellingDistributors").GetInt32() == 1);
 
         using var response = await gateway.Client.GetAsync("/status");
@@ -107,7 +106,7 @@ public sealed class StatusApiTests
     [Fact]
     public async Task GetStatusPage_CannotBuy_SaysNo()
     {
-        await using var gateway = await WiredGateway.StartAsync([Down("d01")]);
+        await using var gateway = await GatewayHarness.StartAsync([Down("d01")]);
         await EventuallyStatusAsync(gateway, s => !s.GetProperty("canBuy").GetBoolean());
 
         var text = TextOf(await gateway.Client.GetStringAsync("/status"));
@@ -124,7 +123,7 @@ public sealed class StatusApiTests
         Behavior = new DistributorBehavior { Down = DownMode.ServiceUnavailable },
     };
 
-    internal static async Task<JsonElement> GetStatusAsync(WiredGateway gateway)
+    internal static async Task<JsonElement> GetStatusAsync(GatewayHarness gateway)
     {
         using var response = await gateway.Client.GetAsync("/api/status");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -133,7 +132,7 @@ public sealed class StatusApiTests
     }
 
     /// <summary>Routing takes in a probe's result just after the probe records its time: wait for it rather than race it.</summary>
-    internal static async Task<JsonElement> EventuallyStatusAsync(WiredGateway gateway, Func<JsonElement, bool> condition)
+    internal static async Task<JsonElement> EventuallyStatusAsync(GatewayHarness gateway, Func<JsonElement, bool> condition)
     {
         var status = await GetStatusAsync(gateway);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
@@ -147,7 +146,7 @@ public sealed class StatusApiTests
         return status;
     }
 
-    private static async Task<HttpResponseMessage> PurchaseAsync(WiredGateway gateway, string key)
+    private static async Task<HttpResponseMessage> PurchaseAsync(GatewayHarness gateway, string key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/purchases")
         {

@@ -1,4 +1,3 @@
-using Meterai.Gateway.Tests.Auth;
 using Meterai.Gateway.Tests.Testing;
 
 namespace Meterai.Gateway.Tests.Status;
@@ -9,7 +8,7 @@ public sealed class StatusBrowserTests
     [Fact]
     public async Task StatusPage_PhoneInChromium_ShowsAnswerNumbersAndTimeWithoutSideScrolling()
     {
-        await using var gateway = await WiredGateway.StartAsync([Fleets.Seller("d01"), Fleets.Seller("d02"), StatusApiTests.Down("d03")]);
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01"), Fleets.Seller("d02"), StatusApiTests.Down("d03")]);
         await StatusApiTests.EventuallyStatusAsync(gateway, s => s.GetProperty("sellingDistributors").GetInt32() == 2);
         await using var browser = await Browser.StartAsync(width: 390, height: 844, mobile: true);
 

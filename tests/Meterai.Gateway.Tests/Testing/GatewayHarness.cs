@@ -4,6 +4,8 @@ using Dapper;
 using Meterai.Gateway.Distributors;
 using Meterai.Simulator;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
@@ -14,7 +16,8 @@ namespace Meterai.Gateway.Tests.Testing;
 /// <summary>
 /// A real gateway on Kestrel (loopback, ephemeral port) with a real SQLite ledger file, in front
 /// of a real simulated fleet on loopback. Probing runs once at start and then waits an hour, so a
-/// test decides when the gateway's picture of the fleet goes stale.
+/// test decides when the gateway's picture of the fleet goes stale. It runs the real
+/// <c>Program</c>: every feature, endpoint and middleware that Program.cs wires.
 /// </summary>
 internal sealed class GatewayHarness : IAsyncDisposable
 {
@@ -29,11 +32,19 @@ internal sealed class GatewayHarness : IAsyncDisposable
         LedgerPath = ledgerPath;
         Logs = logs;
         Client = factory.CreateClient();
+        BaseAddress = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        RawClient = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = BaseAddress };
     }
 
     public SimulatedFleet Fleet { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>Follows no redirects and keeps no cookies: tests see every answer (a 302, a Set-Cookie) as it is.</summary>
+    public HttpClient RawClient { get; }
+
+    /// <summary>Where the gateway listens (loopback, ephemeral port), for a real browser.</summary>
+    public Uri BaseAddress { get; }
 
     public CapturedLogs Logs { get; }
 
@@ -41,14 +52,38 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
+    /// <param name="settings">Configuration on top of the harness's (<c>Auth:OperatorKeys:0</c>, say).</param>
     /// <param name="editRegistry">Changes the registry JSON before the gateway reads it (a wrong key, say).</param>
+    /// <param name="services">Replaces services after Program.cs registered them (a fixed wait estimate, say).</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The configuration fails validation at start.</exception>
     public static async Task<GatewayHarness> StartAsync(
         IEnumerable<SimulatedDistributorOptions> distributors,
         IDictionary<string, string?>? settings = null,
-        Func<string, string>? editRegistry = null)
+        Func<string, string>? editRegistry = null,
+        Action<IServiceCollection>? services = null)
     {
         var fleet = await SimulatedFleet.StartAsync(distributors);
         var directory = Directory.CreateTempSubdirectory("meterai-gateway-test-");
+        try
+        {
+            return await StartAsync(fleet, directory, settings, editRegistry, services);
+        }
+        catch
+        {
+            await fleet.DisposeAsync();
+            SqliteConnection.ClearAllPools();
+            TryDelete(directory);
+            throw;
+        }
+    }
+
+    private static async Task<GatewayHarness> StartAsync(
+        SimulatedFleet fleet,
+        DirectoryInfo directory,
+        IDictionary<string, string?>? settings,
+        Func<string, string>? editRegistry,
+        Action<IServiceCollection>? services)
+    {
         var registry = Path.Combine(directory.FullName, "registry.json");
         var registryJson = fleet.ToRegistryJson();
         await File.WriteAllTextAsync(registry, editRegistry is null ? registryJson : editRegistry(registryJson));
@@ -61,6 +96,9 @@ internal sealed class GatewayHarness : IAsyncDisposable
             ["Probing:IntervalSeconds"] = "3600",
             ["Probing:TimeoutSeconds"] = "2",
             ["Purchasing:AttemptTimeoutSeconds"] = "5",
+
+            // Its own key ring for the sign-in cookie and antiforgery tokens, not the user's ~/.aspnet.
+            ["Auth:DataProtectionKeysPath"] = Path.Combine(directory.FullName, "keys"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -68,12 +106,23 @@ internal sealed class GatewayHarness : IAsyncDisposable
         }
 
         var logs = new CapturedLogs();
-        var factory = new Factory(all, logs);
-        factory.UseKestrel(0);
-        factory.StartServer();
-        var harness = new GatewayHarness(fleet, factory, directory, ledgerPath, logs);
-        await harness.WaitForFirstProbesAsync();
-        return harness;
+        var factory = new Factory(all, logs, services);
+        GatewayHarness? harness = null;
+        try
+        {
+            factory.UseKestrel(0);
+            factory.StartServer();
+            harness = new GatewayHarness(fleet, factory, directory, ledgerPath, logs);
+            await harness.WaitForFirstProbesAsync();
+            return harness;
+        }
+        catch
+        {
+            harness?.Client.Dispose();
+            harness?.RawClient.Dispose();
+            await factory.DisposeAsync();
+            throw;
+        }
     }
 
     public Task<HttpResponseMessage> PurchaseAsync(
@@ -120,12 +169,18 @@ internal sealed class GatewayHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        RawClient.Dispose();
         await _factory.DisposeAsync();
         await Fleet.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        TryDelete(_directory);
+    }
+
+    private static void TryDelete(DirectoryInfo directory)
+    {
         try
         {
-            _directory.Delete(recursive: true);
+            directory.Delete(recursive: true);
         }
         catch (IOException)
         {
@@ -139,7 +194,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
         await Eventually.TrueAsync(() => fleet.IsLoaded && fleet.All.All(d => d.LastProbedAt is not null), "the first probe round");
     }
 
-    private sealed class Factory(IDictionary<string, string?> settings, CapturedLogs logs) : WebApplicationFactory<Program>
+    private sealed class Factory(IDictionary<string, string?> settings, CapturedLogs logs, Action<IServiceCollection>? services) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -151,7 +206,11 @@ internal sealed class GatewayHarness : IAsyncDisposable
             builder.ConfigureLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
 
             // Seeded, so which distributor the load balancer samples first is the same on every run.
-            builder.ConfigureTestServices(services => services.AddSingleton(new Random(20240901)));
+            builder.ConfigureTestServices(replace =>
+            {
+                replace.AddSingleton(new Random(20240901));
+                services?.Invoke(replace);
+            });
         }
     }
 }
