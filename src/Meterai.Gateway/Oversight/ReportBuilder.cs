@@ -110,19 +110,19 @@ public sealed partial class ReportBuilder(
                 var why = findings.Count > 0 ? findings[0].Reason : null;
                 return $"{r.Id} {r.Name} ({Describe(why, evidence[r.Id])})";
             });
-            findings.Add($"{idle.Count} registered distributors sold nothing: {string.Join("; ", reasons)}.");
+            findings.Add($"{Count(idle.Count, "registered distributor", "registered distributors")} sold nothing: {string.Join("; ", reasons)}.");
         }
 
         var unreachable = rows.Where(r => r.Probes >= rules.MinimumProbes && r.Availability < rules.AvailabilityThreshold).ToList();
         if (unreachable.Count > 0)
         {
-            findings.Add($"{unreachable.Count} distributors were able to sell less than {rules.AvailabilityThreshold:0%} of the time: "
+            findings.Add($"{Count(unreachable.Count, "distributor was", "distributors were")} able to sell less than {rules.AvailabilityThreshold:0%} of the time: "
                 + string.Join(", ", unreachable.Select(r => $"{r.Id} ({r.Availability:0%})")) + ".");
         }
 
         findings.Add(totals.Undelivered == 0
             ? "Every paid purchase was delivered within the delivery deadline."
-            : $"{totals.Undelivered} paid purchases were not delivered within the delivery deadline.");
+            : $"{Count(totals.Undelivered, "paid purchase was", "paid purchases were")} not delivered within the delivery deadline.");
         findings.Add($"Refunds owed at the time of this report: {totals.RefundsOwed} ({Rupiah(totals.RefundsOwedAmount)}); "
             + $"refunds made {period}: {totals.RefundsMade} ({Rupiah(totals.RefundsMadeAmount)}).");
         return findings;
@@ -137,6 +137,9 @@ public sealed partial class ReportBuilder(
         _ when e.Probes == 0 => "never probed in the period",
         _ => "was offered no orders",
     };
+
+    private static string Count(int count, string one, string many) =>
+        count.ToString(CultureInfo.InvariantCulture) + " " + (count == 1 ? one : many);
 
     internal static string Rupiah(long amount) =>
         "Rp " + amount.ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '.');

@@ -221,14 +221,25 @@ internal static class DistributorApi
             return;
         }
 
+        // Stopping the listener now could cut off this very answer: that switch waits until it is sent.
+        var stopsListener = patch.Down == DownMode.RefuseConnections;
         try
         {
-            patch.ApplyTo(distributor);
+            (stopsListener ? patch with { Down = null } : patch).ApplyTo(distributor);
         }
         catch (ArgumentOutOfRangeException ex)
         {
             await BadRequestAsync(context, "invalid_value", ex.Message).ConfigureAwait(false);
             return;
+        }
+
+        if (stopsListener)
+        {
+            context.Response.OnCompleted(() =>
+            {
+                distributor.Behavior.Down = DownMode.RefuseConnections;
+                return Task.CompletedTask;
+            });
         }
 
         await WriteAsync(context, StatusCodes.Status200OK, distributor.GetState()).ConfigureAwait(false);

@@ -1,0 +1,45 @@
+using Meterai.Gateway.Oversight;
+using Meterai.Gateway.Tests.Auth;
+using Meterai.Gateway.Tests.Testing;
+using Meterai.Simulator;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Meterai.Gateway.Tests.Oversight;
+
+/// <summary>The regulator pages as real headless Chromium renders them: the distributor table and a report.</summary>
+public sealed class OversightBrowserTests
+{
+    [Fact]
+    public async Task OversightPages_InChromium_ShowDistributorTableWithFlagsAndTheReport()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(
+            [Fleets.Seller("seller"), Fleets.Seller("down")], OversightKeys.Settings());
+        await gateway.Fleet["down"].SetDownAsync(DownMode.RefuseConnections);
+        for (var i = 0; i < 4; i++)
+        {
+            await gateway.ProbeNowAsync();
+        }
+
+        await gateway.Services.GetRequiredService<ActivityAuditor>().RunAsync(CancellationToken.None);
+        var now = gateway.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var report = await gateway.Services.GetRequiredService<ReportBuilder>().BuildAsync(now.AddHours(-1), now, CancellationToken.None);
+
+        await using var browser = await Browser.StartAsync();
+        await browser.NavigateAsync(new Uri(gateway.BaseAddress, "/oversight"));
+        await browser.TypeAsync("#apiKey", OversightKeys.Regulator);
+        await browser.ClickAndWaitForLoadAsync("button[type=submit]");
+
+        var rows = await browser.EvaluateAsync(
+            "[...document.querySelectorAll('#distributors tbody tr')].map(r => [...r.cells].slice(0, 3).map(c => c.innerText).join('|')).join('\\n')");
+        Assert.Equal("seller|PT Uji seller|active\ndown|PT Uji down|inactive", rows);
+        var text = await browser.VisibleTextAsync();
+        Assert.Matches(@"unreachable: Answered 1 of \d+ health probes", text);
+        Assert.Contains("1 of 2 registered distributors are active", text, StringComparison.Ordinal);
+
+        await browser.ClickAndWaitForLoadAsync($"a[href='/oversight/reports/{report.Id}']");
+        var findings = await browser.EvaluateAsync("[...document.querySelectorAll('#findings li')].map(l => l.innerText).join('\\n')");
+        Assert.StartsWith("Of 2 registered distributors,", findings, StringComparison.Ordinal);
+        Assert.Equal("2", await browser.EvaluateAsync("String(document.querySelectorAll('#report-distributors tbody tr').length)"));
+        await browser.ScreenshotAsync("oversight-report");
+    }
+}
