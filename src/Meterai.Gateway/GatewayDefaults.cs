@@ -9,6 +9,15 @@ public static class GatewayDefaults
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(Random.Shared);
 
+        // The gateway's own instruments and the Polly pipelines that report into them.
+        builder.Services.AddOptions<Observability.MetricsOptions>()
+            .BindConfiguration(Observability.MetricsOptions.Section)
+            .Validate(o => o.LedgerGaugeRefreshSeconds > 0, "Metrics:LedgerGaugeRefreshSeconds must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<Observability.GatewayMetrics>();
+        builder.Services.AddSingleton<Observability.LedgerGauges>();
+        builder.Services.AddSingleton<Resilience.ResiliencePipelines>();
+
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
         builder.Services.AddProblemDetails();
         return builder;

@@ -1,4 +1,5 @@
 using Meterai.Gateway;
+using Meterai.Gateway.Admission;
 using Meterai.Gateway.Apis;
 using Meterai.Gateway.Auth;
 using Meterai.Gateway.Distributors;
@@ -22,6 +23,7 @@ try
     builder.AddDistributorRouting();
     builder.AddDistributorHealth();
     builder.AddPurchasing();
+    builder.AddAdmission();
     builder.AddReconciliation();
     builder.AddOversight();
     builder.AddOversightAuth();

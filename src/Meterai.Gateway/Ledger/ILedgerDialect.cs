@@ -17,6 +17,9 @@ public interface ILedgerDialect
 
     DbConnection CreateConnection(string connectionString);
 
+    /// <summary>True when the database serializes all writers itself (SQLite): the gateway then queues its writers in-process.</summary>
+    bool SingleWriter { get; }
+
     /// <summary>Run after every open, for per-connection settings; null when none are needed.</summary>
     string? OnOpenSql { get; }
 

@@ -11,6 +11,8 @@ internal sealed class PostgresLedgerDialect : ILedgerDialect
 
     public DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
 
+    public bool SingleWriter => false;
+
     public string? OnOpenSql => null;
 
     public string? PrepareSql => null;

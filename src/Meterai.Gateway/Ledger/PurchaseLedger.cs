@@ -23,7 +23,8 @@ public sealed class PurchaseLedger(LedgerDatabase database)
     /// <summary>Writes the purchase before anything else happens, or says why the key is taken.</summary>
     public async Task<ClaimResult> ClaimAsync(NewPurchase purchase, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var lease = await database.OpenForWriteAsync(cancellationToken);
+        var connection = lease.Connection;
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO purchases (purchase_id, idempotency_key, request_hash, quantity, applicant_ref, status, created_at, updated_at)
@@ -81,7 +82,8 @@ public sealed class PurchaseLedger(LedgerDatabase database)
     /// <summary>Records where the purchase is about to be sent, before the request leaves.</summary>
     public async Task StartAttemptAsync(string purchaseId, int attempt, string distributorId, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var lease = await database.OpenForWriteAsync(cancellationToken);
+        var connection = lease.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
@@ -97,7 +99,8 @@ public sealed class PurchaseLedger(LedgerDatabase database)
     /// <summary>Closes an attempt that was refused without a charge.</summary>
     public async Task FinishAttemptAsync(string purchaseId, int attempt, string outcome, int? httpStatus, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var lease = await database.OpenForWriteAsync(cancellationToken);
+        var connection = lease.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE purchase_attempts SET finished_at = @at, outcome = @outcome, http_status = @httpStatus WHERE purchase_id = @purchaseId AND attempt = @attempt",
             new { purchaseId, attempt, outcome, httpStatus, at = at.ToUnixTimeMilliseconds() },
@@ -108,7 +111,8 @@ public sealed class PurchaseLedger(LedgerDatabase database)
     public async Task CompleteAsync(PurchaseCompletion completion, CancellationToken cancellationToken)
     {
         var view = completion.View;
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var lease = await database.OpenForWriteAsync(cancellationToken);
+        var connection = lease.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
@@ -146,7 +150,8 @@ public sealed class PurchaseLedger(LedgerDatabase database)
     /// <summary>No distributor could take the purchase; nothing was charged, so the key may be used again.</summary>
     public async Task ReleaseAsync(string purchaseId, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var lease = await database.OpenForWriteAsync(cancellationToken);
+        var connection = lease.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE purchases SET status = 'unavailable', updated_at = @at WHERE purchase_id = @purchaseId",
             new { purchaseId, at = at.ToUnixTimeMilliseconds() },
@@ -211,7 +216,8 @@ public sealed class PurchaseLedger(LedgerDatabase database)
     public async Task<bool> ClaimCheckAsync(OpenPurchase purchase, DateTimeOffset nextCheckAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(purchase);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var lease = await database.OpenForWriteAsync(cancellationToken);
+        var connection = lease.Connection;
         var updated = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE purchases SET checks = checks + 1, next_check_at = @next
@@ -231,7 +237,8 @@ public sealed class PurchaseLedger(LedgerDatabase database)
     {
         ArgumentNullException.ThrowIfNull(resolution);
         var at = resolution.At.ToUnixTimeMilliseconds();
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var lease = await database.OpenForWriteAsync(cancellationToken);
+        var connection = lease.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var updated = await connection.ExecuteAsync(new CommandDefinition(
             """

@@ -11,6 +11,8 @@ internal sealed class SqliteLedgerDialect : ILedgerDialect
 
     public DbConnection CreateConnection(string connectionString) => new SqliteConnection(connectionString);
 
+    public bool SingleWriter => true;
+
     // WAL with synchronous=NORMAL survives a process crash (every commit is in the WAL before it
     // returns) and only risks the last commits on power loss; FULL would fsync every purchase.
     public string? OnOpenSql => "PRAGMA synchronous=NORMAL;";

@@ -17,6 +17,9 @@ public static class OversightExtensions
         builder.Services.AddSingleton<ActivityAuditor>();
         builder.Services.AddSingleton<ReportBuilder>();
         builder.Services.AddSingleton<OversightQueries>();
+
+        // Refreshes the ledger gauges; registered here, after AddLedger, so it starts after the migrations.
+        builder.Services.AddHostedService(services => services.GetRequiredService<Observability.LedgerGauges>());
         return builder;
     }
 }

@@ -66,7 +66,8 @@ public sealed class OversightStore(LedgerDatabase database)
     /// <summary>Opens a flag unless the same one is already open; true when this call opened it.</summary>
     public async Task<bool> OpenFlagAsync(string flagId, string distributorId, string reason, string evidence, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var lease = await database.OpenForWriteAsync(cancellationToken);
+        var connection = lease.Connection;
         return await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO flags (flag_id, distributor_id, reason, evidence, opened_at)
@@ -80,7 +81,8 @@ public sealed class OversightStore(LedgerDatabase database)
     /// <summary>Resolves an open flag; true when this call resolved it (another gateway may have first).</summary>
     public async Task<bool> ResolveFlagAsync(string flagId, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var lease = await database.OpenForWriteAsync(cancellationToken);
+        var connection = lease.Connection;
         return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE flags SET resolved_at = @at WHERE flag_id = @flagId AND resolved_at IS NULL",
             new { flagId, at = at.ToUnixTimeMilliseconds() },
@@ -89,7 +91,8 @@ public sealed class OversightStore(LedgerDatabase database)
 
     public async Task InsertReportAsync(string reportId, DateTimeOffset from, DateTimeOffset to, DateTimeOffset createdAt, string body, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var lease = await database.OpenForWriteAsync(cancellationToken);
+        var connection = lease.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO reports (report_id, period_from, period_to, created_at, body) VALUES (@reportId, @from, @to, @createdAt, @body)",
             new { reportId, from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), createdAt = createdAt.ToUnixTimeMilliseconds(), body },

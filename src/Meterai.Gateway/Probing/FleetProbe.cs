@@ -3,10 +3,12 @@ using System.Net;
 using System.Text.Json;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Health;
+using Meterai.Gateway.Observability;
+using Meterai.Gateway.Resilience;
 using Meterai.Gateway.Routing;
 using Microsoft.Extensions.Options;
-using Polly;
 using Polly.Timeout;
+using Polly;
 
 namespace Meterai.Gateway.Probing;
 
@@ -24,6 +26,7 @@ internal sealed partial class FleetProbe
     private readonly TimeProvider _time;
     private readonly ILogger<FleetProbe> _logger;
     private readonly ResiliencePipeline _timeout;
+    private readonly GatewayMetrics _metrics;
 
     public FleetProbe(
         DistributorFleet fleet,
@@ -31,6 +34,8 @@ internal sealed partial class FleetProbe
         DistributorRouting routing,
         ProbeStore store,
         IOptions<ProbingOptions> options,
+        ResiliencePipelines pipelines,
+        GatewayMetrics metrics,
         TimeProvider time,
         ILogger<FleetProbe> logger)
     {
@@ -40,9 +45,10 @@ internal sealed partial class FleetProbe
         _store = store;
         _time = time;
         _logger = logger;
+        _metrics = metrics;
 
-        // The injected clock, so a test's TimeProvider decides when a probe has waited too long.
-        _timeout = new ResiliencePipelineBuilder { TimeProvider = time }
+        // On the injected clock, so a test's TimeProvider decides when a probe has waited too long.
+        _timeout = pipelines.Builder(ResiliencePipelines.Probe)
             .AddTimeout(options.Value.Timeout)
             .Build();
     }
@@ -105,6 +111,7 @@ internal sealed partial class FleetProbe
         var at = _time.GetUtcNow();
         var latency = _time.GetElapsedTime(started);
         distributor.RecordProbe(healthy, at, latency);
+        _metrics.Probed(distributor.Id, latency);
         _routing.ReportProbe(distributor, healthy, stock);
         return new ProbeResult(distributor.Id, at, healthy, stock, latency);
     }

@@ -64,7 +64,8 @@ internal sealed partial class ProbeStore(LedgerDatabase database, IOptions<Probi
             LatencyMs = (int)Math.Clamp(Math.Round(r.Latency.TotalMilliseconds), 0, int.MaxValue),
         }).ToList();
 
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var lease = await database.OpenForWriteAsync(cancellationToken);
+        var connection = lease.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(InsertProbe, rows, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
@@ -81,7 +82,8 @@ internal sealed partial class ProbeStore(LedgerDatabase database, IOptions<Probi
         var cutoff = (time.GetUtcNow() - options.Value.RawRetention).ToUnixTimeMilliseconds();
         cutoff -= cutoff % HourMilliseconds;
 
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var lease = await database.OpenForWriteAsync(cancellationToken);
+        var connection = lease.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(FoldIntoRollups, new { cutoff }, transaction, cancellationToken: cancellationToken));
         var folded = await connection.ExecuteAsync(new CommandDefinition(

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Meterai.Gateway.Admission;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Ledger;
 using Yarp.ReverseProxy.Model;
@@ -10,7 +11,8 @@ namespace Meterai.Gateway.Purchases;
 /// distributor the load balancer picked, so no distributor ever has more orders in flight than
 /// its <c>maxConcurrency</c>, and writes the attempt to the ledger before the order leaves.
 /// </summary>
-internal sealed class DistributorAttemptMiddleware(RequestDelegate next, DistributorFleet fleet, PurchaseLedger ledger, TimeProvider time)
+internal sealed class DistributorAttemptMiddleware(
+    RequestDelegate next, DistributorFleet fleet, PurchaseLedger ledger, AdmissionControl admission, TimeProvider time)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -40,6 +42,7 @@ internal sealed class DistributorAttemptMiddleware(RequestDelegate next, Distrib
         finally
         {
             distributor.ReleaseSlot();
+            admission.SlotReleased();
         }
     }
 }

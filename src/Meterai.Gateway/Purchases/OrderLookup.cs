@@ -1,7 +1,10 @@
 using System.Text.Json;
 using Meterai.Gateway.Distributors;
 using Microsoft.Extensions.Options;
+using System.Collections.Concurrent;
+using Meterai.Gateway.Resilience;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -14,42 +17,65 @@ namespace Meterai.Gateway.Purchases;
 public sealed class OrderLookup
 {
     private readonly DistributorClient _client;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly ResiliencePipelines _pipelines;
+    private readonly PurchasingOptions _settings;
 
-    public OrderLookup(DistributorClient client, IOptions<PurchasingOptions> options, TimeProvider time)
+    // One breaker per distributor: one distributor's failing API must not stop look-ups at the others.
+    private readonly ConcurrentDictionary<string, ResiliencePipeline> _byDistributor = new(StringComparer.Ordinal);
+
+    public OrderLookup(DistributorClient client, ResiliencePipelines pipelines, IOptions<PurchasingOptions> options)
     {
         _client = client;
-        var settings = options.Value;
-        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
-        if (settings.LookupRetries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = settings.LookupRetries,
-                Delay = settings.LookupRetryDelay,
-                BackoffType = DelayBackoffType.Constant,
-                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<TimeoutRejectedException>(),
-            });
-        }
-
-        _pipeline = builder.AddTimeout(settings.LookupTimeout).Build();
+        _pipelines = pipelines;
+        _settings = options.Value;
     }
 
     /// <returns>The order; null when the distributor says none exists; throws nothing the caller must handle.</returns>
     public async Task<LookupResult> FindByKeyAsync(DistributorEntry distributor, string idempotencyKey, CancellationToken cancellationToken)
     {
+        var pipeline = _byDistributor.GetOrAdd(distributor.Id, Build);
         try
         {
-            var order = await _pipeline.ExecuteAsync(
+            var order = await pipeline.ExecuteAsync(
                 static async (state, token) => await state.Client.FindOrderByKeyAsync(state.Distributor, state.Key, token),
                 (Client: _client, Distributor: distributor, Key: idempotencyKey),
                 cancellationToken);
             return order is null ? LookupResult.NotFound : new LookupResult(LookupKind.Found, order);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or JsonException)
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or JsonException)
         {
             return LookupResult.Unknown;
         }
+    }
+
+    private ResiliencePipeline Build(string distributorId)
+    {
+        var transient = new PredicateBuilder().Handle<HttpRequestException>().Handle<TimeoutRejectedException>();
+        var builder = _pipelines.Builder(ResiliencePipelines.OrderLookup);
+        builder.InstanceName = distributorId;
+
+        // While a distributor's order API keeps failing, an ambiguous purchase is answered 202 at
+        // once and left to reconciliation, instead of waiting out timeouts and retries every time.
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        {
+            FailureRatio = 0.5,
+            MinimumThroughput = 4,
+            SamplingDuration = TimeSpan.FromSeconds(30),
+            BreakDuration = TimeSpan.FromSeconds(15),
+            ShouldHandle = transient,
+        });
+        if (_settings.LookupRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = _settings.LookupRetries,
+                Delay = _settings.LookupRetryDelay,
+                BackoffType = DelayBackoffType.Constant,
+                ShouldHandle = transient,
+            });
+        }
+
+        return builder.AddTimeout(_settings.LookupTimeout).Build();
     }
 }
 

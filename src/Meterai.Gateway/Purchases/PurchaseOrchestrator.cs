@@ -1,7 +1,9 @@
 using System.Data.Common;
+using Meterai.Gateway.Admission;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Observability;
 using Meterai.Gateway.Routing;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -22,6 +24,8 @@ internal sealed partial class PurchaseOrchestrator(
     DistributorRouting routing,
     IOptions<PurchasingOptions> options,
     IOptions<ProbingOptions> probing,
+    GatewayMetrics metrics,
+    AdmissionControl admission,
     TimeProvider time,
     ILogger<PurchaseOrchestrator> logger)
 {
@@ -30,8 +34,23 @@ internal sealed partial class PurchaseOrchestrator(
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var answer = await HandleAsync(context);
-        await answer.ExecuteAsync(context);
+        var started = time.GetTimestamp();
+        try
+        {
+            var answer = await HandleAsync(context);
+            await answer.ExecuteAsync(context);
+        }
+        catch
+        {
+            metrics.PurchaseAnswered(null, PurchaseOutcomes.Failed, time.GetElapsedTime(started));
+            throw;
+        }
+
+        var status = context.Response.StatusCode;
+        var seller = status is StatusCodes.Status201Created or StatusCodes.Status202Accepted
+            ? context.Features.Get<PurchaseAttemptFeature>()?.Distributor?.Id
+            : null;
+        metrics.PurchaseAnswered(seller, PurchaseOutcomes.FromStatusCode(status), time.GetElapsedTime(started));
     }
 
     internal static bool IsWellFormedPurchaseId(string purchaseId) =>
@@ -60,6 +79,7 @@ internal sealed partial class PurchaseOrchestrator(
         {
             // Nothing was sent anywhere, so an honest "come back" is better than a 500.
             LogLedgerUnavailable(logger, ex.GetType().Name);
+            metrics.AdmissionRejected(AdmissionRejections.LedgerUnavailable);
             return PurchaseAnswers.Unavailable(context, ProbeRetryAfterSeconds(), "The purchase ledger is unavailable.");
         }
 
@@ -82,19 +102,45 @@ internal sealed partial class PurchaseOrchestrator(
         // YARP cancels the distributor call when the applicant hangs up. An order in flight is the
         // applicant's money: finish the conversation so the ledger records what really happened
         // instead of an ambiguity. Each attempt stays bounded by the cluster's activity timeout.
+        // Only the wait in the admission queue, where nothing has been sent, still ends when they leave.
+        var applicantGone = context.RequestAborted;
         context.RequestAborted = CancellationToken.None;
         var settings = options.Value;
         var started = time.GetTimestamp();
-        HashSet<string>? tried = null;
+        HashSet<string>? refused = null;
         var number = previousAttempts;
         var sent = 0;
-        var sawFull = false;
+        var races = 0;
+        AdmissionResult? rejection = null;
 
+        // First come, first served: while purchases wait for a slot, a newcomer waits behind them.
+        var mustQueue = admission.HasWaiters;
         try
         {
             while (sent < settings.MaxAttempts && time.GetElapsedTime(started) < settings.TotalBudget)
             {
-                var candidates = Candidates(cluster.DestinationsState.AvailableDestinations, tried);
+                if (mustQueue)
+                {
+                    mustQueue = false;
+                    try
+                    {
+                        rejection = await admission.WaitForSlotAsync(applicantGone);
+                    }
+                    catch (OperationCanceledException) when (applicantGone.IsCancellationRequested)
+                    {
+                        await ledger.ReleaseAsync(purchaseId, time.GetUtcNow(), CancellationToken.None);
+                        return PurchaseAnswers.Unavailable(context, 1, "You left before a distributor was free.");
+                    }
+
+                    if (!rejection.IsAdmitted)
+                    {
+                        break;
+                    }
+
+                    rejection = null;
+                }
+
+                var candidates = Candidates(cluster.DestinationsState.AvailableDestinations, refused);
                 if (candidates.Count == 0)
                 {
                     break;
@@ -112,19 +158,17 @@ internal sealed partial class PurchaseOrchestrator(
 
                 if (attempt.Distributor is not { } distributor)
                 {
-                    sawFull = true;
-                    if (attempt.FullDistributorId is not { } full)
-                    {
-                        break; // no distributor has a free slot
-                    }
-
-                    (tried ??= new(StringComparer.Ordinal)).Add(full);
+                    // Every distributor that can sell is at its limit, or the one picked filled up in a
+                    // race: wait in the queue for a slot rather than send it anywhere over its limit.
+                    mustQueue = attempt.NoRoom || ++races >= 3;
                     continue;
                 }
 
+                races = 0;
                 number = attempt.Number;
                 sent++;
                 var (outcome, order) = AttemptClassifier.Classify(attempt, error);
+                metrics.AttemptAnswered(distributor.Id, AttemptClassifier.LedgerName(outcome));
                 switch (outcome)
                 {
                     case AttemptOutcome.Issued:
@@ -143,7 +187,7 @@ internal sealed partial class PurchaseOrchestrator(
                             LogCredentialsRejected(logger, distributor.Id);
                         }
 
-                        (tried ??= new(StringComparer.Ordinal)).Add(distributor.Id);
+                        (refused ??= new(StringComparer.Ordinal)).Add(distributor.Id);
                         LogFailover(logger, purchaseId, distributor.Id, attempt.Status ?? 0, outcome);
                         await ledger.FinishAttemptAsync(purchaseId, number, AttemptClassifier.LedgerName(outcome), attempt.Status, time.GetUtcNow(), CancellationToken.None);
                         continue;
@@ -157,10 +201,16 @@ internal sealed partial class PurchaseOrchestrator(
         }
 
         await ledger.ReleaseAsync(purchaseId, time.GetUtcNow(), CancellationToken.None);
-        LogNobodyCouldSell(logger, purchaseId, sent, sawFull);
-        return sawFull
-            ? PurchaseAnswers.Unavailable(context, 1, "Every distributor that can sell is at capacity.")
-            : PurchaseAnswers.Unavailable(context, ProbeRetryAfterSeconds(), "No distributor can sell e-Meterai right now.");
+        if (rejection is { } refusedByQueue)
+        {
+            LogQueueRejected(logger, purchaseId, refusedByQueue.Reason, refusedByQueue.RetryAfterSeconds);
+            metrics.AdmissionRejected(AdmissionRejections.From(refusedByQueue.Reason));
+            return PurchaseAnswers.Unavailable(context, refusedByQueue.RetryAfterSeconds, "Every distributor is selling at full capacity and the queue is full.");
+        }
+
+        LogNobodyCouldSell(logger, purchaseId, sent);
+        metrics.AdmissionRejected(AdmissionRejections.NoDistributor);
+        return PurchaseAnswers.Unavailable(context, ProbeRetryAfterSeconds(), "No distributor can sell e-Meterai right now.");
     }
 
     /// <summary>An order may exist at this distributor: ask it, never another one.</summary>
@@ -259,8 +309,11 @@ internal sealed partial class PurchaseOrchestrator(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: distributor {DistributorId} answered ambiguously (HTTP {HttpStatus}, transport {TransportError}); look-up found {Lookup}, answering {Status}")]
     private static partial void LogAmbiguous(ILogger logger, string purchaseId, string distributorId, int? httpStatus, ForwarderError? transportError, LookupKind lookup, string status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: no distributor could sell after {Attempts} attempts (at capacity: {SawFull})")]
-    private static partial void LogNobodyCouldSell(ILogger logger, string purchaseId, int attempts, bool sawFull);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: no distributor could sell after {Attempts} attempts")]
+    private static partial void LogNobodyCouldSell(ILogger logger, string purchaseId, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Purchase {PurchaseId}: not admitted ({Reason}); Retry-After {RetryAfterSeconds} s")]
+    private static partial void LogQueueRejected(ILogger logger, string purchaseId, AdmissionRejectionReason reason, int retryAfterSeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Distributor {DistributorId} rejected the gateway's credentials (401); check its apiKey in the registry")]
     private static partial void LogCredentialsRejected(ILogger logger, string distributorId);

@@ -3,9 +3,10 @@ using System.Text.Json;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
+using Meterai.Gateway.Resilience;
 using Microsoft.Extensions.Options;
-using Polly;
 using Polly.Timeout;
+using Polly;
 
 namespace Meterai.Gateway.Reconciliation;
 
@@ -52,7 +53,8 @@ public sealed partial class Reconciler
         IOptions<ReconciliationOptions> options,
         IOptions<PurchasingOptions> purchasing,
         TimeProvider time,
-        ILogger<Reconciler> logger)
+        ILogger<Reconciler> logger,
+        ResiliencePipelines? pipelines = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(purchasing);
@@ -65,7 +67,9 @@ public sealed partial class Reconciler
         _logger = logger;
 
         // No retry here: the backoff schedule across passes is the retry.
-        _call = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(_options.CallTimeout).Build();
+        _call = (pipelines?.Builder(ResiliencePipelines.Reconciliation) ?? new ResiliencePipelineBuilder { TimeProvider = time })
+            .AddTimeout(_options.CallTimeout)
+            .Build();
     }
 
     /// <summary>One reconciliation pass over the purchases due now.</summary>

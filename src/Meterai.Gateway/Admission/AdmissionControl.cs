@@ -1,0 +1,149 @@
+using Meterai.Gateway.Status;
+using Microsoft.Extensions.Options;
+
+namespace Meterai.Gateway.Admission;
+
+/// <summary>
+/// A gateway-wide, bounded FIFO queue of purchases waiting for any distributor slot. Under a
+/// surge the fleet keeps selling at its full capacity, the queue absorbs what it can within
+/// <see cref="AdmissionOptions.MaxWait"/>, and everyone else gets an honest 503 with a
+/// Retry-After computed from the measured drain rate.
+/// </summary>
+/// <remarks>
+/// Not System.Threading.RateLimiting's ConcurrencyLimiter: the scarce resource is a slot at some
+/// distributor, released by whichever order finishes first, and a rejection must say when to
+/// come back, which that limiter cannot.
+/// </remarks>
+public sealed class AdmissionControl : IWaitEstimate
+{
+    private readonly LinkedList<TaskCompletionSource> _waiters = new();
+    private readonly Lock _lock = new();
+    private readonly DrainRate _drain;
+    private readonly AdmissionOptions _options;
+    private readonly TimeProvider _time;
+    private int _length;
+
+    public AdmissionControl(IOptions<AdmissionOptions> options, TimeProvider time)
+    {
+        _options = options.Value;
+        _time = time;
+        _drain = new DrainRate(time, _options.DrainWindowSeconds);
+    }
+
+    public int Length => Volatile.Read(ref _length);
+
+    /// <summary>Newcomers queue behind anyone already waiting, so the queue stays first come, first served.</summary>
+    public bool HasWaiters => Length > 0;
+
+    public TimeSpan EstimatedWait => Estimate(Length);
+
+    public double DrainPerSecond => _drain.PerSecond();
+
+    /// <summary>Waits until some distributor slot is released for this purchase, or says why not.</summary>
+    /// <exception cref="OperationCanceledException">The applicant went away while waiting.</exception>
+    public async Task<AdmissionResult> WaitForSlotAsync(CancellationToken cancellationToken)
+    {
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        LinkedListNode<TaskCompletionSource> node;
+        lock (_lock)
+        {
+            if (_waiters.Count >= _options.MaxQueueLength)
+            {
+                return Reject(AdmissionRejectionReason.QueueFull, _waiters.Count);
+            }
+
+            if (Estimate(_waiters.Count + 1) > _options.MaxWait)
+            {
+                return Reject(AdmissionRejectionReason.WaitTooLong, _waiters.Count);
+            }
+
+            node = _waiters.AddLast(waiter);
+            _length = _waiters.Count;
+        }
+
+        try
+        {
+            await waiter.Task.WaitAsync(_options.MaxWait, _time, cancellationToken);
+            return AdmissionResult.Admitted;
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            if (!TryRemove(node))
+            {
+                // Signalled in the same instant it gave up: the slot is this purchase's after all.
+                return AdmissionResult.Admitted;
+            }
+
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+
+            return Reject(AdmissionRejectionReason.WaitTimedOut, Length);
+        }
+    }
+
+    /// <summary>An order finished somewhere: count it, and hand its slot to the longest waiter.</summary>
+    public void SlotReleased()
+    {
+        _drain.Record();
+        TaskCompletionSource? next = null;
+        lock (_lock)
+        {
+            if (_waiters.First is { } first)
+            {
+                _waiters.RemoveFirst();
+                _length = _waiters.Count;
+                next = first.Value;
+            }
+        }
+
+        next?.TrySetResult();
+    }
+
+    /// <summary>Seconds until the queue as it stands would have drained, for a Retry-After.</summary>
+    public int RetryAfterSeconds(int queued) =>
+        (int)Math.Clamp(Math.Ceiling(Estimate(queued + 1).TotalSeconds), 1, 60);
+
+    private TimeSpan Estimate(int position)
+    {
+        if (position == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        // Nothing finished lately: the drain rate is unknown, so a wait is only bounded by MaxWait.
+        var rate = _drain.PerSecond();
+        return rate <= 0 ? _options.MaxWait : TimeSpan.FromSeconds(position / rate);
+    }
+
+    private AdmissionResult Reject(AdmissionRejectionReason reason, int queued) => new(false, reason, RetryAfterSeconds(queued));
+
+    private bool TryRemove(LinkedListNode<TaskCompletionSource> node)
+    {
+        lock (_lock)
+        {
+            if (node.List is null)
+            {
+                return false;
+            }
+
+            _waiters.Remove(node);
+            _length = _waiters.Count;
+            return true;
+        }
+    }
+}
+
+public enum AdmissionRejectionReason
+{
+    None,
+    QueueFull,
+    WaitTooLong,
+    WaitTimedOut,
+}
+
+public sealed record AdmissionResult(bool IsAdmitted, AdmissionRejectionReason Reason, int RetryAfterSeconds)
+{
+    public static readonly AdmissionResult Admitted = new(true, AdmissionRejectionReason.None, 0);
+}
