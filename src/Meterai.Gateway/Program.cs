@@ -5,6 +5,7 @@ using Meterai.Gateway.Auth;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Observability;
 using Meterai.Gateway.Oversight;
 using Meterai.Gateway.Purchases;
 using Meterai.Gateway.Reconciliation;
@@ -18,6 +19,7 @@ try
     // wherever it is started from; the default SQLite ledger still lands in the working directory.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.AddGatewayDefaults();
+    builder.AddGatewayMetrics();
     builder.AddLedger();
     builder.AddDistributors();
     builder.AddDistributorRouting();
@@ -34,6 +36,7 @@ try
     app.UseGatewayDefaults();
     app.UseOversightAuth();
     app.MapHealthApi();
+    app.MapMetricsApi();
     app.MapStatusApi();
     app.MapPurchasesApi();
     app.MapPurchaseRoute();

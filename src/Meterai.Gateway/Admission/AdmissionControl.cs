@@ -22,6 +22,7 @@ public sealed class AdmissionControl : IWaitEstimate
     private readonly AdmissionOptions _options;
     private readonly TimeProvider _time;
     private int _length;
+    private long _serviceTimeTicks;
 
     public AdmissionControl(IOptions<AdmissionOptions> options, TimeProvider time)
     {
@@ -36,6 +37,47 @@ public sealed class AdmissionControl : IWaitEstimate
     public bool HasWaiters => Length > 0;
 
     public TimeSpan EstimatedWait => Estimate(Length);
+
+    /// <summary>The wait limit now: <see cref="AdmissionOptions.MaxWaitServiceTimes"/> service times, never more than MaxWait.</summary>
+    public TimeSpan MaxWait
+    {
+        get
+        {
+            var serviceTime = TimeSpan.FromTicks(Volatile.Read(ref _serviceTimeTicks));
+            return serviceTime <= TimeSpan.Zero
+                ? _options.MaxWait
+                : TimeSpan.FromTicks(Math.Min(_options.MaxWait.Ticks, (long)(serviceTime.Ticks * _options.MaxWaitServiceTimes)));
+        }
+    }
+
+    /// <summary>
+    /// The refusal a newcomer would get from the queue right now, or null: the caller can answer 503
+    /// before writing anything, which keeps a 10× surge from turning into ledger writes.
+    /// </summary>
+    public AdmissionResult? RefusalNow()
+    {
+        var queued = Length;
+        if (queued == 0)
+        {
+            return null;
+        }
+
+        if (queued >= _options.MaxQueueLength)
+        {
+            return Reject(AdmissionRejectionReason.QueueFull, queued);
+        }
+
+        return Estimate(queued + 1) > MaxWait ? Reject(AdmissionRejectionReason.WaitTooLong, queued) : null;
+    }
+
+    /// <summary>How long one order took at a distributor; an exponential average, for the wait limit.</summary>
+    public void RecordServiceTime(TimeSpan duration)
+    {
+        // Lock-free EWMA (weight 1/16): racing updates lose a sample at worst, not the average.
+        var previous = Volatile.Read(ref _serviceTimeTicks);
+        var next = previous == 0 ? duration.Ticks : previous + ((duration.Ticks - previous) / 16);
+        Interlocked.CompareExchange(ref _serviceTimeTicks, next, previous);
+    }
 
     public double DrainPerSecond => _drain.PerSecond();
 
@@ -52,7 +94,7 @@ public sealed class AdmissionControl : IWaitEstimate
                 return Reject(AdmissionRejectionReason.QueueFull, _waiters.Count);
             }
 
-            if (Estimate(_waiters.Count + 1) > _options.MaxWait)
+            if (Estimate(_waiters.Count + 1) > MaxWait)
             {
                 return Reject(AdmissionRejectionReason.WaitTooLong, _waiters.Count);
             }
@@ -63,7 +105,7 @@ public sealed class AdmissionControl : IWaitEstimate
 
         try
         {
-            await waiter.Task.WaitAsync(_options.MaxWait, _time, cancellationToken);
+            await waiter.Task.WaitAsync(MaxWait, _time, cancellationToken);
             return AdmissionResult.Admitted;
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
@@ -114,7 +156,7 @@ public sealed class AdmissionControl : IWaitEstimate
 
         // Nothing finished lately: the drain rate is unknown, so a wait is only bounded by MaxWait.
         var rate = _drain.PerSecond();
-        return rate <= 0 ? _options.MaxWait : TimeSpan.FromSeconds(position / rate);
+        return rate <= 0 ? MaxWait : TimeSpan.FromSeconds(position / rate);
     }
 
     private AdmissionResult Reject(AdmissionRejectionReason reason, int queued) => new(false, reason, RetryAfterSeconds(queued));

@@ -9,7 +9,8 @@ public static class AdmissionExtensions
     {
         builder.Services.AddOptions<AdmissionOptions>()
             .BindConfiguration(AdmissionOptions.Section)
-            .Validate(o => o.MaxQueueLength >= 0 && o.MaxWaitSeconds >= 0, "Admission:MaxQueueLength and MaxWaitSeconds must not be negative.")
+            .Validate(o => o.MaxQueueLength >= 0 && o.MaxWaitSeconds >= 0 && o.MaxWaitServiceTimes > 0,
+                "Admission:MaxQueueLength and MaxWaitSeconds must not be negative, and MaxWaitServiceTimes must be positive.")
             .Validate(o => o.DrainWindowSeconds is >= 1 and <= 600, "Admission:DrainWindowSeconds must be from 1 to 600.")
             .ValidateOnStart();
         builder.Services.AddSingleton<AdmissionControl>();

@@ -8,8 +8,14 @@ public sealed class AdmissionOptions
     /// <summary>Purchases that may wait for a free distributor slot at once; more are answered 503 at once. Default: 2000.</summary>
     public int MaxQueueLength { get; set; } = 2000;
 
-    /// <summary>Longest a purchase waits for a slot. A purchase whose estimated wait is longer is answered 503 at once. Default: 5 seconds.</summary>
+    /// <summary>Longest a purchase ever waits for a slot, whatever the distributors' speed. Default: 5 seconds.</summary>
     public double MaxWaitSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Longest a purchase waits, in multiples of the distributors' measured service time, so a sold
+    /// purchase takes at most about (1 + this) service times. Default: 2.
+    /// </summary>
+    public double MaxWaitServiceTimes { get; set; } = 2;
 
     /// <summary>Completed orders over this window give the drain rate behind waits and Retry-After. Default: 10 seconds.</summary>
     public int DrainWindowSeconds { get; set; } = 10;

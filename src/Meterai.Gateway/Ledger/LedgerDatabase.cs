@@ -17,23 +17,22 @@ public sealed class LedgerDatabase(ILedgerDialect dialect, string connectionStri
     /// <summary>A connection for a write: on a single-writer database it holds the write turn until disposed.</summary>
     public async Task<WriteLease> OpenForWriteAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(cancellationToken);
         if (_writeGate is null)
         {
-            return new WriteLease(connection, null);
+            return new WriteLease(await OpenAsync(cancellationToken), null);
         }
 
+        // The turn first, then the connection: a queue of writers must not each hold an open connection.
+        await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            await _writeGate.WaitAsync(cancellationToken);
+            return new WriteLease(await OpenAsync(cancellationToken), _writeGate);
         }
         catch
         {
-            await connection.DisposeAsync();
+            _writeGate.Release();
             throw;
         }
-
-        return new WriteLease(connection, _writeGate);
     }
 
 

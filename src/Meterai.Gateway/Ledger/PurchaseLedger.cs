@@ -79,6 +79,14 @@ public sealed class PurchaseLedger(LedgerDatabase database)
         return ClaimResult.InProgress;
     }
 
+    /// <summary>Whether a purchase with this key exists; a read, so it never waits for the writer.</summary>
+    public async Task<bool> KeyExistsAsync(string idempotencyKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT 1 FROM purchases WHERE idempotency_key = @idempotencyKey", new { idempotencyKey }, cancellationToken: cancellationToken)) is not null;
+    }
+
     /// <summary>Records where the purchase is about to be sent, before the request leaves.</summary>
     public async Task StartAttemptAsync(string purchaseId, int attempt, string distributorId, DateTimeOffset at, CancellationToken cancellationToken)
     {

@@ -66,6 +66,14 @@ internal sealed partial class PurchaseOrchestrator(
             return PurchaseAnswers.Invalid(errors!);
         }
 
+        // Under a surge most newcomers cannot be taken: refuse them before they cost a ledger write,
+        // unless their key is known, since a retry deserves its stored answer.
+        if (admission.RefusalNow() is { } refusal && !await ledger.KeyExistsAsync(request.IdempotencyKey, context.RequestAborted))
+        {
+            metrics.AdmissionRejected(AdmissionRejections.From(refusal.Reason));
+            return PurchaseAnswers.Unavailable(context, refusal.RetryAfterSeconds, "Every distributor is selling at full capacity and the queue is full.");
+        }
+
         var now = time.GetUtcNow();
         var purchaseId = PurchaseIdPrefix + Guid.CreateVersion7(now).ToString("N");
         ClaimResult claim;

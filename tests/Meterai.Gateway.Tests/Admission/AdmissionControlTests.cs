@@ -127,6 +127,38 @@ public sealed class AdmissionControlTests
         Assert.Equal(0, admission.Length);
     }
 
+    [Fact]
+    public void MaxWait_AfterServiceTimesMeasured_IsTwoServiceTimesCappedByMaxWaitSeconds()
+    {
+        var admission = Create(maxWaitSeconds: 5);
+        Assert.Equal(TimeSpan.FromSeconds(5), admission.MaxWait);
+
+        admission.RecordServiceTime(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(TimeSpan.FromMilliseconds(400), admission.MaxWait);
+
+        for (var i = 0; i < 200; i++)
+        {
+            admission.RecordServiceTime(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(5), admission.MaxWait);
+    }
+
+    [Fact]
+    public void RefusalNow_QueueFull_RefusesBeforeAnythingIsWritten()
+    {
+        var admission = Create(maxQueueLength: 2);
+        Assert.Null(admission.RefusalNow());
+        _ = admission.WaitForSlotAsync(CancellationToken.None);
+        Assert.Null(admission.RefusalNow());
+        _ = admission.WaitForSlotAsync(CancellationToken.None);
+
+        var refusal = admission.RefusalNow();
+
+        Assert.Equal(AdmissionRejectionReason.QueueFull, refusal?.Reason);
+        Assert.InRange(refusal!.RetryAfterSeconds, 1, 60);
+    }
+
     private AdmissionControl Create(int maxQueueLength = 100, double maxWaitSeconds = 5) =>
         new(Options.Create(new AdmissionOptions { MaxQueueLength = maxQueueLength, MaxWaitSeconds = maxWaitSeconds, DrainWindowSeconds = 10 }), _time);
 

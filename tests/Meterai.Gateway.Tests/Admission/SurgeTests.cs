@@ -9,7 +9,7 @@ namespace Meterai.Gateway.Tests.Admission;
 /// never by absolute times, and run alone (its own collection), so a noisy CI machine and the
 /// rest of the suite cannot starve it.
 /// </summary>
-[Collection(SurgeCollection.Name)]
+[Collection(RunsAlone.Name)]
 public sealed class SurgeTests
 {
     [Fact]
@@ -66,7 +66,7 @@ public sealed class SurgeTests
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class SurgeCollection
+public sealed class RunsAlone
 {
     public const string Name = "surge";
 }

@@ -1,0 +1,20 @@
+using BenchmarkDotNet.Running;
+
+namespace Meterai.Benchmarks;
+
+// Not top-level statements: their implicit Program class would clash with the gateway's public Program.
+internal static class BenchmarkProgram
+{
+    public static void Main(string[] args)
+    {
+        // Always in process: BenchmarkDotNet's generated out-of-process project does not restore
+        // against our NuGet mirror (NU1605 on Quartz's Microsoft.Extensions dependencies). The flag
+        // rather than a default job in a config, which would make BenchmarkDotNet ignore --job.
+        if (!args.Contains("--inProcess", StringComparer.OrdinalIgnoreCase) && !args.Contains("-i", StringComparer.Ordinal))
+        {
+            args = [.. args, "--inProcess"];
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+    }
+}

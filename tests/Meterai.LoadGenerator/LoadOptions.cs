@@ -1,0 +1,117 @@
+using System.Globalization;
+
+namespace Meterai.LoadGenerator;
+
+internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>The generator's flags; see <see cref="Usage"/>.</summary>
+internal sealed record LoadOptions(
+    Uri Url,
+    double Rate,
+    TimeSpan Duration,
+    TimeSpan Timeout,
+    int Connections,
+    string? JsonPath,
+    string Mode,
+    double? Capacity,
+    string Label)
+{
+    public const string Usage = """
+        Usage: Meterai.LoadGenerator --url URL --rate R --duration S [options]
+          Open loop: request i is due at start + i/R whatever the latency; latency is measured
+          from that due time, so waiting inside the generator counts.
+          --url URL          http://127.0.0.1:PORT/api/purchases (gateway) or .../orders (simulator); loopback only
+          --rate R           requests per second (1..20000)
+          --duration S       seconds of sending (1..600)
+          --timeout S        seconds a request may take from its due time; later = unanswered (default 30)
+          --connections N    most connections held open to the target (default 5000)
+          --mode M           gateway | direct: a label only, both send the same body (default gateway)
+          --capacity C       the fleet's known capacity in orders/s, to report goodput as a share of C
+          --label L          prefix of Idempotency-Keys and applicantRefs (default: random)
+          --json FILE        also write the results as JSON
+        """;
+
+    public static LoadOptions Parse(IReadOnlyList<string> args)
+    {
+        Uri? url = null;
+        double? rate = null, duration = null, capacity = null;
+        double timeout = 30;
+        var connections = 5000;
+        string? json = null, label = null;
+        var mode = "gateway";
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var flag = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{flag} needs a value.");
+            double Number(double min, double max)
+            {
+                var text = Value();
+                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+                    ? n
+                    : throw new UsageException($"{flag} must be a number from {min} to {max}, not '{text}'.");
+            }
+
+            switch (flag)
+            {
+                case "--url":
+                    url = Uri.TryCreate(Value(), UriKind.Absolute, out var u) ? u : throw new UsageException("--url must be an absolute URL.");
+                    break;
+                case "--rate":
+                    rate = Number(1, 20_000);
+                    break;
+                case "--duration":
+                    duration = Number(1, 600);
+                    break;
+                case "--timeout":
+                    timeout = Number(0.1, 600);
+                    break;
+                case "--connections":
+                    connections = (int)Number(1, 100_000);
+                    break;
+                case "--mode":
+                    mode = Value();
+                    if (mode is not ("gateway" or "direct"))
+                    {
+                        throw new UsageException("--mode is gateway or direct.");
+                    }
+
+                    break;
+                case "--capacity":
+                    capacity = Number(0.001, 1_000_000);
+                    break;
+                case "--label":
+                    label = Value();
+                    break;
+                case "--json":
+                    json = Value();
+                    break;
+                default:
+                    throw new UsageException($"Unknown option '{flag}'.");
+            }
+        }
+
+        if (url is null || rate is null || duration is null)
+        {
+            throw new UsageException("--url, --rate and --duration are required.");
+        }
+
+        // Traffic stays on this machine: a load test must never leave loopback by accident.
+        if (url.Scheme != Uri.UriSchemeHttp || !url.IsLoopback)
+        {
+            throw new UsageException($"--url must be http:// on loopback (127.0.0.1), not '{url}'.");
+        }
+
+        label ??= $"{DateTimeOffset.UtcNow:HHmmss}{Random.Shared.Next(0x1000, 0xFFFF):x4}";
+        if (label.Length is < 1 or > 24 || !label.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            throw new UsageException("--label must be 1 to 24 characters of A-Z a-z 0-9 - _.");
+        }
+
+        return new LoadOptions(url, rate.Value, TimeSpan.FromSeconds(duration.Value), TimeSpan.FromSeconds(timeout),
+            connections, json, mode, capacity, label);
+    }
+
+    /// <summary>Requests the run sends in all: rate × duration, rounded down.</summary>
+    public int Total => (int)Math.Floor(Rate * Duration.TotalSeconds);
+}
