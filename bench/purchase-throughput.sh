@@ -26,8 +26,10 @@ GATEWAY_PORT=${GATEWAY_PORT:-8181}
 READY_TIMEOUT=60 # seconds, per process
 POLL=0.2         # seconds between readiness polls
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+# log, die, alive, wait_ready: shared with surge.sh and overhead.sh. This script keeps its own
+# cleanup (defined below, so it wins) because it also reports the ledger it leaves behind.
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 for n in THREADS CONNECTIONS DURATION WARMUP SIM_PORT GATEWAY_PORT; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, not '${!n}'"
@@ -75,21 +77,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-alive() { kill -0 "$1" 2>/dev/null; }
-
-# wait_ready NAME PID URL [FILE]: polls URL until 200 (and FILE exists), bounded by READY_TIMEOUT.
-wait_ready() {
-  local name=$1 pid=$2 url=$3 file=${4:-} deadline=$((SECONDS + READY_TIMEOUT))
-  while :; do
-    alive "$pid" || { tail -n 30 "$WORK/$name.log" >&2 || true; die "$name exited during start-up"; }
-    if [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true) == 200 ]] \
-      && [[ -z $file || -s $file ]]; then
-      return 0
-    fi
-    ((SECONDS < deadline)) || { tail -n 30 "$WORK/$name.log" >&2 || true; die "$name not ready after ${READY_TIMEOUT}s ($url)"; }
-    sleep "$POLL"
-  done
-}
 
 # --- build once ----------------------------------------------------------------------------------
 log "building Release"

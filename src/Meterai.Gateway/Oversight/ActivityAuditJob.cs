@@ -1,4 +1,5 @@
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Scheduling;
 using Quartz;
 
 namespace Meterai.Gateway.Oversight;
@@ -11,19 +12,16 @@ internal sealed class ActivityAuditJob(DistributorFleet fleet, ActivityAuditor a
 
     /// <summary>First after <c>Oversight:FirstAuditDelaySeconds</c>, then every <c>Oversight:AuditIntervalMinutes</c>.</summary>
     public static void Schedule(IQuartzBuilder quartz, OversightOptions options, TimeProvider time) =>
-        quartz.ScheduleJob<ActivityAuditJob>(
-            trigger => trigger
-                .WithIdentity(Key.Name)
-                .StartAt(time.GetUtcNow() + options.FirstAuditDelay)
-                .WithSimpleSchedule(schedule => schedule
-                    .WithInterval(options.AuditInterval)
-                    .RepeatForever()
-                    // An audit judges the window ending when it runs, so one late run covers every
-                    // missed one: run once now, then keep the interval, never a burst of catch-ups.
-                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithRemainingCount)),
-            job => job
-                .WithIdentity(Key)
-                .WithDescription("Flags registered distributors that do not actually sell, with evidence"));
+        RecurringJob.Schedule<ActivityAuditJob>(
+            quartz,
+            Key,
+            options.AuditInterval,
+            time.GetUtcNow() + options.FirstAuditDelay,
+
+            // An audit judges the window ending when it runs, so one late run covers every missed
+            // one: run once now, then keep the interval, never a burst of catch-ups.
+            SimpleTriggerMisfireInstruction.NowWithRemainingCount,
+            "Flags registered distributors that do not actually sell, with evidence");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {

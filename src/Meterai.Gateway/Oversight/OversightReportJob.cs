@@ -1,3 +1,4 @@
+using Meterai.Gateway.Scheduling;
 using Quartz;
 
 namespace Meterai.Gateway.Oversight;
@@ -9,19 +10,16 @@ internal sealed class OversightReportJob(ReportBuilder reports, TimeProvider tim
     public static readonly JobKey Key = new("oversight-report");
 
     public static void Schedule(IQuartzBuilder quartz, OversightOptions options, TimeProvider time) =>
-        quartz.ScheduleJob<OversightReportJob>(
-            trigger => trigger
-                .WithIdentity(Key.Name)
-                .StartAt(time.GetUtcNow() + options.ReportInterval)
-                .WithSimpleSchedule(schedule => schedule
-                    .WithInterval(options.ReportInterval)
-                    .RepeatForever()
-                    // Each firing reports the interval before it; after downtime, one report of the
-                    // latest interval is worth more than a burst of reports built at the same moment.
-                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithRemainingCount)),
-            job => job
-                .WithIdentity(Key)
-                .WithDescription("Builds the periodic ombudsman-style oversight report"));
+        RecurringJob.Schedule<OversightReportJob>(
+            quartz,
+            Key,
+            options.ReportInterval,
+            time.GetUtcNow() + options.ReportInterval,
+
+            // Each firing reports the interval before it; after downtime, one report of the latest
+            // interval is worth more than a burst of reports built at the same moment.
+            SimpleTriggerMisfireInstruction.NowWithRemainingCount,
+            "Builds the periodic oversight report");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {

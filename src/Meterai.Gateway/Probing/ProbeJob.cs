@@ -1,5 +1,6 @@
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Health;
+using Meterai.Gateway.Scheduling;
 using Quartz;
 
 namespace Meterai.Gateway.Probing;
@@ -12,20 +13,17 @@ internal sealed partial class ProbeJob(DistributorFleet fleet, FleetProbe probe,
 
     /// <summary>Every <c>Probing:IntervalSeconds</c>, the first at start: routing needs health before the first purchase.</summary>
     public static void Schedule(IQuartzBuilder quartz, ProbingOptions options) =>
-        quartz.ScheduleJob<ProbeJob>(
-            trigger => trigger
-                .WithIdentity(Key.Name)
-                .StartNow()
-                .WithSimpleSchedule(schedule => schedule
-                    .WithInterval(options.Interval)
-                    .RepeatForever()
-                    // A probe's only value is being fresh. A missed round run late would land just
-                    // before the next one, and after a pause a catch-up burst would hit every
-                    // distributor at once; so missed rounds are dropped and the schedule resumes.
-                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
-            job => job
-                .WithIdentity(Key)
-                .WithDescription("Probes every distributor's /health and /stock and feeds routing"));
+        RecurringJob.Schedule<ProbeJob>(
+            quartz,
+            Key,
+            options.Interval,
+            startAt: null,
+
+            // A probe's only value is being fresh. A missed round run late would land just before
+            // the next one, and after a pause a catch-up burst would hit every distributor at once;
+            // so missed rounds are dropped and the schedule resumes.
+            SimpleTriggerMisfireInstruction.NextWithRemainingCount,
+            "Probes every distributor's /health and /stock and feeds routing");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {

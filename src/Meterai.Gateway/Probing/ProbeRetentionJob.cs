@@ -1,3 +1,4 @@
+using Meterai.Gateway.Scheduling;
 using Quartz;
 
 namespace Meterai.Gateway.Probing;
@@ -10,19 +11,16 @@ internal sealed class ProbeRetentionJob(ProbeStore store) : IJob
 
     /// <summary>Hourly, the first at start, so raw probes that aged out while the gateway was down are folded at once.</summary>
     public static void Schedule(IQuartzBuilder quartz) =>
-        quartz.ScheduleJob<ProbeRetentionJob>(
-            trigger => trigger
-                .WithIdentity(Key.Name)
-                .StartNow()
-                .WithSimpleSchedule(schedule => schedule
-                    .WithInterval(TimeSpan.FromHours(1))
-                    .RepeatForever()
-                    // Missed runs leave work that is still worth doing, and one run does all of
-                    // it: so fire once now, however many were missed, then keep the hourly beat.
-                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithRemainingCount)),
-            job => job
-                .WithIdentity(Key)
-                .WithDescription("Folds raw probes older than Probing:RawRetentionHours into hourly roll-ups"));
+        RecurringJob.Schedule<ProbeRetentionJob>(
+            quartz,
+            Key,
+            TimeSpan.FromHours(1),
+            startAt: null,
+
+            // Missed runs leave work that is still worth doing, and one run does all of it: so
+            // fire once now, however many were missed, then keep the hourly beat.
+            SimpleTriggerMisfireInstruction.NowWithRemainingCount,
+            "Folds raw probes older than Probing:RawRetentionHours into hourly roll-ups");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
         await store.RollUpAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Scheduling;
 using Quartz;
 
 namespace Meterai.Gateway.Reconciliation;
@@ -18,24 +19,20 @@ public sealed partial class ReconciliationJob(Reconciler reconciler, Distributor
     /// <summary>Every <c>Reconciliation:IntervalSeconds</c>, the first at start: what was left open while the gateway was down is followed up at once.</summary>
     public static void Schedule(IQuartzBuilder quartz, ReconciliationOptions options)
     {
-        ArgumentNullException.ThrowIfNull(quartz);
         ArgumentNullException.ThrowIfNull(options);
-        quartz.ScheduleJob<ReconciliationJob>(
-            trigger => trigger
-                .WithIdentity(Key.Name)
-                .StartNow()
-                .WithSimpleSchedule(schedule => schedule
-                    .WithInterval(options.Interval)
-                    .RepeatForever()
-                    // A missed pass leaves applicants waiting for serials or refunds, so it is worth
-                    // running late; and one pass does everything that is due (what is due lives in
-                    // the ledger's next_check_at, not in the firings). So: fire once now, however
-                    // many were missed, then keep the beat. Not IgnoreMisfires, which would run a
-                    // burst of passes against the distributors that most likely made the last one slow.
-                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithRemainingCount)),
-            job => job
-                .WithIdentity(Key)
-                .WithDescription("Looks up pending purchases, requests the refunds that are due, releases what was never charged"));
+        RecurringJob.Schedule<ReconciliationJob>(
+            quartz,
+            Key,
+            options.Interval,
+            startAt: null,
+
+            // A missed pass leaves applicants waiting for serials or refunds, so it is worth
+            // running late; and one pass does everything that is due (what is due lives in the
+            // ledger's next_check_at, not in the firings). So: fire once now, however many were
+            // missed, then keep the beat. Not IgnoreMisfires, which would run a burst of passes
+            // against the distributors that most likely made the last one slow.
+            SimpleTriggerMisfireInstruction.NowWithRemainingCount,
+            "Looks up pending purchases, requests the refunds that are due, releases what was never charged");
     }
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)

@@ -1,8 +1,10 @@
-namespace Meterai.Gateway.Tests.Testing;
+namespace Meterai.Testing;
 
 /// <summary>
-/// A clock the test moves by hand (Microsoft.Extensions.TimeProvider.Testing is not on our package mirror).
-/// Only "now" is manual; timers are not needed by the code under unit test and stay on real time.
+/// A clock the test moves by hand (Microsoft.Extensions.TimeProvider.Testing is not on our package mirror),
+/// shared by both test projects (tests/Shared is compiled into each).
+/// Only "now" is manual: timers, and so Task.Delay of ServiceTime, still run on real time, which keeps
+/// short service delays working while flapping and stuck-pending orders follow <see cref="Advance"/>.
 /// </summary>
 internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {

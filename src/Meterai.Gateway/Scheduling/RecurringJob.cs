@@ -1,0 +1,39 @@
+using Quartz;
+
+namespace Meterai.Gateway.Scheduling;
+
+/// <summary>
+/// How every recurring job of the gateway is scheduled: a simple trigger named after the job,
+/// repeating forever at an interval, with the misfire policy the job states (and explains) itself.
+/// </summary>
+internal static class RecurringJob
+{
+    /// <param name="startAt">The first firing; null fires at start.</param>
+    public static void Schedule<TJob>(
+        IQuartzBuilder quartz,
+        JobKey key,
+        TimeSpan interval,
+        DateTimeOffset? startAt,
+        SimpleTriggerMisfireInstruction misfire,
+        string description)
+        where TJob : class, IJob
+    {
+        ArgumentNullException.ThrowIfNull(quartz);
+        quartz.ScheduleJob<TJob>(
+            trigger =>
+            {
+                trigger.WithIdentity(key.Name);
+                if (startAt is { } start)
+                {
+                    trigger.StartAt(start);
+                }
+                else
+                {
+                    trigger.StartNow();
+                }
+
+                trigger.WithSimpleSchedule(schedule => schedule.WithInterval(interval).RepeatForever().WithMisfireInstruction(misfire));
+            },
+            job => job.WithIdentity(key).WithDescription(description));
+    }
+}
