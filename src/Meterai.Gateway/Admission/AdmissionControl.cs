@@ -79,8 +79,6 @@ public sealed class AdmissionControl : IWaitEstimate
         Interlocked.CompareExchange(ref _serviceTimeTicks, next, previous);
     }
 
-    public double DrainPerSecond => _drain.PerSecond();
-
     /// <summary>Waits until some distributor slot is released for this purchase, or says why not.</summary>
     /// <exception cref="OperationCanceledException">The applicant went away while waiting.</exception>
     public async Task<AdmissionResult> WaitForSlotAsync(CancellationToken cancellationToken)

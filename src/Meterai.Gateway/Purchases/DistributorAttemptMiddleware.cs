@@ -24,11 +24,10 @@ internal sealed class DistributorAttemptMiddleware(
             return;
         }
 
-        // The load balancer's pick can race with other requests for the last slot; the slot is the truth.
-        var destinationId = destinations[0].DestinationId;
-        if (!fleet.TryGet(destinationId, out var distributor) || !distributor.TryAcquireSlot())
+        // The load balancer's pick can race with other requests for the last slot; the slot is the
+        // truth. Losing the race leaves no distributor on the attempt, and the orchestrator picks again.
+        if (!fleet.TryGet(destinations[0].DestinationId, out var distributor) || !distributor.TryAcquireSlot())
         {
-            attempt.FullDistributorId = destinationId;
             return;
         }
 

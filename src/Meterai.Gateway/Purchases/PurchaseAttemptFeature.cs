@@ -22,9 +22,6 @@ internal sealed class PurchaseAttemptFeature(string purchaseId, byte[] canonical
     /// <summary>The load balancer found no distributor with room.</summary>
     public bool NoRoom { get; set; }
 
-    /// <summary>The distributor picked had no free slot when the gate tried to take one.</summary>
-    public string? FullDistributorId { get; set; }
-
     /// <summary>The distributor's HTTP status, when it answered.</summary>
     public int? Status { get; set; }
 
@@ -38,7 +35,6 @@ internal sealed class PurchaseAttemptFeature(string purchaseId, byte[] canonical
         Number = number;
         Distributor = null;
         NoRoom = false;
-        FullDistributorId = null;
         Status = null;
         Body = null;
         BodyFailed = false;

@@ -70,8 +70,7 @@ internal sealed partial class PurchaseOrchestrator(
         // unless their key is known, since a retry deserves its stored answer.
         if (admission.RefusalNow() is { } refusal && !await ledger.KeyExistsAsync(request.IdempotencyKey, context.RequestAborted))
         {
-            metrics.AdmissionRejected(AdmissionRejections.From(refusal.Reason));
-            return PurchaseAnswers.Unavailable(context, refusal.RetryAfterSeconds, "Every distributor is selling at full capacity and the queue is full.");
+            return RefusedByQueue(context, refusal);
         }
 
         var now = time.GetUtcNow();
@@ -212,8 +211,7 @@ internal sealed partial class PurchaseOrchestrator(
         if (rejection is { } refusedByQueue)
         {
             LogQueueRejected(logger, purchaseId, refusedByQueue.Reason, refusedByQueue.RetryAfterSeconds);
-            metrics.AdmissionRejected(AdmissionRejections.From(refusedByQueue.Reason));
-            return PurchaseAnswers.Unavailable(context, refusedByQueue.RetryAfterSeconds, "Every distributor is selling at full capacity and the queue is full.");
+            return RefusedByQueue(context, refusedByQueue);
         }
 
         LogNobodyCouldSell(logger, purchaseId, sent);
@@ -287,6 +285,13 @@ internal sealed partial class PurchaseOrchestrator(
         {
             LogSafeguardFailed(logger, ex, attempt.PurchaseId);
         }
+    }
+
+    /// <summary>Every distributor is at its limit and the admission queue cannot take or keep this purchase.</summary>
+    private IResult RefusedByQueue(HttpContext context, AdmissionResult refusal)
+    {
+        metrics.AdmissionRejected(AdmissionRejections.From(refusal.Reason));
+        return PurchaseAnswers.Unavailable(context, refusal.RetryAfterSeconds, "Every distributor is selling at full capacity and the queue is full.");
     }
 
     private static IReadOnlyList<DestinationState> Candidates(IReadOnlyList<DestinationState> available, HashSet<string>? tried)

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Meterai.Gateway.Tests.Testing;
 
 namespace Meterai.Gateway.Tests.Distributors;
 
@@ -48,33 +48,15 @@ public sealed class RegistryStartupTests : IDisposable
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunGatewayAsync(params string[] arguments)
     {
         var gateway = typeof(Program).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(gateway)!,
-        };
-        start.ArgumentList.Add(gateway);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            var result = await ExternalTool.RunAsync(
+                "dotnet", [gateway, .. arguments], TimeSpan.FromSeconds(60), "The .NET SDK runs the tests, so this cannot happen.", Path.GetDirectoryName(gateway));
+            return (result.ExitCode, result.Stdout, result.Stderr);
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException ex)
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("The gateway kept running with a malformed registry.");
+            throw new TimeoutException("The gateway kept running with a malformed registry.", ex);
         }
-
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

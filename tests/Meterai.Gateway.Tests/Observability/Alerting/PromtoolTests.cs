@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Meterai.Gateway.Tests.Observability.Dashboards;
+using Meterai.Gateway.Tests.Testing;
 
 namespace Meterai.Gateway.Tests.Observability.Alerting;
 

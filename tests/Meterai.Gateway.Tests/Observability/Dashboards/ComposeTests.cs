@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Meterai.Gateway.Tests.Testing;
 
 namespace Meterai.Gateway.Tests.Observability.Dashboards;
 
@@ -8,45 +8,15 @@ public sealed class ComposeTests
     [Fact]
     public async Task ComposeFile_DockerComposeConfig_ValidatesWithTheWholeStack()
     {
-        var (exitCode, stdout, stderr) = await RunAsync("config", "--services");
+        var result = await ExternalTool.RunAsync(
+            Environment.GetEnvironmentVariable("DOCKER_COMPOSE") ?? "docker-compose",
+            ["config", "--services"],
+            TimeSpan.FromSeconds(60),
+            "apt-get install docker-compose (.ci/run does).",
+            RepositoryFiles.Root);
 
-        Assert.True(exitCode == 0, $"docker-compose config failed:\n{stderr}");
-        var services = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(result.ExitCode == 0, $"docker-compose config failed:\n{result.Stderr}");
+        var services = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Superset(new HashSet<string>(["simulators", "gateway", "prometheus", "grafana"]), services.ToHashSet());
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
-    {
-        var executable = Environment.GetEnvironmentVariable("DOCKER_COMPOSE") ?? "docker-compose";
-        var start = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryFiles.Root,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("docker-compose is not installed: apt-get install docker-compose (.ci/run does).", ex);
-        }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, await stdout, await stderr);
-        }
     }
 }
