@@ -14,7 +14,11 @@ public sealed class DistributorState(DistributorEntry entry)
 
     public string Id => Entry.Id;
 
+    /// <summary>The registry's ceiling: never exceeded, whatever is learned.</summary>
     public int MaxConcurrency => Entry.MaxConcurrency;
+
+    /// <summary>The orders in flight the gateway allows this distributor now, never above <see cref="MaxConcurrency"/>.</summary>
+    public int ConcurrencyLimit => Entry.MaxConcurrency;
 
     /// <summary>Orders at this distributor that have been sent and not yet answered.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -31,11 +35,11 @@ public sealed class DistributorState(DistributorEntry entry)
 
     public TimeSpan? LastProbeLatency { get; private set; }
 
-    /// <summary>Takes one of the distributor's <see cref="MaxConcurrency"/> slots, or fails without waiting.</summary>
+    /// <summary>Takes one of the distributor's <see cref="ConcurrencyLimit"/> slots, or fails without waiting.</summary>
     public bool TryAcquireSlot()
     {
         var current = Volatile.Read(ref _inFlight);
-        while (current < Entry.MaxConcurrency)
+        while (current < ConcurrencyLimit)
         {
             var seen = Interlocked.CompareExchange(ref _inFlight, current + 1, current);
             if (seen == current)

@@ -36,6 +36,7 @@ internal sealed class DistributorAttemptMiddleware(
             // Not cancellable by the applicant: once written, the ledger knows where money may go.
             await ledger.StartAttemptAsync(attempt.PurchaseId, attempt.Number, distributor.Id, time.GetUtcNow(), CancellationToken.None);
             attempt.Distributor = distributor;
+            PurchaseTransforms.UseCanonicalBody(context, attempt);
             var sent = time.GetTimestamp();
             await next(context);
             admission.RecordServiceTime(time.GetElapsedTime(sent));

@@ -35,8 +35,14 @@ internal static class PurchaseTransforms
         var request = context.ProxyRequest;
         request.RequestUri = distributor.OrdersUri;
 
-        // A fresh content each attempt: the applicant's body stream was read once, by validation.
-        request.Content = new ByteArrayContent(attempt.CanonicalBody) { Headers = { ContentType = Json } };
+        // YARP owns the outgoing content (it streams HttpContext.Request.Body, which UseCanonicalBody
+        // set); only its headers are ours.
+        if (request.Content is { } content)
+        {
+            content.Headers.ContentType = Json;
+            content.Headers.ContentLength = attempt.CanonicalBody.Length;
+        }
+
         request.Headers.TryAddWithoutValidation(PurchaseRequest.IdempotencyKeyHeader, attempt.PurchaseId);
         if (distributor.ApiKey is { } key)
         {
@@ -44,6 +50,16 @@ internal static class PurchaseTransforms
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Gives the forwarder a fresh copy of the validated body for each attempt: the applicant's
+    /// stream was read once, by validation, and YARP forwards only what HttpContext.Request holds.
+    /// </summary>
+    public static void UseCanonicalBody(HttpContext context, PurchaseAttemptFeature attempt)
+    {
+        context.Request.Body = new MemoryStream(attempt.CanonicalBody, writable: false);
+        context.Request.ContentLength = attempt.CanonicalBody.Length;
     }
 
     private static async ValueTask CaptureAnswer(ResponseTransformContext context)
