@@ -20,6 +20,7 @@ public static class LedgerExtensions
         });
         builder.Services.AddSingleton<LedgerMigrator>();
         builder.Services.AddSingleton<PurchaseLedger>();
+        builder.Services.AddSingleton<ReconciliationLedger>();
 
         // Registered before every other hosted service: nothing may touch the ledger before its schema is current.
         builder.Services.AddHostedService<LedgerMigrationService>();

@@ -12,6 +12,7 @@ public static class PurchasingExtensions
             .Validate(o => o.LookupRetries >= 0 && o.LookupRetryDelaySeconds >= 0, "Purchasing:LookupRetries and LookupRetryDelaySeconds must not be negative.")
             .ValidateOnStart();
         builder.Services.AddSingleton<OrderLookup>();
+        builder.Services.AddSingleton<AnswerRecorder>();
         return builder;
     }
 
