@@ -1,0 +1,106 @@
+using System.Diagnostics;
+
+namespace Meterai.Gateway.Tests.Testing;
+
+/// <summary>
+/// The built gateway (<c>dotnet Meterai.Gateway.dll</c>) as a real process on a loopback port it
+/// picks itself, so that a crash test can kill it with SIGKILL and start it again on the same ledger.
+/// </summary>
+internal sealed class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private GatewayProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var gateway = typeof(Program).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(gateway)!,
+        };
+        start.ArgumentList.Add(gateway);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:0");
+        foreach (var (key, value) in settings)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway did not start.");
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, line) =>
+        {
+            const string Marker = "Now listening on: ";
+            if (line.Data?.IndexOf(Marker, StringComparison.Ordinal) is >= 0 and var at)
+            {
+                listening.TrySetResult(new Uri(line.Data[(at + Marker.Length)..].Trim()));
+            }
+        };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _ = process.WaitForExitAsync().ContinueWith(_ => listening.TrySetException(new InvalidOperationException("The gateway exited before it listened.")), TaskScheduler.Default);
+
+        Uri address;
+        try
+        {
+            address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
+
+        var started = new GatewayProcess(process, address);
+        await Eventually.TrueAsync(() => started.IsReady(), "the gateway to be ready", TimeSpan.FromSeconds(60));
+        return started;
+    }
+
+    /// <summary>SIGKILL: no shutdown, no flush, no finally.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private bool IsReady()
+    {
+        try
+        {
+            using var response = Client.GetAsync(new Uri("/readyz", UriKind.Relative)).GetAwaiter().GetResult();
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+}
