@@ -1,3 +1,5 @@
+using Meterai.Gateway.Settings;
+
 namespace Meterai.Gateway;
 
 public static class GatewayDefaults
@@ -10,10 +12,7 @@ public static class GatewayDefaults
         builder.Services.AddSingleton(Random.Shared);
 
         // The gateway's own instruments and the Polly pipelines that report into them.
-        builder.Services.AddOptions<Observability.MetricsOptions>()
-            .BindConfiguration(Observability.MetricsOptions.Section)
-            .Validate(o => o.LedgerGaugeRefreshSeconds > 0, "Metrics:LedgerGaugeRefreshSeconds must be positive.")
-            .ValidateOnStart();
+        builder.Services.AddRangedOptions<Observability.MetricsOptions>(Observability.MetricsOptions.Section);
         builder.Services.AddSingleton<Observability.GatewayMetrics>();
         builder.Services.AddSingleton<Observability.LedgerGauges>();
         builder.Services.AddSingleton<Resilience.ResiliencePipelines>();
@@ -26,6 +25,11 @@ public static class GatewayDefaults
     /// <summary>Every error is problem+json, and none carries a stack trace, in any environment.</summary>
     public static WebApplication UseGatewayDefaults(this WebApplication app)
     {
+        // Options are checked here, before the host starts, so a bad value stops start-up with the
+        // caller's one line (Program) instead of the host's logged stack trace; the host's own check
+        // then finds nothing left to report.
+        app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         return app;
