@@ -1,3 +1,4 @@
+using Meterai.Gateway.Proxies;
 using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway;
@@ -19,16 +20,37 @@ public static class GatewayDefaults
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
         builder.Services.AddProblemDetails();
+
+        // Kestrel's verdict on a malformed request (a body shorter than its Content-Length, a broken
+        // chunk) is the client's fault: its own 4xx, never a 500, wherever the body is read.
+        builder.Services.Configure<ExceptionHandlerOptions>(o => o.StatusCodeSelector = exception =>
+            exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
+        builder.AddTrustedProxies();
         return builder;
     }
 
-    /// <summary>Every error is problem+json, and none carries a stack trace, in any environment.</summary>
+    /// <summary>
+    /// Every error is problem+json, and none carries a stack trace, in any environment; every answer
+    /// says <c>X-Content-Type-Options: nosniff</c>; forwarded headers from trusted proxies only.
+    /// </summary>
     public static WebApplication UseGatewayDefaults(this WebApplication app)
     {
         // Options are checked here, before the host starts, so a bad value stops start-up with the
         // caller's one line (Program) instead of the host's logged stack trace; the host's own check
         // then finds nothing left to report.
         app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        app.UseTrustedProxies();
+
+        // Set as the answer starts, so it survives handlers that clear the response (the purchase route does).
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(static state =>
+            {
+                ((HttpResponse)state).Headers.XContentTypeOptions = "nosniff";
+                return Task.CompletedTask;
+            }, context.Response);
+            return next(context);
+        });
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();

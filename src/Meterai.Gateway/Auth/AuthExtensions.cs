@@ -73,6 +73,7 @@ public static partial class AuthExtensions
         builder.Services.AddAntiforgery(antiforgery =>
         {
             antiforgery.Cookie.Name = "meterai-antiforgery";
+            antiforgery.HeaderName = OversightAuthSchemes.AntiforgeryHeader;
             antiforgery.Cookie.SameSite = SameSiteMode.Strict;
             antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });

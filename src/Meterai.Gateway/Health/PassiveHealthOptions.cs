@@ -23,6 +23,13 @@ public sealed class PassiveHealthOptions
     [Range(0d, 3600d, MinimumIsExclusive = true)]
     public double ReactivationSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// Order answers in a row that refuse without charging (4xx other than 409 out of stock and 429, or 503)
+    /// after which the distributor gets no orders for <see cref="ReactivationSeconds"/>. Default: 3.
+    /// </summary>
+    [Range(1, 1000)]
+    public int RefusalsBeforeUnhealthy { get; set; } = 3;
+
     public TimeSpan Window => TimeSpan.FromSeconds(WindowSeconds);
 
     public TimeSpan ReactivationPeriod => TimeSpan.FromSeconds(ReactivationSeconds);
