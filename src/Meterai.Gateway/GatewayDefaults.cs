@@ -19,12 +19,23 @@ public static class GatewayDefaults
         builder.Services.AddSingleton<Resilience.ResiliencePipelines>();
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
-        builder.Services.AddProblemDetails();
-
-        // Kestrel's verdict on a malformed request (a body shorter than its Content-Length, a broken
-        // chunk) is the client's fault: its own 4xx, never a 500, wherever the body is read.
-        builder.Services.Configure<ExceptionHandlerOptions>(o => o.StatusCodeSelector = exception =>
-            exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
+        // A request the framework itself cannot read (a parameter that does not bind, such as
+        // ?open=maybe; a body shorter than its Content-Length) is the client's fault: its own 4xx,
+        // never a 500, with the framework's sentence, which names the parameter, as the detail.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            if (context.Exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
+            {
+                context.ProblemDetails.Detail = bad.Message;
+            }
+        });
+        builder.Services.Configure<ExceptionHandlerOptions>(o =>
+        {
+            o.StatusCodeSelector = exception =>
+                exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+            o.SuppressDiagnosticsCallback = context => context.Exception is Microsoft.AspNetCore.Http.BadHttpRequestException;
+        });
         builder.AddTrustedProxies();
         return builder;
     }
