@@ -47,7 +47,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception ex) when (ConfigurationFault.TryDescribe(ex, out var line))
+catch (Exception ex) when (ConfigurationFault.IsOwnProcess && ConfigurationFault.TryDescribe(ex, out var line))
 {
     // One line an operator can act on (the key and its range, or the registry's file, entry and fault), not a stack trace.
     await Console.Error.WriteLineAsync(line);

@@ -13,6 +13,12 @@ public static partial class ConfigurationFault
     /// <summary>Exit code of a start-up stopped by configuration (a bad value or a bad registry).</summary>
     public const int ExitCode = 2;
 
+    /// <summary>
+    /// True when the gateway is the process, false when a test factory hosts it: then a fault must
+    /// stay an exception, which the factory hands to the test, instead of a line and an exit code.
+    /// </summary>
+    public static bool IsOwnProcess => System.Reflection.Assembly.GetEntryAssembly() == typeof(ConfigurationFault).Assembly;
+
     public static bool TryDescribe(Exception exception, out string line)
     {
         var failures = new List<string>();
