@@ -1,3 +1,5 @@
+using Meterai.Gateway.Observability;
+
 namespace Meterai.Gateway;
 
 public static class GatewayDefaults
@@ -9,13 +11,7 @@ public static class GatewayDefaults
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(Random.Shared);
 
-        // The gateway's own instruments and the Polly pipelines that report into them.
-        builder.Services.AddOptions<Observability.MetricsOptions>()
-            .BindConfiguration(Observability.MetricsOptions.Section)
-            .Validate(o => o.LedgerGaugeRefreshSeconds > 0, "Metrics:LedgerGaugeRefreshSeconds must be positive.")
-            .ValidateOnStart();
-        builder.Services.AddSingleton<Observability.GatewayMetrics>();
-        builder.Services.AddSingleton<Observability.LedgerGauges>();
+        // The Polly pipelines, which report into the metrics.
         builder.Services.AddSingleton<Resilience.ResiliencePipelines>();
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
@@ -23,9 +19,10 @@ public static class GatewayDefaults
         return builder;
     }
 
-    /// <summary>Every error is problem+json, and none carries a stack trace, in any environment.</summary>
+    /// <summary>Every request is counted; every error is problem+json, and none carries a stack trace, in any environment.</summary>
     public static WebApplication UseGatewayDefaults(this WebApplication app)
     {
+        app.UseGatewayHttpMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         return app;

@@ -1,0 +1,10 @@
+namespace Meterai.Gateway.Observability;
+
+/// <summary>Bound from <c>Metrics</c>.</summary>
+public sealed class MetricsOptions
+{
+    public const string Section = "Metrics";
+
+    /// <summary>How often the gauges read from the ledger (open money, open flags) are refreshed. Default: 15 seconds.</summary>
+    public double LedgerGaugeRefreshSeconds { get; set; } = 15;
+}
