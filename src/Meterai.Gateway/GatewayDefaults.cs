@@ -1,4 +1,5 @@
 using Meterai.Gateway.Observability;
+using Meterai.Gateway.Resilience;
 
 namespace Meterai.Gateway;
 
@@ -11,8 +12,8 @@ public static class GatewayDefaults
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(Random.Shared);
 
-        // The Polly pipelines, which report into the metrics.
-        builder.Services.AddSingleton<Resilience.ResiliencePipelines>();
+        // The Polly pipeline registry, which reports into the metrics.
+        builder.Services.AddGatewayResilience();
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
         builder.Services.AddProblemDetails();

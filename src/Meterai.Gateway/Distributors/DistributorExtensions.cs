@@ -35,11 +35,12 @@ public static class DistributorExtensions
             .Validate(o => o.PurchasesPerSecond is >= 0 and <= 1000, "Demo:PurchasesPerSecond must be from 0 to 1000.")
             .ValidateOnStart();
         builder.Services.AddHostedService<DemoTraffic>();
-        builder.Services.AddHttpClient<DistributorClient>(DistributorClient.HttpClientName, client =>
+        builder.Services.AddHttpClient(DistributorClient.HttpClientName, client =>
         {
             // Callers bound each call with their own (Polly or probe) timeout; this is only a backstop.
             client.Timeout = TimeSpan.FromSeconds(30);
         });
+        builder.Services.AddSingleton(services => new DistributorClient(services.GetRequiredService<IHttpClientFactory>()));
         return builder;
     }
 }

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Meterai.Gateway.Distributors;
-using Microsoft.Extensions.Options;
-using System.Collections.Concurrent;
 using Meterai.Gateway.Resilience;
 using Polly;
 using Polly.CircuitBreaker;
@@ -18,22 +16,18 @@ public sealed class OrderLookup
 {
     private readonly DistributorClient _client;
     private readonly ResiliencePipelines _pipelines;
-    private readonly PurchasingOptions _settings;
 
-    // One breaker per distributor: one distributor's failing API must not stop look-ups at the others.
-    private readonly ConcurrentDictionary<string, ResiliencePipeline> _byDistributor = new(StringComparer.Ordinal);
-
-    public OrderLookup(DistributorClient client, ResiliencePipelines pipelines, IOptions<PurchasingOptions> options)
+    public OrderLookup(DistributorClient client, ResiliencePipelines pipelines)
     {
         _client = client;
         _pipelines = pipelines;
-        _settings = options.Value;
     }
 
     /// <returns>The order; null when the distributor says none exists; throws nothing the caller must handle.</returns>
     public async Task<LookupResult> FindByKeyAsync(DistributorEntry distributor, string idempotencyKey, CancellationToken cancellationToken)
     {
-        var pipeline = _byDistributor.GetOrAdd(distributor.Id, Build);
+        // One instance (and breaker) per distributor: one distributor's failing API must not stop look-ups at the others.
+        var pipeline = _pipelines.Get(ResiliencePipelines.OrderLookup, distributor.Id);
         try
         {
             var order = await pipeline.ExecuteAsync(
@@ -48,11 +42,10 @@ public sealed class OrderLookup
         }
     }
 
-    private ResiliencePipeline Build(string distributorId)
+    /// <summary>The shape of the order-lookup pipeline (registered in <c>AddPurchasing</c>).</summary>
+    internal static void Configure(ResiliencePipelineBuilder builder, PurchasingOptions settings)
     {
         var transient = new PredicateBuilder().Handle<HttpRequestException>().Handle<TimeoutRejectedException>();
-        var builder = _pipelines.Builder(ResiliencePipelines.OrderLookup);
-        builder.InstanceName = distributorId;
 
         // While a distributor's order API keeps failing, an ambiguous purchase is answered 202 at
         // once and left to reconciliation, instead of waiting out timeouts and retries every time.
@@ -64,18 +57,18 @@ public sealed class OrderLookup
             BreakDuration = TimeSpan.FromSeconds(15),
             ShouldHandle = transient,
         });
-        if (_settings.LookupRetries > 0)
+        if (settings.LookupRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions
             {
-                MaxRetryAttempts = _settings.LookupRetries,
-                Delay = _settings.LookupRetryDelay,
+                MaxRetryAttempts = settings.LookupRetries,
+                Delay = settings.LookupRetryDelay,
                 BackoffType = DelayBackoffType.Constant,
                 ShouldHandle = transient,
             });
         }
 
-        return builder.AddTimeout(_settings.LookupTimeout).Build();
+        builder.AddTimeout(settings.LookupTimeout);
     }
 }
 

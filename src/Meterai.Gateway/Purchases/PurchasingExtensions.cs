@@ -1,3 +1,5 @@
+using Meterai.Gateway.Resilience;
+using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Purchases;
 
@@ -12,6 +14,8 @@ public static class PurchasingExtensions
             .Validate(o => o.LookupRetries >= 0 && o.LookupRetryDelaySeconds >= 0, "Purchasing:LookupRetries and LookupRetryDelaySeconds must not be negative.")
             .ValidateOnStart();
         builder.Services.AddSingleton<OrderLookup>();
+        builder.Services.AddGatewayPipeline(ResiliencePipelines.OrderLookup, (pipeline, services) =>
+            OrderLookup.Configure(pipeline, services.GetRequiredService<IOptions<PurchasingOptions>>().Value));
         return builder;
     }
 

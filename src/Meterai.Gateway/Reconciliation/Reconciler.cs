@@ -66,11 +66,14 @@ public sealed partial class Reconciler
         _time = time;
         _logger = logger;
 
-        // No retry here: the backoff schedule across passes is the retry.
-        _call = (pipelines?.Builder(ResiliencePipelines.Reconciliation) ?? new ResiliencePipelineBuilder { TimeProvider = time })
-            .AddTimeout(_options.CallTimeout)
-            .Build();
+        _call = pipelines?.Get(ResiliencePipelines.Reconciliation)
+            ?? ConfigureCalls(new ResiliencePipelineBuilder { TimeProvider = time }, _options).Build();
     }
+
+    /// <summary>The shape of the reconciliation pipeline (registered in <c>AddReconciliation</c>).</summary>
+    internal static ResiliencePipelineBuilder ConfigureCalls(ResiliencePipelineBuilder builder, ReconciliationOptions options) =>
+        // No retry here: the backoff schedule across passes is the retry.
+        builder.AddTimeout(options.CallTimeout);
 
     /// <summary>One reconciliation pass over the purchases due now.</summary>
     /// <exception cref="DbException">The ledger could not be read; nothing was changed.</exception>

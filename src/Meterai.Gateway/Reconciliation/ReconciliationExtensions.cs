@@ -1,3 +1,5 @@
+using Meterai.Gateway.Resilience;
+
 namespace Meterai.Gateway.Reconciliation;
 
 public static class ReconciliationExtensions
@@ -14,6 +16,8 @@ public static class ReconciliationExtensions
             .Validate(o => o.Problem() is null, "Reconciliation settings are invalid: intervals, deadline and timeouts must be positive, sizes at least 1, and BackoffSeconds entries between 0 and 86400.")
             .ValidateOnStart();
         builder.Services.AddSingleton<Reconciler>();
+        builder.Services.AddGatewayPipeline(ResiliencePipelines.Reconciliation, (pipeline, services) =>
+            Reconciler.ConfigureCalls(pipeline, services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReconciliationOptions>>().Value));
         builder.Services.AddSingleton<UnresolvedPurchases>();
         return builder;
     }
