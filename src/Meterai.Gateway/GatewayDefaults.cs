@@ -1,4 +1,6 @@
+using Meterai.Gateway.Observability;
 using Meterai.Gateway.Proxies;
+using Meterai.Gateway.Resilience;
 using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway;
@@ -12,11 +14,8 @@ public static class GatewayDefaults
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(Random.Shared);
 
-        // The gateway's own instruments and the Polly pipelines that report into them.
-        builder.Services.AddRangedOptions<Observability.MetricsOptions>(Observability.MetricsOptions.Section);
-        builder.Services.AddSingleton<Observability.GatewayMetrics>();
-        builder.Services.AddSingleton<Observability.LedgerGauges>();
-        builder.Services.AddSingleton<Resilience.ResiliencePipelines>();
+        // The Polly pipeline registry, which reports into the metrics.
+        builder.Services.AddGatewayResilience();
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
         // A request the framework itself cannot read (a parameter that does not bind, such as
@@ -41,11 +40,13 @@ public static class GatewayDefaults
     }
 
     /// <summary>
-    /// Every error is problem+json, and none carries a stack trace, in any environment; every answer
+    /// Every request is counted; every error is problem+json, and none carries a stack trace, in any environment; every answer
     /// says <c>X-Content-Type-Options: nosniff</c>; forwarded headers from trusted proxies only.
     /// </summary>
     public static WebApplication UseGatewayDefaults(this WebApplication app)
     {
+        app.UseGatewayHttpMetrics();
+
         // As its own process, the gateway checks options here, before the host starts, so a bad value
         // stops start-up with Program's one line instead of the host's logged stack trace. Hosted by
         // a test factory, the host's own check reports it as an exception.

@@ -7,6 +7,14 @@ internal static class BenchmarkProgram
 {
     public static void Main(string[] args)
     {
+        // Bytes of one exposition of the scrape benchmark's data set, without timing anything.
+        if (args is ["--scrape-bytes"])
+        {
+            using var scrape = new MetricsScrapeBenchmarks();
+            scrape.Setup();
+            return;
+        }
+
         // Always in process: BenchmarkDotNet's generated out-of-process project does not restore
         // against our NuGet mirror (NU1605 on Quartz's Microsoft.Extensions dependencies). The flag
         // rather than a default job in a config, which would make BenchmarkDotNet ignore --job.

@@ -1,12 +1,13 @@
-using Meterai.Gateway.Observability.Prometheus;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Prometheus;
 
 namespace Meterai.Gateway.Apis;
 
 public static class MetricsApi
 {
     /// <summary>
-    /// GET /metrics: Prometheus text exposition 0.0.4 (gateway spec, SREs).
+    /// GET /metrics: Prometheus text exposition 0.0.4 (gateway spec, SREs), rendered by prometheus-net
+    /// from the host's registry. OpenMetrics is not negotiated: every scraper gets the format the
+    /// spec names and promtool checks.
     /// </summary>
     /// <remarks>
     /// No authentication on purpose: Prometheus scrapes it over the private network, and scrapers
@@ -16,21 +17,14 @@ public static class MetricsApi
     /// </remarks>
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", GetMetricsAsync).WithTags("Metrics").ExcludeFromDescription();
+        var registry = app.ServiceProvider.GetRequiredService<CollectorRegistry>();
+        app.MapMetrics(settings =>
+            {
+                settings.Registry = registry;
+                settings.EnableOpenMetrics = false;
+            })
+            .WithTags("Metrics")
+            .ExcludeFromDescription();
         return app;
-    }
-
-    internal static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> GetMetricsAsync(PrometheusScraper scraper, CancellationToken cancellationToken)
-    {
-        var scrape = await scraper.ScrapeAsync(cancellationToken);
-        if (scrape is null)
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Metrics unavailable",
-                detail: "Collecting the metrics failed or timed out; the gateway's log says which. Scrape again.");
-        }
-
-        return TypedResults.Stream(scrape.WriteToAsync, PrometheusScraper.ContentType);
     }
 }

@@ -12,8 +12,19 @@ namespace Meterai.Gateway.Distributors;
 /// Transport failures and timeouts surface as exceptions on purpose: callers wrap these calls in
 /// Polly pipelines that decide what is worth retrying.
 /// </remarks>
-public sealed class DistributorClient(HttpClient http)
+public sealed class DistributorClient
 {
+    private readonly Func<HttpClient> _http;
+
+    /// <summary>
+    /// A client per call from the factory, so singletons that hold this (order look-up, the
+    /// reconciler) never pin one handler: the factory's handlers rotate and see DNS changes.
+    /// </summary>
+    public DistributorClient(IHttpClientFactory httpClients) => _http = () => httpClients.CreateClient(HttpClientName);
+
+    /// <summary>Over one fixed client (tests).</summary>
+    public DistributorClient(HttpClient http) => _http = () => http;
+
     public const string HttpClientName = "distributors";
 
     /// <summary>GET /health: 200 means able to sell now; any other status is returned for the caller to judge.</summary>
@@ -89,7 +100,7 @@ public sealed class DistributorClient(HttpClient http)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         }
 
-        return http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        return _http().SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
 }
 

@@ -1,132 +1,94 @@
-using System.Diagnostics.Metrics;
-using Meterai.Gateway.Observability.Prometheus;
-using OpenTelemetry;
-using OpenTelemetry.Metrics;
+using Meterai.Gateway.Settings;
+using Microsoft.Extensions.Http;
+using Prometheus;
+using Prometheus.HttpClientMetrics;
 
 namespace Meterai.Gateway.Observability;
 
+/// <summary>
+/// /metrics is prometheus-net's, from one registry per host (not the process-wide default, so
+/// two hosts in one process, as in tests, never mix their series):
+/// <list type="bullet">
+/// <item>the gateway's own families (<see cref="GatewayMetrics"/>);</item>
+/// <item>ASP.NET Core requests: <c>http_requests_received_total</c>, <c>http_request_duration_seconds</c>,
+/// <c>http_requests_in_progress</c> (<c>UseHttpMetrics</c>);</item>
+/// <item>HttpClient calls through IHttpClientFactory: <c>httpclient_*</c> by client name (and host, but for the histogram);</item>
+/// <item>the process: <c>process_*</c>, <c>dotnet_collection_count_total</c>, <c>dotnet_total_memory_bytes</c>;</item>
+/// <item>Kestrel's and Quartz's meters through the meter adapter (<see cref="MeterAdapterService"/>).</item>
+/// </list>
+/// </summary>
 public static class MetricsExtensions
 {
-    /// <summary>Quartz's meter (<c>Quartz.Diagnostics.QuartzInstrumentation.MeterName</c>).</summary>
-    private const string QuartzMeterName = Quartz.Diagnostics.QuartzInstrumentation.MeterName;
-
-    /// <summary>
-    /// The series one instrument may hold. Measurements with a tag combination beyond it are
-    /// folded into one series labelled <c>otel_metric_overflow="true"</c> instead of growing
-    /// memory and the scrape without bound. The largest legitimate set is the framework's
-    /// request histograms (route × method × status × protocol); the gateway's own are at most
-    /// 26 distributors × 5 outcomes.
-    /// </summary>
-    internal const int MaxSeriesPerInstrument = 1000;
-
-    /// <summary>The meters exposed on /metrics.</summary>
-    internal static readonly string[] MeterNames =
-    [
-        GatewayMetrics.MeterName,
-        "Microsoft.AspNetCore.Hosting",
-        "Microsoft.AspNetCore.Server.Kestrel",
-        "Microsoft.AspNetCore.Routing",
-        "Microsoft.AspNetCore.Diagnostics",
-        "System.Net.Http",
-        "System.Runtime",
-        QuartzMeterName,
-    ];
-
-    /// <summary>Purchases answer within the 20 s total budget (Purchasing:TotalBudgetSeconds); 30 s leaves a bucket above it.</summary>
-    internal static readonly double[] PurchaseDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30];
-
-    /// <summary>A probe is bounded by Probing:TimeoutSeconds (default 5 s).</summary>
-    internal static readonly double[] ProbeDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
-    /// <summary>For a seconds histogram that brings no bucket advice: OpenTelemetry's default buckets are for milliseconds.</summary>
-    internal static readonly double[] DefaultSecondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
-
-    /// <summary>
-    /// Tags that name one request or one peer rather than a kind of request. None of the
-    /// framework instruments of .NET 10 sets them, but an added instrumentation or a newer
-    /// runtime could; each distinct value would be a new series.
-    /// </summary>
-    internal static readonly string[] UnboundedTagKeys =
-    [
-        "url.full",
-        "url.path",
-        "url.query",
-        "client.address",
-        "client.port",
-        "network.peer.port",
-        "quartz.fire.instance.id",
-    ];
-
-    /// <summary>
-    /// The metrics pipeline: System.Diagnostics.Metrics instruments of the gateway, ASP.NET Core,
-    /// HttpClient, the runtime and Quartz, aggregated by the OpenTelemetry SDK and exposed as
-    /// Prometheus text by <c>MapMetricsApi</c>. Call early, before the features whose hosted
-    /// services record measurements, so the provider listens before they start.
-    /// </summary>
     public static WebApplicationBuilder AddGatewayMetrics(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<PrometheusScraper>();
+        // Created here, not by the container, so the HttpClient handlers configured below can name it.
+        var registry = Metrics.NewCustomRegistry();
+        DotNetStats.Register(registry);
+        builder.Services.AddSingleton(registry);
 
-        // Created by the container, so the container disposes it (flushing nothing: pull only) on shutdown.
-        builder.Services.AddSingleton(services => BuildMeterProvider(services.GetRequiredService<PrometheusScraper>().Reader));
+        builder.Services.AddRangedOptions<MetricsOptions>(MetricsOptions.Section);
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<IOversightGauges>(services => services.GetRequiredService<GatewayMetrics>());
+        builder.Services.AddHostedService<MeterAdapterService>();
 
-        // Hosted services are all resolved before the first one starts: this builds the provider,
-        // which starts listening, ahead of the scheduler, the probes and the first request.
-        builder.Services.AddHostedService<MeterProviderActivator>();
+        // Every named client, whoever registers it: the handler builder knows the client's name.
+        var httpClients = HttpClientOptions(registry);
+        builder.Services.ConfigureAll<HttpClientFactoryOptions>(o => o.HttpMessageHandlerBuilderActions.Add(b => b.UseHttpClientMetrics(httpClients)));
         return builder;
     }
 
-    internal static MeterProvider BuildMeterProvider(MetricReader reader, params string[] extraMeterNames) =>
-        Sdk.CreateMeterProviderBuilder()
-            .AddMeter([.. MeterNames, .. extraMeterNames])
-            .AddView(View)
-            .AddReader(reader)
-            .Build();
-
-    /// <summary>Bucket boundaries in seconds, a series limit on every instrument, unbounded tags dropped.</summary>
-    internal static MetricStreamConfiguration View(Instrument instrument)
+    /// <summary>
+    /// Request count, duration and in-progress of every request but the scrape itself. Outermost,
+    /// so a request that ends in the exception handler counts with the 500 it answered.
+    /// </summary>
+    public static IApplicationBuilder UseGatewayHttpMetrics(this IApplicationBuilder app)
     {
-        double[]? buckets = null;
-        if (instrument.Meter.Name == GatewayMetrics.MeterName)
+        var registry = app.ApplicationServices.GetRequiredService<CollectorRegistry>();
+        return app.UseHttpMetrics(o =>
         {
-            buckets = instrument.Name switch
-            {
-                "meterai.purchase.duration" => PurchaseDurationBuckets,
-                "meterai.distributor.probe.duration" => ProbeDurationBuckets,
-                _ => null,
-            };
-        }
-
-        // Framework histograms (http.server.request.duration...) carry their own bucket advice,
-        // which OpenTelemetry applies when the view sets no boundaries.
-        buckets ??= IsSecondsHistogramWithoutAdvice(instrument) ? DefaultSecondsBuckets : null;
-
-        // Our own tags are bounded by design (GatewayMetrics), and filtering costs every measurement.
-        var excluded = instrument.Meter.Name == GatewayMetrics.MeterName ? null : UnboundedTagKeys;
-        return buckets is null
-            ? new MetricStreamConfiguration { CardinalityLimit = MaxSeriesPerInstrument, ExcludedTagKeys = excluded }
-            : new ExplicitBucketHistogramConfiguration { Boundaries = buckets, CardinalityLimit = MaxSeriesPerInstrument, ExcludedTagKeys = excluded };
+            o.ConfigureMeasurements(m => m.Registry = registry);
+            o.RequestDuration.Histogram = HttpServerDuration(registry);
+        });
     }
 
-    private static bool IsSecondsHistogramWithoutAdvice(Instrument instrument) =>
-        instrument.Unit == "s" && instrument switch
-        {
-            Histogram<double> h => h.Advice?.HistogramBucketBoundaries is null,
-            Histogram<float> h => h.Advice?.HistogramBucketBoundaries is null,
-            Histogram<long> h => h.Advice?.HistogramBucketBoundaries is null,
-            Histogram<int> h => h.Advice?.HistogramBucketBoundaries is null,
-            _ => false,
-        };
+    /// <summary>
+    /// Request and HttpClient latency, in seconds: from a millisecond to past the 20 s purchase
+    /// budget. Fewer buckets than prometheus-net's 16 defaults; a histogram series costs a line per bucket.
+    /// </summary>
+    internal static readonly double[] LatencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-    /// <summary>Makes the container build the MeterProvider at host start.</summary>
-    private sealed class MeterProviderActivator(MeterProvider provider) : IHostedService
+    /// <summary>
+    /// prometheus-net's <c>http_request_duration_seconds</c> by method and endpoint (route pattern).
+    /// The status code is left to <c>http_requests_received_total</c>: one line per code there,
+    /// against one line per bucket here.
+    /// </summary>
+    internal static Histogram HttpServerDuration(CollectorRegistry registry) =>
+        Metrics.WithCustomRegistry(registry).CreateHistogram(
+            "http_request_duration_seconds",
+            "The duration of HTTP requests processed by an ASP.NET Core application, by method and endpoint.",
+            new HistogramConfiguration { LabelNames = ["method", "endpoint"], Buckets = LatencyBuckets });
+
+    /// <summary>
+    /// prometheus-net's <c>httpclient_request_duration_seconds</c> by client, method and code, not
+    /// host: per distributor host it was most of the scrape (26 distributors × answers × buckets).
+    /// Per host, <c>httpclient_requests_sent_total</c> counts answers by code, and
+    /// <c>meterai_distributor_probe_duration_seconds</c> gives each distributor's latency.
+    /// </summary>
+    internal static Histogram HttpClientDuration(CollectorRegistry registry) =>
+        Metrics.WithCustomRegistry(registry).CreateHistogram(
+            "httpclient_request_duration_seconds",
+            "Duration histogram of HTTP requests performed by an HttpClient, by client, method and code.",
+            new HistogramConfiguration { LabelNames = ["method", "client", "code"], Buckets = LatencyBuckets });
+
+    /// <summary>
+    /// The response-duration histogram is left out: distributors answer small JSON bodies, so it
+    /// would repeat the request-duration histogram's series (headers seen) for a few bytes more.
+    /// </summary>
+    private static HttpClientExporterOptions HttpClientOptions(CollectorRegistry registry) => new()
     {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            GC.KeepAlive(provider);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
+        InProgress = new HttpClientInProgressOptions { Registry = registry },
+        RequestCount = new HttpClientRequestCountOptions { Registry = registry },
+        RequestDuration = new HttpClientRequestDurationOptions { Histogram = HttpClientDuration(registry) },
+        ResponseDuration = new HttpClientResponseDurationOptions { Enabled = false },
+    };
 }

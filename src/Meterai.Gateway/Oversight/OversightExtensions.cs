@@ -12,8 +12,9 @@ public static class OversightExtensions
         builder.Services.AddSingleton<ReportBuilder>();
         builder.Services.AddSingleton<OversightQueries>();
 
-        // Refreshes the ledger gauges; registered here, after AddLedger, so it starts after the migrations.
-        builder.Services.AddHostedService(services => services.GetRequiredService<Observability.LedgerGauges>());
+        // Feeds the ledger's gauges. Here, after AddLedger, it starts after the migrations; before them its
+        // first reading would fail (logged) and the next one succeed.
+        builder.Services.AddHostedService<OversightGaugePoller>();
         return builder;
     }
 }

@@ -6,7 +6,6 @@ using Meterai.Gateway.Health;
 using Meterai.Gateway.Observability;
 using Meterai.Gateway.Resilience;
 using Meterai.Gateway.Routing;
-using Microsoft.Extensions.Options;
 using Polly.Timeout;
 using Polly;
 
@@ -33,7 +32,6 @@ internal sealed partial class FleetProbe
         DistributorClient client,
         DistributorRouting routing,
         ProbeStore store,
-        IOptions<ProbingOptions> options,
         ResiliencePipelines pipelines,
         GatewayMetrics metrics,
         TimeProvider time,
@@ -47,10 +45,7 @@ internal sealed partial class FleetProbe
         _logger = logger;
         _metrics = metrics;
 
-        // On the injected clock, so a test's TimeProvider decides when a probe has waited too long.
-        _timeout = pipelines.Builder(ResiliencePipelines.Probe)
-            .AddTimeout(options.Value.Timeout)
-            .Build();
+        _timeout = pipelines.Get(ResiliencePipelines.Probe);
     }
 
     /// <summary>Probes every registered distributor, feeds routing, and stores the round; nothing before the fleet is loaded.</summary>

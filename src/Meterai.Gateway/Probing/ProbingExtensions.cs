@@ -1,3 +1,8 @@
+using Meterai.Gateway.Health;
+using Meterai.Gateway.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
 namespace Meterai.Gateway.Probing;
 
 internal static class ProbingExtensions
@@ -5,9 +10,12 @@ internal static class ProbingExtensions
     /// <summary>The probe round, its store and its history reader; the schedule that runs them is Scheduling's.</summary>
     public static IServiceCollection AddFleetProbing(this IServiceCollection services)
     {
-        // Transient: each round takes a fresh typed DistributorClient, so its HttpClient follows
-        // the factory's handler rotation instead of being pinned for the process's life.
+        // Transient: a round holds nothing between rounds (DistributorClient takes a client per call).
         services.AddTransient<FleetProbe>();
+
+        // On the injected clock, so a test's TimeProvider decides when a probe has waited too long.
+        services.AddGatewayPipeline(ResiliencePipelines.Probe, (pipeline, provider) =>
+            pipeline.AddTimeout(provider.GetRequiredService<IOptions<ProbingOptions>>().Value.Timeout));
         services.AddSingleton<ProbeStore>();
         services.AddSingleton<ProbeHistory>();
         return services;

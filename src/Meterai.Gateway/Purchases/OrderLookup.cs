@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Resilience;
-using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -20,25 +18,19 @@ namespace Meterai.Gateway.Purchases;
 public sealed class OrderLookup
 {
     private readonly DistributorClient _client;
-    private readonly ResiliencePipelines? _pipelines;
-    private readonly PurchasingOptions _settings;
+    private readonly ResiliencePipelines _pipelines;
 
-    // One breaker per distributor: one distributor's failing API must not stop look-ups at the others.
-    private readonly ConcurrentDictionary<string, ResiliencePipeline> _byDistributor = new(StringComparer.Ordinal);
-
-    public OrderLookup(DistributorClient client, IOptions<PurchasingOptions> options, ResiliencePipelines? pipelines = null)
+    public OrderLookup(DistributorClient client, ResiliencePipelines pipelines)
     {
-        ArgumentNullException.ThrowIfNull(options);
         _client = client;
         _pipelines = pipelines;
-        _settings = options.Value;
     }
 
     /// <summary>The purchase path's look-up of an ambiguous answer, right away, retried briefly.</summary>
     public Task<LookupResult> FindByKeyAsync(DistributorEntry distributor, string purchaseId, int quantity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(distributor);
-        return LookUpAsync(distributor, new OrderQuery(purchaseId, quantity, KnownOrderId: null, ByKey: true), _byDistributor.GetOrAdd(distributor.Id, Build), cancellationToken);
+        return LookUpAsync(distributor, new OrderQuery(purchaseId, quantity, KnownOrderId: null, ByKey: true), _pipelines.Get(ResiliencePipelines.OrderLookup, distributor.Id), cancellationToken);
     }
 
     /// <summary>Asks under <paramref name="pipeline"/>; never throws for what a distributor does, only for the caller's cancellation.</summary>
@@ -72,11 +64,10 @@ public sealed class OrderLookup
             : new LookupResult(LookupKind.Found, order);
     }
 
-    private ResiliencePipeline Build(string distributorId)
+    /// <summary>The shape of the order-lookup pipeline (registered in <c>AddPurchasing</c>).</summary>
+    internal static void Configure(ResiliencePipelineBuilder builder, PurchasingOptions settings)
     {
         var transient = new PredicateBuilder().Handle<HttpRequestException>().Handle<TimeoutRejectedException>();
-        var builder = _pipelines?.Builder(ResiliencePipelines.OrderLookup) ?? new ResiliencePipelineBuilder();
-        builder.InstanceName = distributorId;
 
         // While a distributor's order API keeps failing, an ambiguous purchase is answered 202 at
         // once and left to reconciliation, instead of waiting out timeouts and retries every time.
@@ -88,18 +79,18 @@ public sealed class OrderLookup
             BreakDuration = TimeSpan.FromSeconds(15),
             ShouldHandle = transient,
         });
-        if (_settings.LookupRetries > 0)
+        if (settings.LookupRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions
             {
-                MaxRetryAttempts = _settings.LookupRetries,
-                Delay = _settings.LookupRetryDelay,
+                MaxRetryAttempts = settings.LookupRetries,
+                Delay = settings.LookupRetryDelay,
                 BackoffType = DelayBackoffType.Constant,
                 ShouldHandle = transient,
             });
         }
 
-        return builder.AddTimeout(_settings.LookupTimeout).Build();
+        builder.AddTimeout(settings.LookupTimeout);
     }
 }
 

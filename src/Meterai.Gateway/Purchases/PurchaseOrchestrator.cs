@@ -31,6 +31,8 @@ internal sealed partial class PurchaseOrchestrator(
     ILogger<PurchaseOrchestrator> logger)
 {
     private const string PurchaseIdPrefix = "pur_";
+    /// <summary>HttpContext.Items key: this request was answered from the ledger's stored answer.</summary>
+    private static readonly object Replayed = new();
     private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
     public async Task InvokeAsync(HttpContext context)
@@ -48,6 +50,12 @@ internal sealed partial class PurchaseOrchestrator(
         }
 
         var status = context.Response.StatusCode;
+        if (context.Items.ContainsKey(Replayed))
+        {
+            metrics.PurchaseReplayed(PurchaseOutcomes.FromStatusCode(status));
+            return;
+        }
+
         var seller = status is StatusCodes.Status201Created or StatusCodes.Status202Accepted
             ? context.Features.Get<PurchaseAttemptFeature>()?.Distributor?.Id
             : null;
@@ -103,11 +111,18 @@ internal sealed partial class PurchaseOrchestrator(
 
         return claim.Kind switch
         {
-            ClaimKind.Replay => PurchaseAnswers.Stored(context, claim.ReplayStatus, claim.ReplayBody!, claim.PurchaseId!),
+            ClaimKind.Replay => Replay(context, claim),
             ClaimKind.InProgress => PurchaseAnswers.InProgress(),
             ClaimKind.KeyReusedWithOtherBody => PurchaseAnswers.KeyReused(),
             _ => await SellAsync(context, request, claim.Try, claim.PreviousAttempts),
         };
+    }
+
+    /// <summary>The first final answer again: counted as a replay, since it sells nothing.</summary>
+    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Replay(HttpContext context, ClaimResult claim)
+    {
+        context.Items[Replayed] = true;
+        return PurchaseAnswers.Stored(context, claim.ReplayStatus, claim.ReplayBody!, claim.PurchaseId!);
     }
 
     private async Task<IResult> SellAsync(HttpContext context, PurchaseRequest request, PurchaseTry purchaseTry, int previousAttempts)

@@ -1,4 +1,6 @@
+using Meterai.Gateway.Resilience;
 using Meterai.Gateway.Settings;
+using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Purchases;
 
@@ -9,6 +11,8 @@ public static class PurchasingExtensions
         builder.Services.AddRangedOptions<PurchasingOptions>(PurchasingOptions.Section);
         builder.Services.AddSingleton<OrderLookup>();
         builder.Services.AddSingleton<AnswerRecorder>();
+        builder.Services.AddGatewayPipeline(ResiliencePipelines.OrderLookup, (pipeline, services) =>
+            OrderLookup.Configure(pipeline, services.GetRequiredService<IOptions<PurchasingOptions>>().Value));
         return builder;
     }
 

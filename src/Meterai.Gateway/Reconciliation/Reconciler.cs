@@ -62,12 +62,15 @@ public sealed class Reconciler
         _time = time;
         _logger = logger;
 
-        // No retry here: the backoff schedule across passes is the retry.
-        var call = (pipelines?.Builder(ResiliencePipelines.Reconciliation) ?? new ResiliencePipelineBuilder { TimeProvider = time })
-            .AddTimeout(_options.CallTimeout)
-            .Build();
+        var call = pipelines?.Get(ResiliencePipelines.Reconciliation)
+            ?? ConfigureCalls(new ResiliencePipelineBuilder { TimeProvider = time }, _options).Build();
         _purchases = new PurchaseReconciler(ledger, lookup, client, _options, call, time, logger);
     }
+
+    /// <summary>The shape of the reconciliation pipeline (registered in <c>AddReconciliation</c>).</summary>
+    internal static ResiliencePipelineBuilder ConfigureCalls(ResiliencePipelineBuilder builder, ReconciliationOptions options) =>
+        // No retry here: the backoff schedule across passes is the retry.
+        builder.AddTimeout(options.CallTimeout);
 
     /// <summary>One reconciliation pass over the purchases due now.</summary>
     /// <exception cref="DbException">The ledger could not be read; nothing was changed.</exception>

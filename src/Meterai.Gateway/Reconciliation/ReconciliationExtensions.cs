@@ -1,3 +1,4 @@
+using Meterai.Gateway.Resilience;
 using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway.Reconciliation;
@@ -13,6 +14,8 @@ public static class ReconciliationExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddRangedOptions<ReconciliationOptions>(ReconciliationOptions.Section);
         builder.Services.AddSingleton<Reconciler>();
+        builder.Services.AddGatewayPipeline(ResiliencePipelines.Reconciliation, (pipeline, services) =>
+            Reconciler.ConfigureCalls(pipeline, services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReconciliationOptions>>().Value));
         builder.Services.AddSingleton<UnresolvedPurchases>();
         return builder;
     }

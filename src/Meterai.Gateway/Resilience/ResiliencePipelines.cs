@@ -1,17 +1,18 @@
-using Meterai.Gateway.Observability;
 using Polly;
-using Polly.Telemetry;
+using Polly.Registry;
 
 namespace Meterai.Gateway.Resilience;
 
 /// <summary>
-/// Where every Polly pipeline starts: named, on the injected clock, and reporting its events
-/// (timeouts, retries, circuit transitions) to <c>meterai_resilience_events_total</c>.
-/// Polly.Extensions, which would do this through DI, is not on our package mirror.
+/// The gateway's Polly pipelines, from Polly.Extensions' registry: each feature registers its
+/// pipeline's shape where it is configured (<see cref="ResilienceExtensions.AddGatewayPipeline"/>),
+/// and the registry builds and caches one instance per key, e.g. one order-lookup breaker per
+/// distributor. Polly's own telemetry (logs, the "Polly" meter) applies, and every event also counts
+/// in <c>meterai_resilience_events_total</c>.
 /// </summary>
-public sealed class ResiliencePipelines(TimeProvider time, GatewayMetrics metrics)
+public sealed class ResiliencePipelines(ResiliencePipelineProvider<ResiliencePipelineKey> provider)
 {
-    /// <summary>Order look-ups after an ambiguous answer.</summary>
+    /// <summary>Order look-ups after an ambiguous answer, one instance (and breaker) per distributor.</summary>
     public const string OrderLookup = "order-lookup";
 
     /// <summary>Active probes of /health and /stock.</summary>
@@ -20,22 +21,10 @@ public sealed class ResiliencePipelines(TimeProvider time, GatewayMetrics metric
     /// <summary>Reconciliation's look-ups and refund requests.</summary>
     public const string Reconciliation = "reconciliation";
 
-    private readonly TelemetryListener _listener = new MetricsListener(metrics);
-
-    public ResiliencePipelineBuilder Builder(string name) =>
-        new() { Name = name, TimeProvider = time, TelemetryListener = _listener };
-
-    private sealed class MetricsListener(GatewayMetrics metrics) : TelemetryListener
-    {
-        public override void Write<TResult, TArgs>(in TelemetryEventArguments<TResult, TArgs> args)
-        {
-            // Execution attempts and pipeline start/stop are not events an SRE acts on; the rest are.
-            if (args.Event.Severity == ResilienceEventSeverity.None || args.Event.EventName is "PipelineExecuting" or "PipelineExecuted" or "ExecutionAttempt")
-            {
-                return;
-            }
-
-            metrics.ResilienceEvent(args.Source.PipelineName ?? "unnamed", args.Source.StrategyName ?? args.Event.EventName, args.Event.EventName);
-        }
-    }
+    /// <param name="name">One of the constants above.</param>
+    /// <param name="instance">A distributor id for a pipeline kept per distributor; empty for one shared instance.</param>
+    public ResiliencePipeline Get(string name, string instance = "") => provider.GetPipeline(new ResiliencePipelineKey(name, instance));
 }
+
+/// <summary>A pipeline's name (which shape it has) and instance (whose state it keeps).</summary>
+public readonly record struct ResiliencePipelineKey(string Name, string Instance);

@@ -4,9 +4,11 @@ using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
 using Meterai.Gateway.Reconciliation;
+using Meterai.Gateway.Resilience;
 using Meterai.Gateway.Tests.Testing;
 using Meterai.Simulator;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -70,11 +72,25 @@ internal sealed class ReconciliationBench : IAsyncDisposable
             ReconciliationLedger,
             Fleet,
             new DistributorClient(_http),
-            new OrderLookup(new DistributorClient(_http), Microsoft.Extensions.Options.Options.Create(new PurchasingOptions())),
+            new OrderLookup(new DistributorClient(_http), LookupPipelines()),
             Microsoft.Extensions.Options.Options.Create(options ?? Options()),
             Microsoft.Extensions.Options.Options.Create(new PurchasingOptions()),
             Time,
             logger ?? NullLogger<Reconciler>.Instance);
+
+    /// <summary>The order-lookup pipeline as the gateway registers it, from Polly's registry.</summary>
+    private static ResiliencePipelines LookupPipelines()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(Prometheus.Metrics.NewCustomRegistry());
+        services.AddSingleton(new DistributorFleet());
+        services.AddSingleton<Meterai.Gateway.Observability.GatewayMetrics>();
+        services.AddGatewayResilience();
+        services.AddGatewayPipeline(ResiliencePipelines.OrderLookup, (pipeline, _) => OrderLookup.Configure(pipeline, new PurchasingOptions()));
+        return services.BuildServiceProvider().GetRequiredService<ResiliencePipelines>();
+    }
 
     public static string NewPurchaseId() => "pur_" + Guid.NewGuid().ToString("N");
 

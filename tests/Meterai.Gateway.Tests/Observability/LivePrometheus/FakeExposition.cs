@@ -97,7 +97,8 @@ internal sealed class FakeExposition : IAsyncDisposable
         Gauge("meterai_distributor_stock", "E-Meterai the distributor can issue now.", 1000 - n, 0, 50);
         Gauge("meterai_distributor_active", "1 active, 0 flagged inactive.", 1, 1, 0);
         Gauge("meterai_distributor_inflight", "Orders in flight at the distributor.", 3, 0, 0);
-        Gauge("meterai_distributor_max_concurrency", "The distributor's concurrency limit.", 32, 16, 16);
+        Gauge("meterai_distributor_max_concurrency", "The registry's maxConcurrency.", 32, 16, 16);
+        Gauge("meterai_distributor_concurrency_limit", "The orders in flight the gateway allows now.", 24, 16, 1);
 
         Line("# HELP meterai_distributor_probe_duration_seconds Duration of an active probe.");
         Line("# TYPE meterai_distributor_probe_duration_seconds histogram");
@@ -129,23 +130,29 @@ internal sealed class FakeExposition : IAsyncDisposable
         Line("# TYPE meterai_refunds_due gauge");
         Line("meterai_refunds_due 0");
 
-        Line("# HELP http_server_request_duration_seconds Duration of HTTP server requests.");
-        Line("# TYPE http_server_request_duration_seconds histogram");
-        Histogram("http_server_request_duration_seconds", "http_route=\"/api/purchases\",http_request_method=\"POST\",http_response_status_code=\"201\"", 15 * n, bounds, fast, 0.06);
-        Histogram("http_server_request_duration_seconds", "http_route=\"/api/purchases\",http_request_method=\"POST\",http_response_status_code=\"503\"", n, bounds, slow, 0.8);
+        Line("# HELP http_requests_received_total Requests received (prometheus-net UseHttpMetrics).");
+        Line("# TYPE http_requests_received_total counter");
+        Line($"http_requests_received_total{{code=\"201\",method=\"POST\",controller=\"\",action=\"\",endpoint=\"/api/purchases\"}} {V(15 * n)}");
+        Line($"http_requests_received_total{{code=\"503\",method=\"POST\",controller=\"\",action=\"\",endpoint=\"/api/purchases\"}} {V(n)}");
+        Line("# HELP http_request_duration_seconds Request duration (prometheus-net UseHttpMetrics).");
+        Line("# TYPE http_request_duration_seconds histogram");
+        Histogram("http_request_duration_seconds", "method=\"POST\",endpoint=\"/api/purchases\"", 15 * n, bounds, fast, 0.06);
 
-        Line("# HELP kestrel_active_connections Open connections.");
-        Line("# TYPE kestrel_active_connections gauge");
-        Line("kestrel_active_connections 2");
-        Line("# HELP dotnet_process_memory_working_set_bytes Working set.");
-        Line("# TYPE dotnet_process_memory_working_set_bytes gauge");
-        Line("dotnet_process_memory_working_set_bytes 104857600");
-        Line("# HELP dotnet_gc_collections_total Garbage collections.");
-        Line("# TYPE dotnet_gc_collections_total counter");
-        Line($"dotnet_gc_collections_total{{gc_heap_generation=\"gen0\"}} {V(n)}");
-        Line("# HELP dotnet_process_cpu_time_seconds_total CPU time.");
-        Line("# TYPE dotnet_process_cpu_time_seconds_total counter");
-        Line($"dotnet_process_cpu_time_seconds_total{{cpu_mode=\"user\"}} {V(0.1 * n)}");
+        Line("# HELP microsoft_aspnetcore_server_kestrel_kestrel_active_connections Open connections (meter adapter).");
+        Line("# TYPE microsoft_aspnetcore_server_kestrel_kestrel_active_connections gauge");
+        Line("microsoft_aspnetcore_server_kestrel_kestrel_active_connections 2");
+        Line("# HELP process_working_set_bytes Process working set");
+        Line("# TYPE process_working_set_bytes gauge");
+        Line("process_working_set_bytes 104857600");
+        Line("# HELP dotnet_collection_count_total GC collection count");
+        Line("# TYPE dotnet_collection_count_total counter");
+        Line($"dotnet_collection_count_total{{generation=\"0\"}} {V(n)}");
+        Line("# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.");
+        Line("# TYPE process_cpu_seconds_total counter");
+        Line($"process_cpu_seconds_total {V(0.1 * n)}");
+        Line("# HELP quartz_quartz_job_execution_duration Job execution duration (meter adapter).");
+        Line("# TYPE quartz_quartz_job_execution_duration histogram");
+        Histogram("quartz_quartz_job_execution_duration", "quartz_job_name=\"probe\",quartz_job_result=\"succeeded\"", n, bounds, fast, 0.02);
         return text.ToString();
     }
 }

@@ -12,9 +12,8 @@ namespace Meterai.Gateway.Tests.Observability.LivePrometheus;
 /// that returns nothing is a panel that shows "No data": a broken dashboard, or a family or label
 /// the gateway does not export (gateway spec, "SREs").
 /// </summary>
-// Alone: OpenTelemetry merges same-named instruments of parallel test hosts, and a neighbour's
-// disposal would end the streams this test reads.
-[Collection(Meterai.Gateway.Tests.Observability.Prometheus.LiveMetrics.Name)]
+// Alone: it waits on real scrape intervals.
+[Collection(LiveMetrics.Name)]
 public sealed class LivePrometheusTests(ITestOutputHelper output)
 {
     /// <summary>What $__rate_interval and $__interval become: longer than the whole test, so every rate sees all its samples.</summary>
