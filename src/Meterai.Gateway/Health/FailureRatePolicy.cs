@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using Meterai.Gateway.Capacity;
+using Meterai.Gateway.Purchases;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -9,7 +11,9 @@ namespace Meterai.Gateway.Health;
 /// <summary>
 /// Passive health from real purchase answers. YARP's built-in policy counts only transport
 /// errors, but a distributor collapsing under load mostly answers 5xx or times out, and those
-/// are the ones to stop sending money to.
+/// are the ones to stop sending money to. Overload (429, or a 503 or timeout while other orders
+/// were in flight there) is not counted: it lowers the distributor's learned concurrency limit
+/// instead, and the distributor stays in rotation (docs/capacity.md).
 /// </summary>
 internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater, IOptions<PassiveHealthOptions> options, TimeProvider time)
     : IPassiveHealthCheckPolicy
@@ -33,12 +37,20 @@ internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater,
         }
     }
 
-    /// <summary>False when the answer says nothing about the distributor (the applicant hung up).</summary>
+    /// <summary>False when the answer says nothing about the distributor's health (the applicant hung up, or it is overloaded).</summary>
     internal static bool TryClassify(HttpContext context, out bool failed)
     {
         var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
         if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
             or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
+        {
+            failed = false;
+            return false;
+        }
+
+        var status = error == ForwarderError.None ? context.Response.StatusCode : (int?)null;
+        var inFlightAtSend = context.Features.Get<PurchaseAttemptFeature>()?.InFlightAtSend ?? 1;
+        if (CapacitySignals.IsOverload(status, error, inFlightAtSend))
         {
             failed = false;
             return false;

@@ -19,6 +19,9 @@ internal sealed class PurchaseAttemptFeature(string purchaseId, byte[] canonical
     /// <summary>Set once a slot was taken and the attempt written to the ledger: from then on money may move.</summary>
     public DistributorState? Distributor { get; set; }
 
+    /// <summary>Orders in flight at the distributor when this one was sent, itself included: tells overload from failure.</summary>
+    public int InFlightAtSend { get; set; }
+
     /// <summary>The load balancer found no distributor with room.</summary>
     public bool NoRoom { get; set; }
 
@@ -34,6 +37,7 @@ internal sealed class PurchaseAttemptFeature(string purchaseId, byte[] canonical
     {
         Number = number;
         Distributor = null;
+        InFlightAtSend = 0;
         NoRoom = false;
         Status = null;
         Body = null;
