@@ -10,6 +10,7 @@ public static class CapacityExtensions
             .Validate(o => ConcurrencyLimitAlgorithmNames.All.Contains(o.Algorithm, StringComparer.OrdinalIgnoreCase),
                 $"Capacity:Algorithm must be one of {string.Join(", ", ConcurrencyLimitAlgorithmNames.All)}.")
             .Validate(o => o.InitialLimit >= 1, "Capacity:InitialLimit must be at least 1.")
+            .Validate(o => o.MinLimit >= 1, "Capacity:MinLimit must be at least 1.")
             .Validate(o => o.WindowSamples is >= 1 and <= 10_000, "Capacity:WindowSamples must be from 1 to 10000.")
             .Validate(o => o.LatencyTolerance is >= 0 and <= 10, "Capacity:LatencyTolerance must be from 0 to 10.")
             .Validate(o => o.MinLatencyWindowSeconds is > 0 and <= 3600, "Capacity:MinLatencyWindowSeconds must be more than 0 and at most 3600.")

@@ -14,13 +14,16 @@ public sealed class CapacityOptions
     /// <summary>The limit a distributor starts at, before anything is learned (cut to its ceiling). Default: 2.</summary>
     public int InitialLimit { get; set; } = 2;
 
-    /// <summary>Answers a measurement window needs at least; a window also holds at least one limit's worth. Default: 4.</summary>
-    public int WindowSamples { get; set; } = 4;
+    /// <summary>Rising latency alone never takes the limit below this; overload signals (429, 503, timeouts) can take it to 1. Default: 2.</summary>
+    public int MinLimit { get; set; } = 2;
 
-    /// <summary>Latency above the minimum by more than this share counts as rising (Envoy's buffer). Default: 0.25.</summary>
+    /// <summary>Answers a measurement window needs at least; a window also holds at least one limit's worth. Default: 3.</summary>
+    public int WindowSamples { get; set; } = 3;
+
+    /// <summary>A window's median latency above the baseline by more than this share counts as rising (Envoy's buffer). Default: 0.25.</summary>
     public double LatencyTolerance { get; set; } = 0.25;
 
-    /// <summary>The minimum latency is the lowest seen over the last one to two such windows, so it follows a distributor that really got slower. Default: 10 seconds.</summary>
+    /// <summary>The baseline latency is the lowest window median of the last one to two such periods, so it follows a distributor that really got slower. Default: 10 seconds.</summary>
     public double MinLatencyWindowSeconds { get; set; } = 10;
 
     /// <summary>Once a limit proved too high, the limiter tries it again only after this long. Default: 10 seconds.</summary>

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Options;
 namespace Meterai.Gateway.Capacity;
 
 /// <summary>
-/// The default (docs/capacity.md): Envoy's gradient, (minimum latency × (1 + tolerance)) / window
-/// latency clamped to [0.5, 1], shrinks the limit as soon as latency rises, and an overload signal
+/// The default (docs/capacity.md): Envoy's gradient, (baseline latency × (1 + tolerance)) / window
+/// median latency clamped to [0.5, 1], the baseline being the lowest window median of the last 10–20 s, shrinks the limit as soon as latency rises, and an overload signal
 /// cuts it by <see cref="CapacityOptions.OverloadBackoff"/>. It grows by doubling until the first
 /// sign of overload (slow start), then by one order per healthy window, and a limit that once
 /// proved too high is tried again only every <see cref="CapacityOptions.ProbeInterval"/>, so the
@@ -22,6 +22,7 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
         private readonly MeasurementWindow _window = new();
         private double _limit = Math.Clamp(settings.InitialLimit, 1, ceiling);
         private bool _slowStart = true;
+        private bool _calibrated;
         private long _lastDecreaseAt = long.MinValue;
         private int _tooHigh = int.MaxValue;
         private long _tooHighAt;
@@ -40,26 +41,32 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
                 return _limit;
             }
 
-            var minimum = _minLatency.Add(sample.Latency);
             if (!_window.Add(sample, Math.Max(settings.WindowSamples, Limit)))
             {
                 return _limit;
             }
 
-            var threshold = minimum.Ticks * (1 + settings.LatencyTolerance);
-            var latency = _window.MeanTicks;
+            // The baseline is the lowest window median lately, not the lowest single answer: on a
+            // busy machine the fastest answer is an outlier, and comparing with it sees overload everywhere.
+            var latency = _window.MedianTicks();
+            var baseline = _minLatency.Add(TimeSpan.FromTicks((long)latency));
+            var threshold = baseline.Ticks * (1 + settings.LatencyTolerance);
             var peak = _window.PeakInFlight;
-            if (latency > threshold)
+
+            // The first window only measures the baseline: its own minimum is all there is to compare
+            // with, and a process that just started answers its first orders slowly.
+            if (latency > threshold && _calibrated && _limit > settings.MinLimit)
             {
                 // The concurrency that produced this latency is what was really in flight, not the limit.
                 var gradient = Math.Clamp(threshold / latency, 0.5, 1);
-                Decrease(now, gradient * Math.Min(_limit, peak), tooHigh: peak);
+                Decrease(now, Math.Max(gradient * Math.Min(_limit, peak), settings.MinLimit), tooHigh: peak);
             }
-            else if (peak >= Limit)
+            else if (peak >= Limit && latency <= threshold)
             {
                 Increase(now);
             }
 
+            _calibrated = true;
             _window.Open(now);
             return _limit;
         }

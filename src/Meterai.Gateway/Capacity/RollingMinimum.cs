@@ -1,7 +1,7 @@
 namespace Meterai.Gateway.Capacity;
 
 /// <summary>
-/// The lowest latency over the current and the previous window, so the minimum is re-measured all
+/// The lowest (window median) latency over the current and the previous period, so the minimum is re-measured all
 /// the time (Envoy re-measures it periodically): a distributor that really became slower gets a new
 /// baseline within two windows instead of being cut to one order for ever. Guarded by the limiter's lock.
 /// </summary>

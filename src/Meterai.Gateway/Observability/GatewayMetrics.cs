@@ -53,7 +53,10 @@ public sealed class GatewayMetrics
             description: "Orders sent to the distributor and not yet answered.");
         meter.CreateObservableGauge("meterai.distributor.max_concurrency",
             () => PerDistributor(fleet, d => d.MaxConcurrency),
-            description: "The distributor's concurrency limit: the gateway never has more orders in flight there.");
+            description: "The distributor's registry maxConcurrency: the ceiling its learned limit never exceeds.");
+        meter.CreateObservableGauge("meterai.distributor.concurrency_limit",
+            () => PerDistributor(fleet, d => d.ConcurrencyLimit),
+            description: "The orders in flight the gateway allows the distributor now: learned, never above maxConcurrency.");
         meter.CreateObservableGauge("meterai.distributor.active",
             () => PerDistributor(fleet, d => ledger.IsFlagged(d.Id) ? 0 : 1),
             description: "1 when the distributor is active, 0 while the activity audit has a flag open on it.");
