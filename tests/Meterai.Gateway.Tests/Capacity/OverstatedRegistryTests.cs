@@ -4,7 +4,7 @@ using Meterai.Gateway.Routing;
 using Meterai.Gateway.Tests.Admission;
 using Meterai.Gateway.Tests.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
 
 namespace Meterai.Gateway.Tests.Capacity;
 
@@ -43,9 +43,11 @@ public sealed partial class OverstatedRegistryTests
         var pastCapacity = gateway.Fleet.Distributors.Sum(d => d.OrdersPastCapacity);
         var refusedByDistributors = gateway.Fleet.Distributors.Sum(d => d.OverloadRejections);
 
-        // Every applicant got 201 or the gateway's 503; most bought.
+        // Every applicant got 201 or the gateway's honest 503 (the queue holds about one service time
+        // of waiting), and almost every order that reached a distributor was sold: goodput, not work
+        // thrown away by a collapsing distributor.
         Assert.All(all, s => Assert.True(s is HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable, $"answered {s}"));
-        Assert.True(issued >= 0.7 * all.Count, $"{issued} of {all.Count} bought");
+        Assert.True(issued >= 0.95 * arrived, $"{issued} sold of {arrived} orders that reached a distributor");
 
         // In flight stayed near the real capacity of 4: few orders arrived past it (the start-up search
         // for the limit is most of them), and the distributors hardly ever had to refuse one.
