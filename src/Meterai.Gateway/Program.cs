@@ -2,6 +2,7 @@ using Meterai.Gateway;
 using Meterai.Gateway.Admission;
 using Meterai.Gateway.Apis;
 using Meterai.Gateway.Auth;
+using Meterai.Gateway.Capacity;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
@@ -23,6 +24,7 @@ try
     builder.AddGatewayMetrics();
     builder.AddLedger();
     builder.AddDistributors();
+    builder.AddCapacity();
     builder.AddDistributorRouting();
     builder.AddDistributorHealth();
     builder.AddPurchasing();

@@ -29,6 +29,7 @@ public sealed class SimulatedDistributor : IAsyncDisposable
     private int _maxObservedConcurrency;
     private int _unauthorizedRequests;
     private int _overloadRejections;
+    private int _ordersPastCapacity;
     private bool _disposed;
 
     private SimulatedDistributor(SimulatedDistributorOptions options, TimeProvider time, SharedRandom random, ILogger logger)
@@ -87,6 +88,12 @@ public sealed class SimulatedDistributor : IAsyncDisposable
     /// <summary>Orders answered 503 because the distributor had collapsed (<see cref="OverloadFailure.Reject503"/>).</summary>
     public int OverloadRejections => Volatile.Read(ref _overloadRejections);
 
+    /// <summary>Concurrent orders served at full speed now: <see cref="DistributorBehavior.Capacity"/> when set, else the configured one.</summary>
+    public int CurrentCapacity => Behavior.Capacity > 0 ? Behavior.Capacity : Options.Capacity;
+
+    /// <summary>POST /orders that arrived while the distributor already had its current capacity in progress.</summary>
+    public int OrdersPastCapacity => Volatile.Read(ref _ordersPastCapacity);
+
     internal TimeProvider Time { get; }
 
     internal ILogger Logger => _logger;
@@ -103,12 +110,13 @@ public sealed class SimulatedDistributor : IAsyncDisposable
         await ReconcileListenerAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>Resets MaxObservedConcurrency (to the current concurrency), UnauthorizedRequests, RefundsMade and OverloadRejections. Orders and stock stay.</summary>
+    /// <summary>Resets MaxObservedConcurrency (to the current concurrency), UnauthorizedRequests, RefundsMade, OverloadRejections and OrdersPastCapacity. Orders and stock stay.</summary>
     public void ResetStatistics()
     {
         Volatile.Write(ref _maxObservedConcurrency, CurrentConcurrency);
         Volatile.Write(ref _unauthorizedRequests, 0);
         Volatile.Write(ref _overloadRejections, 0);
+        Volatile.Write(ref _ordersPastCapacity, 0);
         Book.ResetRefundCount();
     }
 
@@ -177,6 +185,8 @@ public sealed class SimulatedDistributor : IAsyncDisposable
 
     internal void CountOverloadRejection() => Interlocked.Increment(ref _overloadRejections);
 
+    internal void CountPastCapacity() => Interlocked.Increment(ref _ordersPastCapacity);
+
     internal bool IsAuthorized(string? authorizationHeader)
     {
         if (_apiKey is null)
@@ -221,7 +231,7 @@ public sealed class SimulatedDistributor : IAsyncDisposable
         IsListening,
         Stock,
         Options.UnitPrice,
-        Options.Capacity,
+        CurrentCapacity,
         Options.ServiceTime,
         Options.CollapseFactor,
         Options.HangTime,
@@ -231,6 +241,7 @@ public sealed class SimulatedDistributor : IAsyncDisposable
         UnauthorizedRequests,
         RefundsMade,
         OverloadRejections,
+        OrdersPastCapacity,
         Behavior);
 
     private static IPAddress ParseHost(string host)

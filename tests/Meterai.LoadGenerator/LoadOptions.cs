@@ -14,14 +14,18 @@ internal sealed record LoadOptions(
     string? JsonPath,
     string Mode,
     double? Capacity,
-    string Label)
+    string Label,
+    int? Concurrency = null)
 {
     public const string Usage = """
-        Usage: Meterai.LoadGenerator --url URL --rate R --duration S [options]
-          Open loop: request i is due at start + i/R whatever the latency; latency is measured
-          from that due time, so waiting inside the generator counts.
+        Usage: Meterai.LoadGenerator --url URL (--rate R | --closed N) --duration S [options]
+          Open loop (--rate): request i is due at start + i/R whatever the latency; latency is
+          measured from that due time, so waiting inside the generator counts.
+          Closed loop (--closed N): N applicants, each buying again at once with a fresh
+          Idempotency-Key when answered (503s included), until the duration is over.
           --url URL          http://127.0.0.1:PORT/api/purchases (gateway) or .../orders (simulator); loopback only
           --rate R           requests per second (1..20000)
+          --closed N         closed loop with N concurrent applicants (1..20000) instead of --rate
           --duration S       seconds of sending (1..600)
           --timeout S        seconds a request may take from its due time; later = unanswered (default 30)
           --connections N    most connections held open to the target (default 5000)
@@ -35,6 +39,7 @@ internal sealed record LoadOptions(
     {
         Uri? url = null;
         double? rate = null, duration = null, capacity = null;
+        int? closed = null;
         double timeout = 30;
         var connections = 5000;
         string? json = null, label = null;
@@ -59,6 +64,9 @@ internal sealed record LoadOptions(
                     break;
                 case "--rate":
                     rate = Number(1, 20_000);
+                    break;
+                case "--closed":
+                    closed = (int)Number(1, 20_000);
                     break;
                 case "--duration":
                     duration = Number(1, 600);
@@ -91,9 +99,9 @@ internal sealed record LoadOptions(
             }
         }
 
-        if (url is null || rate is null || duration is null)
+        if (url is null || (rate is null) == (closed is null) || duration is null)
         {
-            throw new UsageException("--url, --rate and --duration are required.");
+            throw new UsageException("--url, --duration and one of --rate or --closed are required.");
         }
 
         // Traffic stays on this machine: a load test must never leave loopback by accident.
@@ -108,8 +116,8 @@ internal sealed record LoadOptions(
             throw new UsageException("--label must be 1 to 24 characters of A-Z a-z 0-9 - _.");
         }
 
-        return new LoadOptions(url, rate.Value, TimeSpan.FromSeconds(duration.Value), TimeSpan.FromSeconds(timeout),
-            connections, json, mode, capacity, label);
+        return new LoadOptions(url, rate ?? 0, TimeSpan.FromSeconds(duration.Value), TimeSpan.FromSeconds(timeout),
+            connections, json, mode, capacity, label, closed);
     }
 
     /// <summary>Requests the run sends in all: rate × duration, rounded down.</summary>

@@ -26,6 +26,17 @@ internal static class Program
             return 2;
         }
 
+        if (options.Concurrency is not null)
+        {
+            using var closedLoop = new ClosedLoopRunner(options);
+            Console.CancelKeyPress += (_, e) =>
+            {
+                e.Cancel = true;
+                closedLoop.Abort();
+            };
+            return await ReportAsync(options, await closedLoop.RunAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        }
+
         using var runner = new OpenLoopRunner(options);
         Console.CancelKeyPress += (_, e) =>
         {
@@ -43,6 +54,11 @@ internal static class Program
             previous = (issued, unavailable);
         }).ConfigureAwait(false);
 
+        return await ReportAsync(options, result).ConfigureAwait(false);
+    }
+
+    private static async Task<int> ReportAsync(LoadOptions options, RunResult result)
+    {
         await Console.Out.WriteLineAsync(result.ToMarkdown()).ConfigureAwait(false);
         await Console.Out.WriteLineAsync(result.ToResultLine()).ConfigureAwait(false);
         if (options.JsonPath is { } path)

@@ -55,7 +55,9 @@ internal sealed record RunResult(
         string N(double x, int decimals = 1) => x.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         string Lat(Percentiles p) => p.Count == 0 ? "–" : $"{N(p.P50)} / {N(p.P90)} / {N(p.P99)} / {N(p.Max)}";
 
-        Line($"Open loop: {N(o.Rate, 0)} req/s for {N(o.Duration.TotalSeconds, 0)} s to {o.Url} ({o.Mode}), timeout {N(o.Timeout.TotalSeconds, 0)} s, at most {o.Connections} connections.");
+        Line(o.Concurrency is { } applicants
+            ? $"Closed loop: {applicants} applicants for {N(o.Duration.TotalSeconds, 0)} s to {o.Url} ({o.Mode}), timeout {N(o.Timeout.TotalSeconds, 0)} s; latency from each request's send."
+            : $"Open loop: {N(o.Rate, 0)} req/s for {N(o.Duration.TotalSeconds, 0)} s to {o.Url} ({o.Mode}), timeout {N(o.Timeout.TotalSeconds, 0)} s, at most {o.Connections} connections.");
         Line($"Sent {Sent} of {Offered}; scheduler lateness mean {N(MeanLagMs, 2)} ms, max {N(MaxLagMs, 1)} ms (counted in latency).");
         Line("");
         Line("| outcome | count | per second of sending | share of sent |");

@@ -21,13 +21,16 @@ public sealed class AdmissionControl : IWaitEstimate
     private readonly DrainRate _drain;
     private readonly AdmissionOptions _options;
     private readonly TimeProvider _time;
+    private readonly IFleetThroughput? _throughput;
     private int _length;
     private long _serviceTimeTicks;
 
-    public AdmissionControl(IOptions<AdmissionOptions> options, TimeProvider time)
+    /// <param name="throughput">The fleet's learned speed; without it (or before anything is learned) the drain rate stands in.</param>
+    public AdmissionControl(IOptions<AdmissionOptions> options, TimeProvider time, IFleetThroughput? throughput = null)
     {
         _options = options.Value;
         _time = time;
+        _throughput = throughput;
         _drain = new DrainRate(time, _options.DrainWindowSeconds);
     }
 
@@ -152,8 +155,10 @@ public sealed class AdmissionControl : IWaitEstimate
             return TimeSpan.Zero;
         }
 
-        // Nothing finished lately: the drain rate is unknown, so a wait is only bounded by MaxWait.
-        var rate = _drain.PerSecond();
+        // The learned limits over the measured latencies say how fast the queue drains now, also
+        // right after a distributor's capacity changed; the drain rate looks back a whole window.
+        // Nothing known at all: a wait is only bounded by MaxWait.
+        var rate = _throughput?.OrdersPerSecond is > 0 and var learned ? learned : _drain.PerSecond();
         return rate <= 0 ? MaxWait : TimeSpan.FromSeconds(position / rate);
     }
 

@@ -18,10 +18,10 @@ public static class DistributorExtensions
             ? null
             : RegistryFile.Load(settings.File, settings.DefaultMaxConcurrency);
 
-        builder.Services.AddSingleton(_ =>
+        builder.Services.AddSingleton(services =>
         {
             // A file registry is live from the first request; the demo fleet loads once its listeners are bound.
-            var fleet = new DistributorFleet();
+            var fleet = new DistributorFleet(services.GetService<Capacity.ConcurrencyLimits>());
             if (entries is not null)
             {
                 fleet.Load(entries, isDemo: false);

@@ -1,10 +1,12 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
+using Meterai.Gateway.Capacity;
 
 namespace Meterai.Gateway.Distributors;
 
 /// <summary>The registered distributors and their runtime state, loaded once per process.</summary>
-public sealed class DistributorFleet
+/// <param name="limits">Creates each distributor's concurrency limiter; none keeps every limit at the registry's maxConcurrency.</param>
+public sealed class DistributorFleet(ConcurrencyLimits? limits = null)
 {
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile Snapshot _snapshot = Snapshot.Empty;
@@ -23,7 +25,7 @@ public sealed class DistributorFleet
 
     public void Load(IReadOnlyList<DistributorEntry> entries, bool isDemo)
     {
-        var states = entries.Select(e => new DistributorState(e)).ToArray();
+        var states = entries.Select(e => new DistributorState(e, limits?.Create(e.MaxConcurrency))).ToArray();
         _snapshot = new Snapshot(states, states.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal), isDemo, IsLoaded: true);
         Loaded?.Invoke();
         _loaded.TrySetResult();

@@ -1,12 +1,15 @@
+using Meterai.Gateway.Capacity;
+
 namespace Meterai.Gateway.Distributors;
 
 /// <summary>What the gateway currently knows about one distributor: load, stock and probe results.</summary>
 /// <remarks>Read on every routing decision, so every member is a lock-free read.</remarks>
-public sealed class DistributorState(DistributorEntry entry)
+public sealed class DistributorState(DistributorEntry entry, ConcurrencyLimiter? limiter = null)
 {
     /// <summary>Stock value meaning "not probed yet": routable, since refusing it would strand a new fleet.</summary>
     public const int UnknownStock = -1;
 
+    private readonly ConcurrencyLimiter _limiter = limiter ?? FixedLimitAlgorithm.For(entry.MaxConcurrency);
     private int _inFlight;
     private int _stock = UnknownStock;
 
@@ -17,8 +20,17 @@ public sealed class DistributorState(DistributorEntry entry)
     /// <summary>The registry's ceiling: never exceeded, whatever is learned.</summary>
     public int MaxConcurrency => Entry.MaxConcurrency;
 
-    /// <summary>The orders in flight the gateway allows this distributor now, never above <see cref="MaxConcurrency"/>.</summary>
-    public int ConcurrencyLimit => Entry.MaxConcurrency;
+    /// <summary>
+    /// The orders in flight the gateway allows this distributor now: learned from its answers
+    /// (Capacity/), never above <see cref="Ceiling"/>.
+    /// </summary>
+    public int ConcurrencyLimit => _limiter.Limit;
+
+    /// <summary>The most <see cref="ConcurrencyLimit"/> may be: <see cref="MaxConcurrency"/>, or this gateway's share of it.</summary>
+    public int Ceiling => _limiter.Ceiling;
+
+    /// <summary>Smoothed latency of this distributor's answers to orders; zero before the first.</summary>
+    public TimeSpan Latency => _limiter.Latency;
 
     /// <summary>Orders at this distributor that have been sent and not yet answered.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -54,6 +66,12 @@ public sealed class DistributorState(DistributorEntry entry)
     }
 
     public void ReleaseSlot() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Lowers or raises the ceiling at run time (several gateways share the registry's limit); never above <see cref="MaxConcurrency"/>.</summary>
+    public void SetCeiling(int ceiling) => _limiter.SetCeiling(Math.Clamp(ceiling, 1, MaxConcurrency));
+
+    /// <summary>One finished attempt, for the learned limit.</summary>
+    public void RecordCapacity(in CapacitySample sample) => _limiter.Record(sample);
 
     /// <summary>Records stock; returns true when the distributor moved between sold out and not.</summary>
     public bool SetStock(int available)

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using Meterai.Gateway.Capacity;
+using Meterai.Gateway.Purchases;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -13,6 +15,9 @@ namespace Meterai.Gateway.Health;
 /// says healthy (401, 403, 422, 503 to orders only) is one no order should be routed to either: after
 /// <see cref="PassiveHealthOptions.RefusalsBeforeUnhealthy"/> refusals in a row it is unhealthy too,
 /// and after each reactivation one more refusal is enough, until it sells again.
+/// Overload (429, or a 503 or timeout while other orders
+/// were in flight there) is not counted: it lowers the distributor's learned concurrency limit
+/// instead, and the distributor stays in rotation (docs/capacity.md).
 /// </summary>
 internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater, IOptions<PassiveHealthOptions> options, TimeProvider time)
     : IPassiveHealthCheckPolicy
@@ -36,12 +41,20 @@ internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater,
         }
     }
 
-    /// <summary>False when the answer says nothing about the distributor (the applicant hung up).</summary>
+    /// <summary>False when the answer says nothing about the distributor's health (the applicant hung up, or it is overloaded).</summary>
     internal static bool TryClassify(HttpContext context, out bool failed)
     {
         var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
         if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
             or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
+        {
+            failed = false;
+            return false;
+        }
+
+        var status = error == ForwarderError.None ? context.Response.StatusCode : (int?)null;
+        var inFlightAtSend = context.Features.Get<PurchaseAttemptFeature>()?.InFlightAtSend ?? 1;
+        if (CapacitySignals.IsOverload(status, error, inFlightAtSend))
         {
             failed = false;
             return false;

@@ -6,7 +6,8 @@ namespace Meterai.Gateway.LoadBalancing;
 
 /// <summary>
 /// Picks two distributors at random and sends the order to the less utilised one, measured as
-/// orders in flight against its <c>maxConcurrency</c>, so a large seller gets proportionally more.
+/// orders in flight against its learned concurrency limit, so a seller that can take more gets
+/// proportionally more, and one that is struggling gets less at once.
 /// </summary>
 /// <remarks>
 /// Health and stock are already filtered out by the cluster's available-destinations policy;
@@ -67,6 +68,6 @@ internal sealed class LeastLoadedOfTwoPolicy(DistributorFleet fleet, Random rand
 
     private double Utilisation(DestinationState destination) =>
         fleet.TryGet(destination.DestinationId, out var distributor)
-            ? (double)distributor.InFlight / distributor.MaxConcurrency
+            ? (double)distributor.InFlight / distributor.ConcurrencyLimit
             : double.PositiveInfinity;
 }

@@ -120,6 +120,7 @@ public sealed class HomePage : PageComponent
             <tr><td>{d.Id}</td><td>{d.Name}</td><td>{State(d.State)}</td>
             <td>{(d.Healthy switch { true => "yes", false => "no", null => "–" })}</td>
             <td class="num">{(d.Stock?.ToString(CultureInfo.InvariantCulture) ?? "–")}</td>
+            <td class="num">{d.ConcurrencyLimit}</td>
             <td class="num">{OversightPages.Percent(d.Availability)}</td>
             <td class="num">{d.Issued}</td><td class="num">{d.Undelivered}</td>
             <td>{Html.Join(d.Flags.Select(f => Html.Of($"<p><strong>{f.Reason}</strong>: {f.Evidence.Summary}</p>")))}</td></tr>
@@ -137,7 +138,7 @@ public sealed class HomePage : PageComponent
             <span class="en">Availability, issued and undelivered cover the current audit window; the rules are in docs/oversight-rules.md.</span></p>
             <h2>Distributors</h2>
             <div class="table-wrap"><table id="distributors">
-            <thead><tr><th>Id</th><th>Name</th><th>State</th><th>Healthy</th><th class="num">Stock</th><th class="num">Availability</th><th class="num">Issued</th><th class="num">Undelivered</th><th>Open flags and evidence</th></tr></thead>
+            <thead><tr><th>Id</th><th>Name</th><th>State</th><th>Healthy</th><th class="num">Stock</th><th class="num" title="Orders in flight the gateway allows now: learned, never above maxConcurrency">Concurrency limit</th><th class="num">Availability</th><th class="num">Issued</th><th class="num">Undelivered</th><th>Open flags and evidence</th></tr></thead>
             <tbody>{Html.Join(rows)}</tbody></table></div>
             <h2>Oversight reports</h2>
             {reports}

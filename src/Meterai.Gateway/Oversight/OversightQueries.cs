@@ -29,6 +29,7 @@ public sealed class OversightQueries(
                 flags.Count == 0 ? DistributorStates.Active : DistributorStates.Inactive,
                 d.Healthy,
                 d.Stock == DistributorState.UnknownStock ? null : d.Stock,
+                d.ConcurrencyLimit,
                 e.Availability,
                 e.EMeteraiIssued,
                 e.Undelivered,

@@ -10,12 +10,14 @@ public sealed record FlagView(
     DateTimeOffset? ResolvedAt);
 
 /// <summary>A distributor as regulators see it (gateway spec: GET /api/oversight/distributors).</summary>
+/// <param name="ConcurrencyLimit">Orders in flight the gateway allows it now: learned, never above its registry maxConcurrency.</param>
 public sealed record DistributorOversightView(
     string Id,
     string Name,
     string State,
     bool? Healthy,
     int? Stock,
+    int ConcurrencyLimit,
     double? Availability,
     int Issued,
     int Undelivered,

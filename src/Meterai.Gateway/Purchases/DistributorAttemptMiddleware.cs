@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http.Features;
 using Meterai.Gateway.Admission;
+using Meterai.Gateway.Capacity;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Ledger;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace Meterai.Gateway.Purchases;
@@ -9,7 +11,8 @@ namespace Meterai.Gateway.Purchases;
 /// <summary>
 /// Sits in YARP's proxy pipeline between load balancing and forwarding. It takes a slot at the
 /// distributor the load balancer picked, so no distributor ever has more orders in flight than
-/// its <c>maxConcurrency</c>, and writes the attempt to the ledger before the order leaves.
+/// its learned concurrency limit, writes the attempt to the ledger before the order leaves, and
+/// feeds the answer's latency and outcome back to that limit (Capacity/).
 /// </summary>
 internal sealed class DistributorAttemptMiddleware(
     RequestDelegate next, DistributorFleet fleet, PurchaseLedger ledger, AdmissionControl admission, TimeProvider time)
@@ -44,9 +47,12 @@ internal sealed class DistributorAttemptMiddleware(
 
             attempt.Distributor = distributor;
             PurchaseTransforms.UseCanonicalBody(context, attempt);
+            attempt.InFlightAtSend = distributor.InFlight;
             var sent = time.GetTimestamp();
             await next(context);
-            admission.RecordServiceTime(time.GetElapsedTime(sent));
+            var latency = time.GetElapsedTime(sent);
+            admission.RecordServiceTime(latency);
+            distributor.RecordCapacity(CapacitySignals.Sample(attempt, context.Features.Get<IForwarderErrorFeature>(), sent, latency));
         }
         finally
         {

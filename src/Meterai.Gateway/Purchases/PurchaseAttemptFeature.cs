@@ -28,6 +28,9 @@ internal sealed class PurchaseAttemptFeature(PurchaseTry purchaseTry, byte[] can
     /// <summary>The ledger row was no longer this try's when the attempt was to be recorded: nothing was sent.</summary>
     public bool Fenced { get; set; }
 
+    /// <summary>Orders in flight at the distributor when this one was sent, itself included: tells overload from failure.</summary>
+    public int InFlightAtSend { get; set; }
+
     /// <summary>The load balancer found no distributor with room.</summary>
     public bool NoRoom { get; set; }
 
@@ -43,6 +46,7 @@ internal sealed class PurchaseAttemptFeature(PurchaseTry purchaseTry, byte[] can
     {
         Number = number;
         Distributor = null;
+        InFlightAtSend = 0;
         NoRoom = false;
         Status = null;
         Body = null;

@@ -17,6 +17,7 @@ public sealed class DistributorBehavior
     private long _stuckPendingForTicks = TimeSpan.FromHours(1).Ticks;
     private int _stuckPendingOutcome = (int)OrderStatus.Issued;
     private int _overloadFailure = (int)OverloadFailure.Reject503;
+    private int _capacity;
 
     /// <summary>
     /// Raised after <see cref="Down"/> or <see cref="FlapPeriod"/> changes: the distributor has to stop or
@@ -115,6 +116,16 @@ public sealed class DistributorBehavior
         set => Volatile.Write(ref _overloadFailure, (int)value);
     }
 
+    /// <summary>
+    /// "Capacity changes mid-run": when positive, the concurrent orders served at full speed now, in
+    /// place of the configured Capacity (its database or payment provider slowed); 0 = as configured.
+    /// </summary>
+    public int Capacity
+    {
+        get => Volatile.Read(ref _capacity);
+        set => Volatile.Write(ref _capacity, value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must not be negative."));
+    }
+
     /// <summary>A one-line description for the console, e.g. "healthy" or "down(RefuseConnections), latency 00:00:02".</summary>
     public override string ToString()
     {
@@ -147,6 +158,11 @@ public sealed class DistributorBehavior
         if (StuckPendingRate > 0)
         {
             parts.Add($"stuck-pending {StuckPendingRate:P0} for {StuckPendingFor} -> {StuckPendingOutcome}");
+        }
+
+        if (Capacity > 0)
+        {
+            parts.Add($"capacity now {Capacity}");
         }
 
         if (OverloadFailure != OverloadFailure.Reject503)

@@ -42,6 +42,7 @@ internal sealed record SimulatorState(
     int UnauthorizedRequests,
     int RefundsMade,
     int OverloadRejections,
+    int OrdersPastCapacity,
     DistributorBehavior Behavior);
 
 /// <summary>PUT /_sim/behavior: any subset of the switches; absent ones are left alone.</summary>
@@ -57,7 +58,8 @@ internal sealed record BehaviorPatch(
     TimeSpan? StuckPendingFor,
     OrderStatus? StuckPendingOutcome,
     OverloadFailure? OverloadFailure,
-    int? Stock)
+    int? Stock,
+    int? Capacity = null)
 {
     public void ApplyTo(SimulatedDistributor distributor)
     {
@@ -123,6 +125,11 @@ internal sealed record BehaviorPatch(
         if (OverloadFailure is { } overload)
         {
             b.OverloadFailure = overload;
+        }
+
+        if (Capacity is { } capacity)
+        {
+            b.Capacity = capacity;
         }
 
         if (FlapPeriod is { } flap)

@@ -87,7 +87,13 @@ internal static class DistributorApi
             var options = distributor.Options;
             var behavior = distributor.Behavior;
             var ct = context.RequestAborted;
-            var collapsed = concurrency > options.Capacity * options.CollapseFactor;
+            var capacity = distributor.CurrentCapacity;
+            if (concurrency > capacity)
+            {
+                distributor.CountPastCapacity();
+            }
+
+            var collapsed = concurrency > capacity * options.CollapseFactor;
             if (collapsed && behavior.OverloadFailure == OverloadFailure.Reject503)
             {
                 distributor.CountOverloadRejection();
@@ -134,9 +140,9 @@ internal static class DistributorApi
             // The order is charged before the answer is delayed: a caller that gives up still paid.
             var delay = collapsed
                 ? options.HangTime
-                : concurrency <= options.Capacity
+                : concurrency <= capacity
                     ? options.ServiceTime
-                    : options.ServiceTime * Math.Pow((double)concurrency / options.Capacity, 2);
+                    : options.ServiceTime * Math.Pow((double)concurrency / capacity, 2);
             await DelayAsync(distributor, delay, ct).ConfigureAwait(false);
 
             if (placed.Outcome == PlaceOutcome.Created && placed.FailAfterCharge)

@@ -167,6 +167,35 @@ public sealed class FailureRatePolicyTests
     }
 
     [Theory]
+    [InlineData(503, ForwarderError.None)]
+    [InlineData(429, ForwarderError.None)]
+    [InlineData(504, ForwarderError.RequestTimedOut)]
+    public void RequestProxied_OverloadWhileOtherOrdersInFlight_IsLeftToTheConcurrencyLimit(int status, ForwarderError error)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            var context = Answer(status, error);
+            context.Features.Set(new Meterai.Gateway.Purchases.PurchaseAttemptFeature(new Meterai.Gateway.Ledger.PurchaseTry("pur_x", 0), [], quantity: 1) { InFlightAtSend = 3 });
+            _policy.RequestProxied(context, _cluster, _destination);
+        }
+
+        Assert.Empty(_updater.Calls);
+    }
+
+    [Fact]
+    public void RequestProxied_500sWhileOtherOrdersInFlight_StillMarkUnhealthy()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            var context = Answer(500);
+            context.Features.Set(new Meterai.Gateway.Purchases.PurchaseAttemptFeature(new Meterai.Gateway.Ledger.PurchaseTry("pur_x", 0), [], quantity: 1) { InFlightAtSend = 3 });
+            _policy.RequestProxied(context, _cluster, _destination);
+        }
+
+        Assert.Single(_updater.Calls);
+    }
+
+    [Theory]
     [InlineData(ForwarderError.RequestCanceled)]
     [InlineData(ForwarderError.RequestBodyCanceled)]
     [InlineData(ForwarderError.RequestBodyClient)]

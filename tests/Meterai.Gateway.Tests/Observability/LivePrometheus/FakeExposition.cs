@@ -97,8 +97,8 @@ internal sealed class FakeExposition : IAsyncDisposable
         Gauge("meterai_distributor_stock", "E-Meterai the distributor can issue now.", 1000 - n, 0, 50);
         Gauge("meterai_distributor_active", "1 active, 0 flagged inactive.", 1, 1, 0);
         Gauge("meterai_distributor_inflight", "Orders in flight at the distributor.", 3, 0, 0);
-        Gauge("meterai_distributor_max_concurrency", "The registry's maxConcurrency.", 32, 16, 16);
-        Gauge("meterai_distributor_concurrency_limit", "The orders in flight the gateway allows now.", 24, 16, 1);
+        Gauge("meterai_distributor_max_concurrency", "The distributor's registry ceiling.", 32, 16, 16);
+        Gauge("meterai_distributor_concurrency_limit", "The distributor's learned concurrency limit.", 4, 16, 1);
 
         Line("# HELP meterai_distributor_probe_duration_seconds Duration of an active probe.");
         Line("# TYPE meterai_distributor_probe_duration_seconds histogram");

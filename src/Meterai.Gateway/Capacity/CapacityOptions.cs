@@ -1,0 +1,38 @@
+namespace Meterai.Gateway.Capacity;
+
+/// <summary>How each distributor's concurrency limit is learned (docs/capacity.md). Bound from <c>Capacity</c>.</summary>
+public sealed class CapacityOptions
+{
+    public const string Section = "Capacity";
+
+    /// <summary>Learn each distributor's limit from its answers; false keeps the registry's <c>maxConcurrency</c> as the limit. Default: true.</summary>
+    public bool Learning { get; set; } = true;
+
+    /// <summary>The learning algorithm, one of <see cref="ConcurrencyLimitAlgorithmNames"/>. Default: Gradient.</summary>
+    public string Algorithm { get; set; } = ConcurrencyLimitAlgorithmNames.Gradient;
+
+    /// <summary>The limit a distributor starts at, before anything is learned (cut to its ceiling). Default: 2.</summary>
+    public int InitialLimit { get; set; } = 2;
+
+    /// <summary>Rising latency alone never takes the limit below this; overload signals (429, 503, timeouts) can take it to 1. Default: 2.</summary>
+    public int MinLimit { get; set; } = 2;
+
+    /// <summary>Answers a measurement window needs at least; a window also holds at least one limit's worth. Default: 3.</summary>
+    public int WindowSamples { get; set; } = 3;
+
+    /// <summary>A window's median latency above the baseline by more than this share counts as rising (Envoy's buffer). Default: 0.25.</summary>
+    public double LatencyTolerance { get; set; } = 0.25;
+
+    /// <summary>The baseline latency is the lowest window median of the last one to two such periods, so it follows a distributor that really got slower. Default: 10 seconds.</summary>
+    public double MinLatencyWindowSeconds { get; set; } = 10;
+
+    /// <summary>Once a limit proved too high, the limiter tries it again only after this long. Default: 10 seconds.</summary>
+    public double ProbeIntervalSeconds { get; set; } = 10;
+
+    /// <summary>The share of the limit kept on an overload signal (429, 503 under load, timeout). Default: 0.5.</summary>
+    public double OverloadBackoff { get; set; } = 0.5;
+
+    public TimeSpan MinLatencyWindow => TimeSpan.FromSeconds(MinLatencyWindowSeconds);
+
+    public TimeSpan ProbeInterval => TimeSpan.FromSeconds(ProbeIntervalSeconds);
+}

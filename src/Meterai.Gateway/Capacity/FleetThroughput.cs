@@ -1,0 +1,30 @@
+using Meterai.Gateway.Admission;
+using Meterai.Gateway.Distributors;
+
+namespace Meterai.Gateway.Capacity;
+
+/// <summary>
+/// What the fleet can sell per second now by Little's law: each routable distributor's learned limit
+/// over its measured latency, summed. It follows a capacity change within a few answers, where the
+/// drain rate needs its whole window.
+/// </summary>
+internal sealed class FleetThroughput(DistributorFleet fleet) : IFleetThroughput
+{
+    public double OrdersPerSecond
+    {
+        get
+        {
+            var total = 0.0;
+            foreach (var distributor in fleet.All)
+            {
+                var latency = distributor.Latency;
+                if (distributor.Healthy != false && distributor.MayHaveStock && latency > TimeSpan.Zero)
+                {
+                    total += distributor.ConcurrencyLimit / latency.TotalSeconds;
+                }
+            }
+
+            return total;
+        }
+    }
+}

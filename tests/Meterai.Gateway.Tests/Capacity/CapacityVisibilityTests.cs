@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Meterai.Gateway.Tests.Auth;
+using Meterai.Gateway.Tests.Testing;
+using Microsoft.Extensions.Options;
+
+namespace Meterai.Gateway.Tests.Capacity;
+
+public sealed class CapacityVisibilityTests
+{
+    [Fact]
+    public async Task OversightDistributors_LearnedLimit_IsInTheApiAndInTheOversightPageColumn()
+    {
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("seller", capacity: 16)], OversightKeys.Settings());
+        gateway.State("seller").SetCeiling(12);
+        using var answer = await gateway.PurchaseAsync("visible-1");
+        Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
+        var learned = gateway.State("seller").ConcurrencyLimit;
+        Assert.InRange(learned, 1, 12);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/oversight/distributors");
+        request.Headers.Add("X-Api-Key", OversightKeys.Regulator);
+        using var response = await gateway.Client.SendAsync(request);
+        var seller = Assert.Single((await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray());
+        Assert.Equal(learned, seller.GetProperty("concurrencyLimit").GetInt32());
+
+        await using var browser = await Browser.StartAsync();
+        await browser.NavigateAsync(new Uri(gateway.BaseAddress, "/oversight"));
+        await browser.TypeAsync("#apiKey", OversightKeys.Regulator);
+        await browser.ClickAndWaitForLoadAsync("button[type=submit]");
+        var column = await browser.EvaluateAsync(
+            "(() => { const i = [...document.querySelectorAll('#distributors thead th')].findIndex(h => h.innerText === 'Concurrency limit'); return i < 0 ? 'no column' : document.querySelector('#distributors tbody tr').cells[i].innerText; })()");
+        Assert.Equal(learned.ToString(System.Globalization.CultureInfo.InvariantCulture), column);
+    }
+
+    [Theory]
+    [InlineData("Capacity:Algorithm", "Magic", "Capacity:Algorithm must be one of Gradient, Aimd, Fixed.")]
+    [InlineData("Capacity:OverloadBackoff", "1.5", "Capacity:OverloadBackoff must be more than 0 and less than 1.")]
+    [InlineData("Capacity:InitialLimit", "0", "Capacity:InitialLimit must be at least 1.")]
+    public async Task Start_InvalidCapacityOption_FailsWithOneLineNamingTheKey(string key, string value, string message)
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            GatewayHarness.StartAsync([Fleets.Seller("d01")], new Dictionary<string, string?> { [key] = value }));
+
+        Assert.Equal(message, Assert.Single(failure.Failures));
+    }
+}

@@ -1,0 +1,39 @@
+using Meterai.Gateway.Capacity;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Meterai.Gateway.Tests.Capacity;
+
+/// <summary>Limiters on a fake clock, and answers fed to them one at a time, each sent after the previous one was answered.</summary>
+internal static class Limiters
+{
+    public static ConcurrencyLimiter Create(string algorithm, FakeTimeProvider time, int ceiling, CapacityOptions? settings = null)
+    {
+        var options = Options.Create(settings ?? new CapacityOptions());
+        IConcurrencyLimitAlgorithm chosen = algorithm switch
+        {
+            ConcurrencyLimitAlgorithmNames.Gradient => new GradientLimitAlgorithm(options, time),
+            ConcurrencyLimitAlgorithmNames.Aimd => new AimdLimitAlgorithm(options, time),
+            _ => new FixedLimitAlgorithm(),
+        };
+        return chosen.Create(ceiling);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> answers of <paramref name="latency"/>, each with <paramref name="inFlight"/>
+    /// orders in flight (null: as many as the limit allows, a saturated distributor).
+    /// </summary>
+    public static void Answer(ConcurrencyLimiter limiter, FakeTimeProvider time, int count, TimeSpan latency, int? inFlight = null, CapacitySignal signal = CapacitySignal.Answered)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var sentAt = time.GetTimestamp();
+            time.Advance(latency);
+            limiter.Record(new CapacitySample(sentAt, latency, signal, inFlight ?? limiter.Limit));
+        }
+    }
+
+    /// <summary>Healthy answers at the limit until the limit stops moving (or a budget of answers runs out).</summary>
+    public static void Settle(ConcurrencyLimiter limiter, FakeTimeProvider time, TimeSpan latency, int answers = 2_000) =>
+        Answer(limiter, time, answers, latency);
+}
