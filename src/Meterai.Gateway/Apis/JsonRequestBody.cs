@@ -17,8 +17,6 @@ internal static class JsonRequestBody
 
     public const string BodyField = "body";
 
-    private const string ProblemBase = "urn:meterai-gateway:problem:";
-
     /// <summary>Null when the request declares <c>application/json</c> (charset, if any, UTF-8); otherwise why not.</summary>
     public static string? ContentTypeFault(HttpRequest request)
     {
@@ -84,7 +82,7 @@ internal static class JsonRequestBody
             detail: string.Join(" ", errors[ContentTypeField]),
             statusCode: StatusCodes.Status415UnsupportedMediaType,
             title: "Unsupported media type",
-            type: ProblemBase + "unsupported-media-type",
+            type: Purchases.PurchaseAnswers.ProblemBase + "unsupported-media-type",
             extensions: new Dictionary<string, object?> { ["errors"] = errors });
 
     /// <summary>

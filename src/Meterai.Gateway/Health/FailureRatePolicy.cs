@@ -12,12 +12,13 @@ namespace Meterai.Gateway.Health;
 /// Passive health from real purchase answers. YARP's built-in policy counts only transport
 /// errors, but a distributor collapsing under load mostly answers 5xx or times out, and those
 /// are the ones to stop sending money to. A distributor that refuses every order while its probe
-/// says healthy (401, 403, 422, 503 to orders only) is one no order should be routed to either: after
-/// <see cref="PassiveHealthOptions.RefusalsBeforeUnhealthy"/> refusals in a row it is unhealthy too,
-/// and after each reactivation one more refusal is enough, until it sells again.
-/// Overload (429, or a 503 or timeout while other orders
-/// were in flight there) is not counted: it lowers the distributor's learned concurrency limit
-/// instead, and the distributor stays in rotation (docs/capacity.md).
+/// says healthy (401, 403, 422, 503 to orders only) is one no order should be routed to either: at
+/// <see cref="PassiveHealthOptions.RefusalsBeforeUnhealthy"/> refusals in a window with no sale it is
+/// unhealthy too, and after each reactivation one more refusal is enough. A distributor that sells
+/// at all in the window is never taken out this way, so an overloaded one's 503s in a surge are left
+/// to admission and the concurrency limits.
+/// Overload (429, or a 503 or timeout while other orders were in flight there) is not counted at
+/// all: it lowers the distributor's learned concurrency limit instead (docs/capacity.md).
 /// </summary>
 internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater, IOptions<PassiveHealthOptions> options, TimeProvider time)
     : IPassiveHealthCheckPolicy
@@ -35,7 +36,8 @@ internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater,
 
         var settings = options.Value;
         var window = _windows.GetValue(destination, static _ => new Window());
-        if (window.Record(failed, IsRefusal(context.Response.StatusCode), time.GetUtcNow(), settings))
+        var status = context.Response.StatusCode;
+        if (window.Record(failed, IsRefusal(status), status is >= 200 and < 300, time.GetUtcNow(), settings))
         {
             healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, settings.ReactivationPeriod);
         }
@@ -79,25 +81,29 @@ internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater,
         private DateTimeOffset _start;
         private int _total;
         private int _failures;
-        private int _refusalsInARow;
+        private int _refusals;
+        private int _sales;
 
-        /// <summary>Counts one answer; true when the window's failure rate just crossed the threshold, or the refusals in a row did.</summary>
-        public bool Record(bool failed, bool refused, DateTimeOffset now, PassiveHealthOptions settings)
+        /// <summary>Counts one answer; true when the window's failure rate just crossed the threshold, or its refusals with no sale did.</summary>
+        public bool Record(bool failed, bool refused, bool sold, DateTimeOffset now, PassiveHealthOptions settings)
         {
             lock (_lock)
             {
-                // Kept across reactivations on purpose: a distributor that still refuses is sent back at once.
-                _refusalsInARow = refused ? _refusalsInARow + 1 : 0;
-                if (_refusalsInARow >= settings.RefusalsBeforeUnhealthy)
-                {
-                    return true;
-                }
-
                 if (now - _start >= settings.Window)
                 {
                     _start = now;
                     _total = 0;
                     _failures = 0;
+                    _refusals = 0;
+                    _sales = 0;
+                }
+
+                // Not reset on marking, on purpose: after reactivation, a distributor that still refuses is sent back at once.
+                _refusals += refused ? 1 : 0;
+                _sales += sold ? 1 : 0;
+                if (_sales == 0 && _refusals >= settings.RefusalsBeforeUnhealthy)
+                {
+                    return true;
                 }
 
                 _total++;

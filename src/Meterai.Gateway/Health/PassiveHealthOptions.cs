@@ -24,8 +24,9 @@ public sealed class PassiveHealthOptions
     public double ReactivationSeconds { get; set; } = 10;
 
     /// <summary>
-    /// Order answers in a row that refuse without charging (4xx other than 409 out of stock and 429, or 503)
-    /// after which the distributor gets no orders for <see cref="ReactivationSeconds"/>. Default: 3.
+    /// Order refusals without charging (4xx other than 409 out of stock and 429, or 503) in one
+    /// <see cref="WindowSeconds"/> with no sale, after which the distributor gets no orders for
+    /// <see cref="ReactivationSeconds"/>. Default: 3.
     /// </summary>
     [Range(1, 1000)]
     public int RefusalsBeforeUnhealthy { get; set; } = 3;

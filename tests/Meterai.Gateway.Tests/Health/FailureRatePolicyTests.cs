@@ -100,7 +100,7 @@ public sealed class FailureRatePolicyTests
     [InlineData(403)]
     [InlineData(422)]
     [InlineData(503)]
-    public void RequestProxied_RefusalsInARow_MarkUnhealthyAtTheThird(int status)
+    public void RequestProxied_RefusalsWithNoSale_MarkUnhealthyAtTheThird(int status)
     {
         Proxied(2, status);
         Assert.Empty(_updater.Calls);
@@ -118,6 +118,19 @@ public sealed class FailureRatePolicyTests
         Proxied(1, 401);
 
         Assert.Equal(2, _updater.Calls.Count);
+    }
+
+    [Fact]
+    public void RequestProxied_RefusalsAfterTheWindowOfASale_MarkUnhealthy()
+    {
+        Proxied(1, 201);
+        Proxied(7, 401);
+        Assert.Empty(_updater.Calls);
+
+        _time.Advance(_options.Window);
+        Proxied(3, 401);
+
+        Assert.Single(_updater.Calls);
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public sealed class PurchaseRequestTests
     {
         var context = new DefaultHttpContext();
         context.Request.Method = HttpMethods.Post;
+        context.Request.ContentType = "application/json";
         context.Request.Body = new MemoryStream(body);
         if (!StringValues.IsNullOrEmpty(key))
         {
@@ -171,6 +172,7 @@ public sealed class PurchaseRequestTests
     public async Task ReadAsync_BodyArrivingInSmallReads_ReadCompletely()
     {
         var context = new DefaultHttpContext();
+        context.Request.ContentType = "application/json";
         context.Request.Body = new TrickleStream(Encoding.UTF8.GetBytes("""{"quantity":4,    "applicantRef":"trickled-ref"}"""));
         context.Request.Headers[PurchaseRequest.IdempotencyKeyHeader] = Key;
 
@@ -336,12 +338,38 @@ public sealed class PurchaseRequestTests
     public async Task ReadAsync_BodyMuchLargerThanMaxBytesInSmallReads_ErrorOnBody()
     {
         var context = new DefaultHttpContext();
+        context.Request.ContentType = "application/json";
         context.Request.Body = new TrickleStream(Encoding.UTF8.GetBytes(new string(' ', 100_000)));
         context.Request.Headers[PurchaseRequest.IdempotencyKeyHeader] = Key;
 
         var errors = await ErrorsAsync(context.Request);
 
         AssertOnlyError(errors, "body");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    [InlineData("application/json; charset=utf-16")]
+    public async Task ReadAsync_NotJsonContentType_ErrorOnContentTypeOnly(string? contentType)
+    {
+        var request = Request("""{"quantity":1,"applicantRef":"a"}""", Key);
+        request.ContentType = contentType;
+
+        var errors = await ErrorsAsync(request);
+
+        AssertOnlyError(errors, "Content-Type");
+    }
+
+    [Theory]
+    [InlineData("""{"quantity":1,"applicantRef":"\ud800"}""")]
+    [InlineData("""{"quantity":1,"applicantRef":"NIK\u0000"}""")]
+    [InlineData("""{"quantity":1,"applicantRef":"a","applicantRef":"b"}""")]
+    public async Task ReadAsync_UnreadableOrUnprintableApplicantRef_ErrorOnApplicantRef(string body)
+    {
+        var errors = await ErrorsAsync(body, Key);
+
+        AssertOnlyError(errors, "applicantRef");
     }
 
     [Fact]
