@@ -12,6 +12,11 @@ public static class OversightExtensions
                 "Oversight:AvailabilityThreshold and SoldOutThreshold must be in (0, 1].")
             .Validate(o => o.MinimumProbes >= 1 && o.MinimumFleetSales >= 1 && o.UndeliveredThreshold >= 1,
                 "Oversight:MinimumProbes, MinimumFleetSales and UndeliveredThreshold must be at least 1.")
+            .Validate(o => o.ReportIntervalHours <= 744, "Oversight:ReportIntervalHours must be more than 0 and at most 744 (31 days).")
+            .Validate(o => o.ReportUtcOffsetHours is >= -12 and <= 14 && o.ReportUtcOffsetHours * 4 == Math.Round(o.ReportUtcOffsetHours * 4),
+                "Oversight:ReportUtcOffsetHours must be between -12 and 14, in quarter hours (7 is WIB).")
+            .Validate(o => o.ReportBoundaryHour is >= 0 and <= 23, "Oversight:ReportBoundaryHour must be between 0 and 23.")
+            .Validate(o => o.ReportCatchUpPeriods is >= 1 and <= 366, "Oversight:ReportCatchUpPeriods must be between 1 and 366.")
             .ValidateOnStart();
         builder.Services.AddSingleton<OversightStore>();
         builder.Services.AddSingleton<ActivityAuditor>();

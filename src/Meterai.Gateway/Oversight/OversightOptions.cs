@@ -35,8 +35,17 @@ public sealed class OversightOptions
     /// <summary><c>undelivered</c> at this many paid purchases not delivered within the delivery deadline. Default: 3.</summary>
     public int UndeliveredThreshold { get; set; } = 3;
 
-    /// <summary>How often the oversight report is built, covering the interval that just ended. Default: 24 hours.</summary>
+    /// <summary>The length of each scheduled report's period; one is built as each period ends. Default: 24 hours.</summary>
     public double ReportIntervalHours { get; set; } = 24;
+
+    /// <summary>The time zone report periods are counted in, as hours from UTC. Default: 7 (WIB, Jakarta).</summary>
+    public double ReportUtcOffsetHours { get; set; } = 7;
+
+    /// <summary>The local hour scheduled report periods start and end on. Default: 0, so daily reports run 00:00 to 00:00 WIB.</summary>
+    public int ReportBoundaryHour { get; set; }
+
+    /// <summary>At most this many ended periods without a report are built after downtime, newest kept. Default: 31.</summary>
+    public int ReportCatchUpPeriods { get; set; } = 31;
 
     public TimeSpan AuditInterval => TimeSpan.FromMinutes(AuditIntervalMinutes);
 

@@ -60,7 +60,7 @@ public sealed partial class ReportBuilder(
             rows.Sum(r => r.RefundsMadeAmount));
         var selling = rows.Count(r => r.OrdersIssued > 0);
         var fleetOrders = totals.OrdersIssued;
-        var findings = Findings(rows, evidence.ToDictionary(p => p.Key, p => p.Value.Evidence), totals, selling, fleetOrders, from, to, rules);
+        var findings = Findings(rows, evidence.ToDictionary(p => p.Key, p => p.Value.Evidence), totals, selling, fleetOrders, from, to, createdAt, rules);
 
         var report = new OversightReport(
             "rpt_" + Guid.CreateVersion7(createdAt).ToString("N"), from, to, createdAt, rows.Count, selling, findings, totals, rows);
@@ -92,6 +92,7 @@ public sealed partial class ReportBuilder(
         int fleetOrders,
         DateTimeOffset from,
         DateTimeOffset to,
+        DateTimeOffset createdAt,
         OversightOptions rules)
     {
         var period = $"between {ActivityRules.Format(from)} and {ActivityRules.Format(to)}";
@@ -123,8 +124,10 @@ public sealed partial class ReportBuilder(
         findings.Add(totals.Undelivered == 0
             ? "Every paid purchase was delivered within the delivery deadline."
             : $"{Count(totals.Undelivered, "paid purchase was", "paid purchases were")} not delivered within the delivery deadline.");
-        findings.Add($"Refunds owed at the time of this report: {totals.RefundsOwed} ({Rupiah(totals.RefundsOwedAmount)}); "
-            + $"refunds made {period}: {totals.RefundsMade} ({Rupiah(totals.RefundsMadeAmount)}).");
+        // Owed: every refund_due purchase when the report was built, whenever it was bought. Made: every
+        // refund confirmed in the period, whenever its purchase was bought.
+        findings.Add($"Refunds owed at the time of this report ({ActivityRules.Format(createdAt)}), for purchases of any date: {totals.RefundsOwed} ({Rupiah(totals.RefundsOwedAmount)}); "
+            + $"refunds made {period}, for purchases of any date: {totals.RefundsMade} ({Rupiah(totals.RefundsMadeAmount)}).");
         return findings;
     }
 
