@@ -17,11 +17,18 @@ public static class OversightExtensions
                 "Oversight:ReportUtcOffsetHours must be between -12 and 14, in quarter hours (7 is WIB).")
             .Validate(o => o.ReportBoundaryHour is >= 0 and <= 23, "Oversight:ReportBoundaryHour must be between 0 and 23.")
             .Validate(o => o.ReportCatchUpPeriods is >= 1 and <= 366, "Oversight:ReportCatchUpPeriods must be between 1 and 366.")
+            .Validate(o => o.EvidenceSampleSeconds is >= 5 and <= 3600, "Oversight:EvidenceSampleSeconds must be between 5 and 3600.")
             .ValidateOnStart();
         builder.Services.AddSingleton<OversightStore>();
         builder.Services.AddSingleton<ActivityAuditor>();
         builder.Services.AddSingleton<ReportBuilder>();
         builder.Services.AddSingleton<OversightQueries>();
+        builder.Services.AddSingleton<RefusalCounter>();
+        builder.Services.AddSingleton<HourlyEvidenceStore>();
+        builder.Services.AddSingleton<ReportTimelineReader>();
+
+        // Registered after AddLedger, so it stops before the ledger's services and can still write.
+        builder.Services.AddHostedService<RefusalFlushService>();
 
         // Refreshes the ledger gauges; registered here, after AddLedger, so it starts after the migrations.
         builder.Services.AddHostedService(services => services.GetRequiredService<Observability.LedgerGauges>());

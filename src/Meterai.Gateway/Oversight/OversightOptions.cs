@@ -47,6 +47,11 @@ public sealed class OversightOptions
     /// <summary>At most this many ended periods without a report are built after downtime, newest kept. Default: 31.</summary>
     public int ReportCatchUpPeriods { get; set; } = 31;
 
+    /// <summary>How often the fleet's capacity is sampled and the refusals counted in memory are stored. Default: 60 seconds.</summary>
+    public double EvidenceSampleSeconds { get; set; } = 60;
+
+    public TimeSpan EvidenceSampleInterval => TimeSpan.FromSeconds(EvidenceSampleSeconds);
+
     public TimeSpan AuditInterval => TimeSpan.FromMinutes(AuditIntervalMinutes);
 
     public TimeSpan FirstAuditDelay => TimeSpan.FromSeconds(FirstAuditDelaySeconds);

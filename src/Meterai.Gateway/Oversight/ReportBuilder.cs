@@ -10,6 +10,7 @@ public sealed partial class ReportBuilder(
     DistributorFleet fleet,
     ActivityAuditor auditor,
     OversightStore store,
+    ReportTimelineReader timelines,
     IOptions<OversightOptions> options,
     TimeProvider time,
     ILogger<ReportBuilder> logger)
@@ -62,8 +63,12 @@ public sealed partial class ReportBuilder(
         var fleetOrders = totals.OrdersIssued;
         var findings = Findings(rows, evidence.ToDictionary(p => p.Key, p => p.Value.Evidence), totals, selling, fleetOrders, from, to, createdAt, rules);
 
+        var timeline = await timelines.ReadAsync(rows.Select(r => (r.Id, r.Name)).ToList(), from, to, cancellationToken);
+        var headroom = SurgeHeadroom.From(timeline);
+        findings.AddRange(headroom.Findings());
+
         var report = new OversightReport(
-            "rpt_" + Guid.CreateVersion7(createdAt).ToString("N"), from, to, createdAt, rows.Count, selling, findings, totals, rows);
+            "rpt_" + Guid.CreateVersion7(createdAt).ToString("N"), from, to, createdAt, rows.Count, selling, findings, totals, rows, timeline, headroom);
         await store.InsertReportAsync(report.Id, from, to, createdAt, JsonSerializer.Serialize(report, GatewayJsonContext.Default.OversightReport), cancellationToken);
         LogBuilt(logger, report.Id, from, to, selling, rows.Count);
         return report;
