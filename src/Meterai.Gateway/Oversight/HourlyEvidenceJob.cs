@@ -72,7 +72,8 @@ internal sealed partial class HourlyEvidenceJob(
         var measured = await store.MeasuredServiceTimesAsync(now - MeasureWindow, cancellationToken);
         var known = await store.LastKnownServiceTimesAsync(cancellationToken);
         var fleetMedian = SurgeHeadroom.Median(measured.Values.Concat(known.Values).ToList());
-        var samples = fleet.All.Select(d =>
+        // A distributor not probed yet is unknown, not unable: it gets no sample rather than a zero.
+        var samples = fleet.All.Where(d => d.Healthy is not null).Select(d =>
         {
             var selling = d.Healthy == true && d.MayHaveStock;
             double? serviceMs = measured.TryGetValue(d.Id, out var own) ? own

@@ -49,7 +49,7 @@ public sealed class HourlyEvidenceStore(LedgerDatabase database)
             """,
             new { since = since.ToUnixTimeMilliseconds() },
             cancellationToken: cancellationToken));
-        return rows.Where(r => r.Count > 0).ToDictionary(r => r.Id, r => (double)r.TotalMs / r.Count, StringComparer.Ordinal);
+        return rows.Where(r => r.Count > 0 && r.TotalMs > 0).ToDictionary(r => r.Id, r => (double)r.TotalMs / r.Count, StringComparer.Ordinal);
     }
 
     /// <summary>Per distributor, the service time of its latest hour with one, in ms: the fallback for a quiet distributor.</summary>
