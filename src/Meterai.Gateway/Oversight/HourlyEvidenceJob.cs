@@ -28,7 +28,7 @@ internal sealed partial class HourlyEvidenceJob(
         RecurringJob.Schedule<HourlyEvidenceJob>(
             quartz,
             Key,
-            options.EvidenceSampleInterval,
+            TimeSpan.FromSeconds(Math.Clamp(options.EvidenceSampleSeconds, 5, 3600)),
             startAt: null,
 
             // A sample is of the moment it is taken; a late one would describe a later moment

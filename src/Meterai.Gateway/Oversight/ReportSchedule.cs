@@ -13,9 +13,12 @@ public sealed class ReportSchedule
     public ReportSchedule(OversightOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Interval = options.ReportInterval;
-        var offset = TimeSpan.FromMinutes(Math.Round(options.ReportUtcOffsetHours * 60));
-        _anchor = new DateTimeOffset(2000, 1, 1, options.ReportBoundaryHour, 0, 0, offset);
+
+        // Triggers are declared before options are validated; clamped here, a bad value still
+        // stops start-up with its own one-line options message instead of an exception from here.
+        Interval = TimeSpan.FromHours(Math.Clamp(double.IsFinite(options.ReportIntervalHours) ? options.ReportIntervalHours : 24, 1d / 60, 744));
+        var offset = TimeSpan.FromMinutes(Math.Clamp(Math.Round(double.IsFinite(options.ReportUtcOffsetHours) ? options.ReportUtcOffsetHours * 60 : 0), -14 * 60, 14 * 60));
+        _anchor = new DateTimeOffset(2000, 1, 1, Math.Clamp(options.ReportBoundaryHour, 0, 23), 0, 0, offset);
     }
 
     public TimeSpan Interval { get; }

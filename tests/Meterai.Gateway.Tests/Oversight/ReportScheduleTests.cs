@@ -44,6 +44,19 @@ public sealed class ReportScheduleTests
         Assert.All(due, p => Assert.Equal(TimeSpan.FromDays(1), p.To - p.From));
     }
 
+    [Theory]
+    [InlineData("Oversight:ReportUtcOffsetHours", "15", "Oversight:ReportUtcOffsetHours must be between -12 and 14")]
+    [InlineData("Oversight:ReportBoundaryHour", "24", "Oversight:ReportBoundaryHour must be between 0 and 23")]
+    [InlineData("Oversight:ReportCatchUpPeriods", "0", "Oversight:ReportCatchUpPeriods must be between 1 and 366")]
+    [InlineData("Oversight:EvidenceSampleSeconds", "1", "Oversight:EvidenceSampleSeconds must be between 5 and 3600")]
+    public async Task Start_ScheduleOptionOutOfRange_RefusesWithOneLineNamingTheKey(string key, string value, string message)
+    {
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => GatewayHarness.StartAsync([Fleets.Seller("d01")], new Dictionary<string, string?> { [key] = value }));
+
+        Assert.Contains(ex.Failures, f => f.StartsWith(message, StringComparison.Ordinal) && !f.Contains('\n', StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Start_ReportTrigger_FiresOnTheNextBoundaryNotADayAfterStart()
     {
