@@ -59,6 +59,9 @@ public sealed partial class ReportBuilder(
             rows.Sum(r => r.RefundsOwedAmount),
             rows.Sum(r => r.RefundsMade),
             rows.Sum(r => r.RefundsMadeAmount));
+        // Issue 8 item 6 adds what distributors removed from the registry still owe: their ledger
+        // figures are not in `rows` (one per registered distributor), so they belong here, as a
+        // separate total and one finding sentence, never mixed into a registered distributor's row.
         var selling = rows.Count(r => r.OrdersIssued > 0);
         var fleetOrders = totals.OrdersIssued;
         var findings = Findings(rows, evidence.ToDictionary(p => p.Key, p => p.Value.Evidence), totals, selling, fleetOrders, from, to, createdAt, rules);

@@ -23,9 +23,9 @@ public static class ReportCharts
         ArgumentNullException.ThrowIfNull(timeline);
         var hours = timeline.Fleet;
         const double top = 8, plot = 130, height = top + plot + 28;
-        var max = Nice(hours.Select(h => Math.Max(Math.Max(h.Sold, h.Demand), h.CapacityPerHour ?? 0)).DefaultIfEmpty(0).Max());
+        var (max, offScale) = FleetScale(hours);
         var step = hours.Count == 0 ? 0 : (Width - Left - Right) / hours.Count;
-        double Y(double v) => top + plot - (v / max * plot);
+        double Y(double v) => top + plot - (Math.Min(v, max) / max * plot);
 
         var bars = hours.Select((h, i) => Html.Of(
             $"""<rect x="{F(Left + (i * step) + (step * 0.15))}" y="{F(Y(h.Sold))}" width="{F(step * 0.7)}" height="{F(plot - (Y(h.Sold) - top))}" fill="{Sold}"/>"""));
@@ -45,6 +45,7 @@ public static class ReportCharts
             {capacity}
             {demand}
             {HourLabels(hours.Select(h => h.Hour).ToList(), step, top + plot)}
+            {(offScale is { } above ? Html.Of($"""<text x="{F(Width - Right)}" y="{F(top + 10)}" text-anchor="end" font-size="10" fill="{Capacity}">capacity above the scale: up to {Count(above)} per hour</text>""") : Html.Empty)}
             </svg>
             <figcaption><span class="key" style="background:{Sold}"></span>orders sold
             <span class="key line" style="border-color:{Capacity}"></span>capacity (orders per hour the fleet could take)
@@ -96,6 +97,23 @@ public static class ReportCharts
             """);
     }
 
+    /// <summary>
+    /// The fleet chart's axis maximum, and the capacity when it is above it. A capacity far above
+    /// the traffic would flatten the sales to nothing, so the axis then follows the traffic and the
+    /// capacity line runs along the top, labelled with its value.
+    /// </summary>
+    internal static (double Max, double? OffScale) FleetScale(IReadOnlyList<FleetHour> hours)
+    {
+        var traffic = hours.Select(h => (double)Math.Max(h.Sold, h.Demand)).DefaultIfEmpty(0).Max();
+        var capacity = hours.Select(h => h.CapacityPerHour ?? 0).DefaultIfEmpty(0).Max();
+        return traffic > 0 && capacity > traffic * 4
+            ? (Nice(traffic * 1.25), capacity)
+            : (Nice(Math.Max(traffic, capacity)), null);
+    }
+
+    /// <summary>A count as Indonesian documents write it: 1.234.567.</summary>
+    internal static string Count(double value) => Math.Round(value).ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '.');
+
     internal static string AvailabilityColour(double? availability) => availability switch
     {
         null => "#d9d9d9",
@@ -107,7 +125,7 @@ public static class ReportCharts
     private static Html Axes(double max, double top, double plot, Func<double, double> y) => Html.Of($"""
         <line x1="{F(Left)}" y1="{F(top + plot)}" x2="{F(Width - Right)}" y2="{F(top + plot)}" stroke="#111" stroke-width="1"/>
         <line x1="{F(Left)}" y1="{F(top)}" x2="{F(Width - Right)}" y2="{F(top)}" stroke="#c4c4c4" stroke-width="0.5"/>
-        <text x="{F(Left - 4)}" y="{F(y(max) + 4)}" text-anchor="end" font-size="10" fill="#111">{F(max)}</text>
+        <text x="{F(Left - 4)}" y="{F(y(max) + 4)}" text-anchor="end" font-size="10" fill="#111">{Count(max)}</text>
         <text x="{F(Left - 4)}" y="{F(top + plot)}" text-anchor="end" font-size="10" fill="#111">0</text>
         """);
 

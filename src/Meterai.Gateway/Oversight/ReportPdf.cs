@@ -92,9 +92,9 @@ public static class ReportPdf
         var g = w.ReserveGraphics(height + 34);
         var (left, top, width) = (w.Left + 34, w.Y + 6, w.Width - 40);
         var hours = timeline.Fleet;
-        var max = ReportCharts.Nice(hours.Select(h => Math.Max(Math.Max(h.Sold, h.Demand), h.CapacityPerHour ?? 0)).DefaultIfEmpty(0).Max());
+        var (max, offScale) = ReportCharts.FleetScale(hours);
         var step = hours.Count == 0 ? 0 : width / hours.Count;
-        double Y(double v) => top + height - (v / max * height);
+        double Y(double v) => top + height - (Math.Min(v, max) / max * height);
 
         Axes(w, g, left, top, width, height, max);
         for (var i = 0; i < hours.Count; i++)
@@ -105,6 +105,11 @@ public static class ReportPdf
         Polyline(g, hours.Select((h, i) => (h.CapacityPerHour, left + (i * step) + (step / 2))).ToList(), Y, new XPen(Capacity, 1.6));
         Polyline(g, hours.Select((h, i) => ((double?)h.Demand, left + (i * step) + (step / 2))).ToList(), Y, new XPen(Demand, 1.6) { DashStyle = XDashStyle.Dash });
         HourLabels(w, g, hours.Select(h => h.Hour).ToList(), left, step, top + height);
+        if (offScale is { } above)
+        {
+            g.DrawString($"capacity above the scale: up to {ReportCharts.Count(above)} per hour", w.Small, new XSolidBrush(Capacity), new XRect(left, top + 2, width - 4, 10), XStringFormats.TopRight);
+        }
+
         w.Advance(height + 22);
         w.Text("Bars: orders sold. Solid green line: capacity (orders per hour the fleet could take). Dashed red line: demand (purchases asked for, refused ones included).", w.Small, Muted, after: 6);
     }
@@ -174,7 +179,7 @@ public static class ReportPdf
         }
     }
 
-    private static string N(double value) => value.ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '.');
+    private static string N(double value) => ReportCharts.Count(value);
 
     /// <summary>A top-to-bottom cursor over A4 pages: text that wraps, tables that break across pages.</summary>
     private sealed class Writer

@@ -1,4 +1,3 @@
-using System.Globalization;
 
 namespace Meterai.Gateway.Oversight;
 
@@ -80,7 +79,7 @@ public sealed record SurgeHeadroom(
         return findings;
     }
 
-    private static string Count(double value) => Math.Round(value).ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '.');
+    private static string Count(double value) => ReportCharts.Count(value);
 
     /// <summary>The median; null for no values. Sorts the list.</summary>
     internal static double? Median(List<double> values)
