@@ -86,13 +86,13 @@ public static class ReportCharts
                 """);
         });
         return Html.Of($"""
-            <div class="charts" id="{id}">
+            <div id="{id}">
             <p class="legend"><span class="key" style="background:{AvailabilityColour(1)}"></span>available (80% of probes or more)
             <span class="key" style="background:{AvailabilityColour(0.5)}"></span>partly available
             <span class="key" style="background:{AvailabilityColour(0)}"></span>unreachable
             <span class="key" style="background:{AvailabilityColour(null)}"></span>not probed;
             bars: <span class="key" style="background:{Sold}"></span>orders sold per hour. Hours in UTC.</p>
-            {Html.Join(charts)}
+            <div class="charts">{Html.Join(charts)}</div>
             </div>
             """);
     }

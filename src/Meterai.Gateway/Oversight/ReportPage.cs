@@ -38,7 +38,7 @@ public sealed class ReportPage : PageComponent
             {Timeline()}
             <h2>Distributors</h2>
             <div class="table-wrap"><table id="report-distributors">
-            <thead><tr><th>Id</th><th>Name</th><th>State</th><th class="num">Availability</th><th class="num">Stock-outs / probes</th><th class="num">Orders</th><th class="num">e-Meterai</th><th class="num">Failures</th><th class="num">Undelivered</th><th class="num">Refunds owed</th><th class="num">Refunds made</th><th>Flags</th></tr></thead>
+            <thead><tr><th>Id</th><th>Name</th><th>State</th><th class="num">Avail&shy;ability</th><th class="num">Stock-outs / probes</th><th class="num">Orders</th><th class="num">e-Meterai</th><th class="num">Fail&shy;ures</th><th class="num">Undeliv&shy;ered</th><th class="num">Refunds owed</th><th class="num">Refunds made</th><th>Flags</th></tr></thead>
             <tbody>{Html.Join(rows)}</tbody></table></div>
             <p class="no-print"><a href="/oversight">Back to all distributors</a></p>
             """);
@@ -56,7 +56,7 @@ public sealed class ReportPage : PageComponent
         var hours = timeline.Fleet.Select(h => Html.Of($"""
             <tr><td class="nowrap">{h.Hour.UtcDateTime.ToString("d MMM HH:mm", CultureInfo.InvariantCulture)}</td>
             <td class="num">{h.Demand}</td><td class="num">{h.Sold}</td><td class="num">{h.Refused}</td>
-            <td class="num">{(h.CapacityPerHour is { } c ? Math.Round(c).ToString(CultureInfo.InvariantCulture) : "–")}</td>
+            <td class="num">{(h.CapacityPerHour is { } c ? ReportCharts.Count(c) : "–")}</td>
             <td class="num">{h.SellingDistributors}</td></tr>
             """));
         return Html.Of($"""

@@ -49,7 +49,9 @@ internal static class PageStyles
         .nowrap{white-space:nowrap}
         th.num{white-space:normal}
         td.name{white-space:nowrap;min-width:12rem}
-        figure.chart{margin:1rem 0;max-width:44rem}
+        figure.chart{margin:1rem 0;max-width:40rem}
+        main:has(#report-distributors){max-width:80rem}
+        #report-distributors{font-size:.9rem}
         figure.chart.small{margin:.25rem 0 .75rem}
         figure.chart figcaption{font-size:.95rem}
         svg.chart{display:block;width:100%;height:auto}

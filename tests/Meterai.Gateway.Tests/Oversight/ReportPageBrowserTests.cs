@@ -60,6 +60,12 @@ public sealed class ReportPageBrowserTests
         Assert.All(names, n => Assert.Equal(1, n[0]));
         Assert.All(names, n => Assert.True(n[2] <= n[1], $"a name overflows its cell: {n[2]} > {n[1]}"));
         Assert.Contains(LongName, await page.InnerTextAsync("#report-distributors"), StringComparison.Ordinal);
+        if (!mobile)
+        {
+            // On a desk the whole table fits: nothing hides behind a sideways scroll.
+            var table = await page.EvaluateAsync<int[]>("(w => [w.scrollWidth, w.clientWidth])(document.querySelector('#report-distributors').parentElement)");
+            Assert.True(table[0] <= table[1], $"the distributor table scrolls sideways at {width} px: {table[0]} > {table[1]}");
+        }
 
         // The charts are drawn, as wide as the page allows and never wider.
         var charts = await page.EvaluateAsync<double[]>("[...document.querySelectorAll('svg.chart')].map(s => s.getBoundingClientRect().width)");
