@@ -55,7 +55,7 @@ public static class OversightApi
     internal static async Task<Ok<IReadOnlyList<ReportSummary>>> ListReportsAsync(ReportBuilder reports, CancellationToken cancellationToken) =>
         TypedResults.Ok(await reports.ListAsync(cancellationToken));
 
-    /// <summary>One report, as JSON, CSV (one row a distributor) or printable HTML, by <c>Accept</c>.</summary>
+    /// <summary>One report, as JSON, CSV (one row a distributor), printable HTML or a PDF document, by <c>Accept</c>.</summary>
     internal static async Task<IResult> GetReportAsync(string reportId, HttpRequest request, ReportBuilder reports, CancellationToken cancellationToken)
     {
         var report = await reports.GetAsync(reportId, cancellationToken);
@@ -73,15 +73,16 @@ public static class OversightApi
             "text/csv" => TypedResults.Text(ReportCsv.Write(report), "text/csv; charset=utf-8", System.Text.Encoding.UTF8),
             "text/html" => OversightPages.Report(report),
             "application/json" => TypedResults.Ok(report),
+            "application/pdf" => TypedResults.File(ReportPdf.Write(report), "application/pdf", $"{report.Id}.pdf"),
             _ => TypedResults.Problem(
-                detail: "The Accept header asks for none of the formats this report is served as: application/json, text/csv or text/html.",
+                detail: "The Accept header asks for none of the formats this report is served as: application/json, text/csv, text/html or application/pdf.",
                 statusCode: StatusCodes.Status406NotAcceptable,
                 title: "Not acceptable",
                 type: PurchaseAnswers.ProblemBase + "not-acceptable"),
         };
     }
 
-    /// <summary>The most preferred of the three formats the client accepts; JSON when it states no preference.</summary>
+    /// <summary>The most preferred of the four formats the client accepts; JSON when it states no preference.</summary>
     private static string? Negotiate(HttpRequest request)
     {
         var accept = request.GetTypedHeaders().Accept;
@@ -90,7 +91,7 @@ public static class OversightApi
             return "application/json";
         }
 
-        string[] offered = ["application/json", "text/csv", "text/html"];
+        string[] offered = ["application/json", "text/csv", "text/html", "application/pdf"];
         foreach (var range in accept.OrderByDescending(a => a.Quality ?? 1))
         {
             if (range.Quality == 0)

@@ -45,9 +45,27 @@ public sealed class OversightOptions
     [Range(1, 1_000_000)]
     public int UndeliveredThreshold { get; set; } = 3;
 
-    /// <summary>How often the oversight report is built, covering the interval that just ended. Default: 24 hours.</summary>
-    [Range(1d, 8784d)]
+    /// <summary>The length of each scheduled report's period; one is built as each period ends. Default: 24 hours.</summary>
+    [Range(1d, 744d)]
     public double ReportIntervalHours { get; set; } = 24;
+
+    /// <summary>The time zone report periods are counted in, as hours from UTC. Default: 7 (WIB, Jakarta).</summary>
+    [Range(-12d, 14d)]
+    public double ReportUtcOffsetHours { get; set; } = 7;
+
+    /// <summary>The local hour scheduled report periods start and end on. Default: 0, so daily reports run 00:00 to 00:00 WIB.</summary>
+    [Range(0, 23)]
+    public int ReportBoundaryHour { get; set; }
+
+    /// <summary>At most this many ended periods without a report are built after downtime, newest kept. Default: 31.</summary>
+    [Range(1, 366)]
+    public int ReportCatchUpPeriods { get; set; } = 31;
+
+    /// <summary>How often the fleet's capacity is sampled and the refusals counted in memory are stored. Default: 60 seconds.</summary>
+    [Range(5d, 3600d)]
+    public double EvidenceSampleSeconds { get; set; } = 60;
+
+    public TimeSpan EvidenceSampleInterval => TimeSpan.FromSeconds(EvidenceSampleSeconds);
 
     public TimeSpan AuditInterval => TimeSpan.FromMinutes(AuditIntervalMinutes);
 

@@ -26,6 +26,7 @@ public static partial class OversightPages
     {
         app.MapGet(OversightPaths.Home, HomeAsync).RequireAuthorization(OversightPolicies.Read);
         app.MapGet(ReportsPath + "/{reportId}", ReportAsync).RequireAuthorization(OversightPolicies.Read);
+        app.MapGet(ReportsPath + "/{reportId}/pdf", ReportPdfAsync).RequireAuthorization(OversightPolicies.Read);
 
         // The operator's forms on /oversight. Act: a regulator gets 403, anonymous 401; the token: 400 without it.
         app.MapPost(AuditPath, RunAuditAsync).RequireAuthorization(OversightPolicies.Act).RequireAntiforgeryForm();
@@ -38,7 +39,8 @@ public static partial class OversightPages
     {
         var distributors = await queries.GetDistributorsAsync(cancellationToken);
         var list = await reports.ListAsync(cancellationToken);
-        return new(new { Distributors = distributors, Reports = list, CanAct = OversightPrincipal.RoleOf(user) == OversightRoles.Operator });
+        var timeline = await queries.GetTimelineAsync(ReportPeriod, cancellationToken);
+        return new(new { Distributors = distributors, Reports = list, CanAct = OversightPrincipal.RoleOf(user) == OversightRoles.Operator, Timeline = timeline });
     }
 
     /// <summary>The audit the API's POST /api/oversight/audit runs; the page then shows the flags it opened or resolved.</summary>
@@ -62,6 +64,12 @@ public static partial class OversightPages
         LogReportBuilt(logger, keyName, report.Id);
         return new SeeOtherResult($"{ReportsPath}/{Uri.EscapeDataString(report.Id)}");
     }
+
+    /// <summary>The report as a PDF to save: the page's "Download PDF" link (a link cannot send <c>Accept: application/pdf</c>).</summary>
+    internal static async Task<Results<FileContentHttpResult, NotFound>> ReportPdfAsync(string reportId, ReportBuilder reports, CancellationToken cancellationToken) =>
+        await reports.GetAsync(reportId, cancellationToken) is { } report
+            ? TypedResults.File(ReportPdf.Write(report), "application/pdf", $"{report.Id}.pdf")
+            : TypedResults.NotFound();
 
     internal static async Task<Results<RazorComponentResult<ReportPage>, NotFound>> ReportAsync(string reportId, ReportBuilder reports, CancellationToken cancellationToken) =>
         await reports.GetAsync(reportId, cancellationToken) is { } report ? Report(report) : TypedResults.NotFound();
@@ -111,6 +119,10 @@ public sealed class HomePage : PageComponent
     [Parameter]
     public bool CanAct { get; set; }
 
+    /// <summary>The last <see cref="OversightPages.ReportPeriod"/> hour by hour, for the charts.</summary>
+    [Parameter]
+    public ReportTimeline? Timeline { get; set; }
+
     protected override string Title => "Pengawasan distributor e-Meterai / Distributor oversight";
 
     protected override Html Content()
@@ -140,11 +152,18 @@ public sealed class HomePage : PageComponent
             <div class="table-wrap"><table id="distributors">
             <thead><tr><th>Id</th><th>Name</th><th>State</th><th>Healthy</th><th class="num">Stock</th><th class="num" title="Orders in flight the gateway allows now: learned, never above maxConcurrency">Concurrency limit</th><th class="num">Availability</th><th class="num">Issued</th><th class="num">Undelivered</th><th>Open flags and evidence</th></tr></thead>
             <tbody>{Html.Join(rows)}</tbody></table></div>
+            {Charts()}
             <h2>Oversight reports</h2>
             {reports}
             {(CanAct ? OperatorActions() : Html.Empty)}
             """);
     }
+
+    private Html Charts() => Timeline is not { } timeline ? Html.Empty : Html.Of($"""
+        <h2>Last 24 hours</h2>
+        {ReportCharts.Fleet(timeline)}
+        {ReportCharts.Distributors(timeline)}
+        """);
 
     private Html OperatorActions() => Html.Of($"""
         <section id="operator-actions" class="no-print">
@@ -163,43 +182,4 @@ public sealed class HomePage : PageComponent
     private static Html State(string state) => state == DistributorStates.Active
         ? Html.Of($"active")
         : Html.Of($"<strong>inactive</strong>");
-}
-
-/// <summary>One oversight report, as a printable finding.</summary>
-public sealed class ReportPage : PageComponent
-{
-    [Parameter, EditorRequired]
-    public OversightReport Report { get; set; } = null!;
-
-    protected override string Title => "Laporan pengawasan e-Meterai / e-Meterai oversight report";
-
-    protected override Html Content()
-    {
-        var t = Report.Totals;
-        var rows = Report.Distributors.Select(d => Html.Of($"""
-            <tr><td>{d.Id}</td><td>{d.Name}</td><td>{d.State}</td>
-            <td class="num">{OversightPages.Percent(d.Availability)}</td><td class="num">{d.StockOutProbes} / {d.Probes}</td>
-            <td class="num">{d.OrdersIssued}</td><td class="num">{d.EMeteraiIssued}</td><td class="num">{d.Failures}</td>
-            <td class="num">{d.Undelivered}</td><td class="num">{d.RefundsOwed}</td><td class="num">{d.RefundsMade}</td>
-            <td>{string.Join(", ", d.Flags)}</td></tr>
-            """));
-        return Html.Of($"""
-            <p>Period: <strong>{OversightPages.When(Report.From)}</strong> to <strong>{OversightPages.When(Report.To)}</strong>.
-            Built {OversightPages.When(Report.CreatedAt)}. Report {Report.Id}.</p>
-            <h2>Findings</h2>
-            <ol id="findings">{Html.Join(Report.Findings.Select(f => Html.Of($"<li>{f}</li>")))}</ol>
-            <h2>Totals</h2>
-            <dl class="figures">
-            <div><dt>Registered / selling distributors</dt><dd>{Report.RegisteredDistributors} / {Report.SellingDistributors}</dd></div>
-            <div><dt>e-Meterai issued</dt><dd>{t.EMeteraiIssued}<small>in {t.OrdersIssued} orders, {ReportBuilder.Rupiah(t.AmountIssued)}</small></dd></div>
-            <div><dt>Paid, not delivered within the deadline</dt><dd>{t.Undelivered}</dd></div>
-            <div><dt>Refunds owed / made</dt><dd>{t.RefundsOwed} / {t.RefundsMade}<small>{ReportBuilder.Rupiah(t.RefundsOwedAmount)} owed, {ReportBuilder.Rupiah(t.RefundsMadeAmount)} refunded</small></dd></div>
-            </dl>
-            <h2>Distributors</h2>
-            <div class="table-wrap"><table id="report-distributors">
-            <thead><tr><th>Id</th><th>Name</th><th>State</th><th class="num">Availability</th><th class="num">Stock-outs / probes</th><th class="num">Orders</th><th class="num">e-Meterai</th><th class="num">Failures</th><th class="num">Undelivered</th><th class="num">Refunds owed</th><th class="num">Refunds made</th><th>Flags</th></tr></thead>
-            <tbody>{Html.Join(rows)}</tbody></table></div>
-            <p class="no-print"><a href="/oversight">Back to all distributors</a></p>
-            """);
-    }
 }

@@ -8,6 +8,7 @@ public sealed class OversightQueries(
     DistributorFleet fleet,
     ActivityAuditor auditor,
     OversightStore store,
+    ReportTimelineReader timelines,
     IOptions<OversightOptions> options,
     TimeProvider time)
 {
@@ -35,6 +36,13 @@ public sealed class OversightQueries(
                 e.Undelivered,
                 flags);
         }).ToList();
+    }
+
+    /// <summary>The fleet and each distributor hour by hour over the <paramref name="period"/> that ends now.</summary>
+    public Task<ReportTimeline> GetTimelineAsync(TimeSpan period, CancellationToken cancellationToken)
+    {
+        var to = time.GetUtcNow();
+        return timelines.ReadAsync(fleet.All.Select(d => (d.Id, d.Entry.Name)).ToList(), to - period, to, cancellationToken);
     }
 
     /// <param name="open">true: open flags only; false: resolved flags only; null: all.</param>

@@ -1,6 +1,7 @@
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>An ombudsman-style finding over one period. Stored as JSON once and never changed.</summary>
+/// <remarks>Timeline and Headroom are null in reports stored before they existed.</remarks>
 public sealed record OversightReport(
     string Id,
     DateTimeOffset From,
@@ -10,7 +11,9 @@ public sealed record OversightReport(
     int SellingDistributors,
     IReadOnlyList<string> Findings,
     ReportTotals Totals,
-    IReadOnlyList<ReportDistributorRow> Distributors);
+    IReadOnlyList<ReportDistributorRow> Distributors,
+    ReportTimeline? Timeline = null,
+    SurgeHeadroom? Headroom = null);
 
 public sealed record ReportTotals(
     int OrdersIssued,

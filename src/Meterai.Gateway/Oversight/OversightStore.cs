@@ -32,13 +32,20 @@ public sealed class OversightStore(LedgerDatabase database)
                 FROM purchase_attempts WHERE started_at >= @from AND started_at < @to GROUP BY distributor_id
                 UNION ALL
                 SELECT distributor_id, 0, 0, 0, 0, 0, 0,
-                       SUM(CASE WHEN issued_at IS NULL AND created_at < @undeliveredBefore THEN 1 ELSE 0 END),
-                       SUM(CASE WHEN status = 'refund_due' THEN 1 ELSE 0 END),
-                       SUM(CASE WHEN status = 'refund_due' THEN COALESCE(amount, 0) ELSE 0 END),
-                       SUM(CASE WHEN refunded_at >= @from AND refunded_at < @to THEN 1 ELSE 0 END),
-                       SUM(CASE WHEN refunded_at >= @from AND refunded_at < @to THEN COALESCE(amount, 0) ELSE 0 END)
+                       COUNT(*), 0, 0, 0, 0
                 FROM purchases
                 WHERE created_at >= @from AND created_at < @to AND status IN ('pending', 'refund_due', 'refunded')
+                  AND issued_at IS NULL AND created_at < @undeliveredBefore
+                GROUP BY distributor_id
+                UNION ALL
+                -- Owed now, whenever the purchase was made: the sentence says "at the time of this report".
+                SELECT distributor_id, 0, 0, 0, 0, 0, 0, 0, COUNT(*), SUM(COALESCE(amount, 0)), 0, 0
+                FROM purchases WHERE status = 'refund_due'
+                GROUP BY distributor_id
+                UNION ALL
+                -- Made in the period, whenever the purchase was made: an old purchase's refund belongs to the period that paid it.
+                SELECT distributor_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*), SUM(COALESCE(amount, 0))
+                FROM purchases WHERE refunded_at >= @from AND refunded_at < @to
                 GROUP BY distributor_id
             ) activity
             WHERE distributor_id IS NOT NULL
@@ -118,6 +125,26 @@ public sealed class OversightStore(LedgerDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "SELECT body FROM reports WHERE report_id = @reportId", new { reportId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>When the ledger's first migration ran: no period that ended before it has anything to report.</summary>
+    public async Task<DateTimeOffset?> LedgerCreatedAtAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var at = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MIN(applied_at) FROM schema_migrations", cancellationToken: cancellationToken));
+        return at is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+    }
+
+    /// <summary>The periods (Unix ms) of the reports that start at or after <paramref name="since"/>.</summary>
+    public async Task<HashSet<(long From, long To)>> ReportedPeriodsAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(long, long)>(new CommandDefinition(
+            "SELECT period_from, period_to FROM reports WHERE period_from >= @since",
+            new { since = since.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken));
+        return rows.ToHashSet();
     }
 
     private sealed class LedgerActivityRow

@@ -10,6 +10,7 @@ public sealed partial class ReportBuilder(
     DistributorFleet fleet,
     ActivityAuditor auditor,
     OversightStore store,
+    ReportTimelineReader timelines,
     IOptions<OversightOptions> options,
     TimeProvider time,
     ILogger<ReportBuilder> logger)
@@ -58,12 +59,19 @@ public sealed partial class ReportBuilder(
             rows.Sum(r => r.RefundsOwedAmount),
             rows.Sum(r => r.RefundsMade),
             rows.Sum(r => r.RefundsMadeAmount));
+        // Issue 8 item 6 adds what distributors removed from the registry still owe: their ledger
+        // figures are not in `rows` (one per registered distributor), so they belong here, as a
+        // separate total and one finding sentence, never mixed into a registered distributor's row.
         var selling = rows.Count(r => r.OrdersIssued > 0);
         var fleetOrders = totals.OrdersIssued;
-        var findings = Findings(rows, evidence.ToDictionary(p => p.Key, p => p.Value.Evidence), totals, selling, fleetOrders, from, to, rules);
+        var findings = Findings(rows, evidence.ToDictionary(p => p.Key, p => p.Value.Evidence), totals, selling, fleetOrders, from, to, createdAt, rules);
+
+        var timeline = await timelines.ReadAsync(rows.Select(r => (r.Id, r.Name)).ToList(), from, to, cancellationToken);
+        var headroom = SurgeHeadroom.From(timeline);
+        findings.AddRange(headroom.Findings());
 
         var report = new OversightReport(
-            "rpt_" + Guid.CreateVersion7(createdAt).ToString("N"), from, to, createdAt, rows.Count, selling, findings, totals, rows);
+            "rpt_" + Guid.CreateVersion7(createdAt).ToString("N"), from, to, createdAt, rows.Count, selling, findings, totals, rows, timeline, headroom);
         await store.InsertReportAsync(report.Id, from, to, createdAt, JsonSerializer.Serialize(report, GatewayJsonContext.Default.OversightReport), cancellationToken);
         LogBuilt(logger, report.Id, from, to, selling, rows.Count);
         return report;
@@ -92,6 +100,7 @@ public sealed partial class ReportBuilder(
         int fleetOrders,
         DateTimeOffset from,
         DateTimeOffset to,
+        DateTimeOffset createdAt,
         OversightOptions rules)
     {
         var period = $"between {ActivityRules.Format(from)} and {ActivityRules.Format(to)}";
@@ -123,8 +132,10 @@ public sealed partial class ReportBuilder(
         findings.Add(totals.Undelivered == 0
             ? "Every paid purchase was delivered within the delivery deadline."
             : $"{Count(totals.Undelivered, "paid purchase was", "paid purchases were")} not delivered within the delivery deadline.");
-        findings.Add($"Refunds owed at the time of this report: {totals.RefundsOwed} ({Rupiah(totals.RefundsOwedAmount)}); "
-            + $"refunds made {period}: {totals.RefundsMade} ({Rupiah(totals.RefundsMadeAmount)}).");
+        // Owed: every refund_due purchase when the report was built, whenever it was bought. Made: every
+        // refund confirmed in the period, whenever its purchase was bought.
+        findings.Add($"Refunds owed at the time of this report ({ActivityRules.Format(createdAt)}), for purchases of any date: {totals.RefundsOwed} ({Rupiah(totals.RefundsOwedAmount)}); "
+            + $"refunds made {period}, for purchases of any date: {totals.RefundsMade} ({Rupiah(totals.RefundsMadeAmount)}).");
         return findings;
     }
 

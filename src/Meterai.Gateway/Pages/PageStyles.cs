@@ -47,6 +47,20 @@ internal static class PageStyles
         dl.figures dd{margin:.15rem 0 0;font-size:1.7rem;font-weight:700;line-height:1.2;font-variant-numeric:tabular-nums}
         dl.figures dd small{display:block;font-size:.95rem;font-weight:400;color:var(--muted);line-height:1.4}
         .nowrap{white-space:nowrap}
+        th.num{white-space:normal}
+        td.name{white-space:nowrap;min-width:12rem}
+        figure.chart{margin:1rem 0;max-width:40rem}
+        main:has(#report-distributors){max-width:80rem}
+        #report-distributors{font-size:.9rem}
+        figure.chart.small{margin:.25rem 0 .75rem}
+        figure.chart figcaption{font-size:.95rem}
+        svg.chart{display:block;width:100%;height:auto}
+        .charts{display:grid;gap:0 1.5rem}
+        .legend{font-size:.95rem}
+        .key{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 .6em;vertical-align:-.1em;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+        .key.line{height:0;width:1.4em;border-top:3px solid;vertical-align:.25em}
+        .key.dashed{border-top-style:dashed}
+        @media (min-width:60rem){.charts{grid-template-columns:1fr 1fr}}
         footer.site{max-width:62rem;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);font-size:.9rem}
         @media (min-width:40rem){dl.figures div{display:grid;grid-template-columns:1fr 1fr;gap:1rem;align-items:baseline}dl.figures dd{margin:0}.answer .big{font-size:3.2rem}}
         @media print{
@@ -58,6 +72,8 @@ internal static class PageStyles
           .answer .en{color:#000}
           thead th{background:none}
           tr{break-inside:avoid}
+          figure.chart{break-inside:avoid}
+          svg.chart{-webkit-print-color-adjust:exact;print-color-adjust:exact}
         }
         """;
 }

@@ -26,6 +26,7 @@ internal sealed partial class PurchaseOrchestrator(
     IOptions<PurchasingOptions> options,
     IOptions<ProbingOptions> probing,
     GatewayMetrics metrics,
+    Oversight.RefusalCounter refusals,
     AdmissionControl admission,
     TimeProvider time,
     ILogger<PurchaseOrchestrator> logger)
@@ -260,6 +261,7 @@ internal sealed partial class PurchaseOrchestrator(
 
         LogNobodyCouldSell(logger, purchaseId, sent);
         metrics.AdmissionRejected(AdmissionRejections.NoDistributor);
+        refusals.Refused();
         return PurchaseAnswers.Unavailable(context, ProbeRetryAfterSeconds(), "No distributor can sell e-Meterai right now.");
     }
 
@@ -359,6 +361,7 @@ internal sealed partial class PurchaseOrchestrator(
     private IResult RefusedByQueue(HttpContext context, AdmissionResult refusal)
     {
         metrics.AdmissionRejected(AdmissionRejections.From(refusal.Reason));
+        refusals.Refused();
         return PurchaseAnswers.Unavailable(context, refusal.RetryAfterSeconds, "Every distributor is selling at full capacity and the queue is full.");
     }
 

@@ -36,4 +36,15 @@ internal static class RecurringJob
             },
             job => job.WithIdentity(key).WithDescription(description));
     }
+
+    /// <summary>One extra firing of an already scheduled job at every start (a catch-up run, say).</summary>
+    public static void ScheduleOnceAtStart(IQuartzBuilder quartz, JobKey key, string triggerName)
+    {
+        ArgumentNullException.ThrowIfNull(quartz);
+        quartz.AddTrigger(trigger => trigger
+            .ForJob(key)
+            .WithIdentity(triggerName)
+            .StartNow()
+            .WithSimpleSchedule(schedule => schedule.WithRepeatCount(0).WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow)));
+    }
 }

@@ -57,6 +57,7 @@ public static class SchedulingExtensions
             ReconciliationJob.Schedule(quartz, reconciliation);
             ActivityAuditJob.Schedule(quartz, oversight, time);
             OversightReportJob.Schedule(quartz, oversight, time);
+            HourlyEvidenceJob.Schedule(quartz, oversight);
         });
 
         // A restart replaces each stored trigger with the one declared above, starting now rather

@@ -1,0 +1,74 @@
+using System.Globalization;
+using Meterai.Gateway.Pages;
+using Microsoft.AspNetCore.Components;
+
+namespace Meterai.Gateway.Oversight;
+
+/// <summary>One oversight report, as a printable finding, with its charts and a PDF to file.</summary>
+public sealed class ReportPage : PageComponent
+{
+    [Parameter, EditorRequired]
+    public OversightReport Report { get; set; } = null!;
+
+    protected override string Title => "Laporan pengawasan e-Meterai / e-Meterai oversight report";
+
+    protected override Html Content()
+    {
+        var t = Report.Totals;
+        var rows = Report.Distributors.Select(d => Html.Of($"""
+            <tr><td class="nowrap">{d.Id}</td><td class="name">{d.Name}</td><td>{d.State}</td>
+            <td class="num">{OversightPages.Percent(d.Availability)}</td><td class="num">{d.StockOutProbes} / {d.Probes}</td>
+            <td class="num">{d.OrdersIssued}</td><td class="num">{d.EMeteraiIssued}</td><td class="num">{d.Failures}</td>
+            <td class="num">{d.Undelivered}</td><td class="num">{d.RefundsOwed}</td><td class="num">{d.RefundsMade}</td>
+            <td>{string.Join(", ", d.Flags)}</td></tr>
+            """));
+        return Html.Of($"""
+            <p>Period: <strong>{OversightPages.When(Report.From)}</strong> to <strong>{OversightPages.When(Report.To)}</strong>.
+            Built {OversightPages.When(Report.CreatedAt)}. Report {Report.Id}.</p>
+            <p class="no-print"><a id="download-pdf" href="{PdfPath(Report.Id)}" download>Unduh PDF / Download PDF</a></p>
+            <h2>Findings</h2>
+            <ol id="findings">{Html.Join(Report.Findings.Select(f => Html.Of($"<li>{f}</li>")))}</ol>
+            <h2>Totals</h2>
+            <dl class="figures">
+            <div><dt>Registered / selling distributors</dt><dd>{Report.RegisteredDistributors} / {Report.SellingDistributors}</dd></div>
+            <div><dt>e-Meterai issued</dt><dd>{t.EMeteraiIssued}<small>in {t.OrdersIssued} orders, {ReportBuilder.Rupiah(t.AmountIssued)}</small></dd></div>
+            <div><dt>Paid, not delivered within the deadline</dt><dd>{t.Undelivered}</dd></div>
+            <div><dt>Refunds owed now / made in the period</dt><dd>{t.RefundsOwed} / {t.RefundsMade}<small>{ReportBuilder.Rupiah(t.RefundsOwedAmount)} owed at the time of the report, {ReportBuilder.Rupiah(t.RefundsMadeAmount)} refunded in the period</small></dd></div>
+            </dl>
+            {Timeline()}
+            <h2>Distributors</h2>
+            <div class="table-wrap"><table id="report-distributors">
+            <thead><tr><th>Id</th><th>Name</th><th>State</th><th class="num">Avail&shy;ability</th><th class="num">Stock-outs / probes</th><th class="num">Orders</th><th class="num">e-Meterai</th><th class="num">Fail&shy;ures</th><th class="num">Undeliv&shy;ered</th><th class="num">Refunds owed</th><th class="num">Refunds made</th><th>Flags</th></tr></thead>
+            <tbody>{Html.Join(rows)}</tbody></table></div>
+            <p class="no-print"><a href="/oversight">Back to all distributors</a></p>
+            """);
+    }
+
+    internal static string PdfPath(string reportId) => $"{OversightPages.ReportsPath}/{Uri.EscapeDataString(reportId)}/pdf";
+
+    private Html Timeline()
+    {
+        if (Report.Timeline is not { } timeline)
+        {
+            return Html.Of($"<p class=\"muted\">This report was built before the gateway recorded hourly evidence, so it has no charts.</p>");
+        }
+
+        var hours = timeline.Fleet.Select(h => Html.Of($"""
+            <tr><td class="nowrap">{h.Hour.UtcDateTime.ToString("d MMM HH:mm", CultureInfo.InvariantCulture)}</td>
+            <td class="num">{h.Demand}</td><td class="num">{h.Sold}</td><td class="num">{h.Refused}</td>
+            <td class="num">{(h.CapacityPerHour is { } c ? ReportCharts.Count(c) : "–")}</td>
+            <td class="num">{h.SellingDistributors}</td></tr>
+            """));
+        return Html.Of($"""
+            <h2>Surge headroom</h2>
+            {ReportCharts.Fleet(timeline)}
+            <h2>Hour by hour</h2>
+            <p class="en">Demand counts every purchase asked for, refused ones included; refused means answered 503 for lack of capacity. The method is in docs/oversight-rules.md.</p>
+            <div class="table-wrap"><table id="report-hours">
+            <thead><tr><th>Hour (UTC)</th><th class="num">Demand</th><th class="num">Sold</th><th class="num">Refused (503)</th><th class="num">Capacity per hour</th><th class="num">Distributors selling</th></tr></thead>
+            <tbody>{Html.Join(hours)}</tbody></table></div>
+            <h2>Each distributor over the period</h2>
+            {ReportCharts.Distributors(timeline)}
+            """);
+    }
+}
