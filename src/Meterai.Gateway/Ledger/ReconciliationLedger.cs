@@ -200,7 +200,7 @@ public sealed class ReconciliationLedger(LedgerDatabase database)
             SELECT distributor_id AS DistributorId,
                    COUNT(*) AS Unresolved,
                    COUNT(CASE WHEN status = 'refund_due' THEN 1 END) AS RefundsDue,
-                   COALESCE(SUM(CASE WHEN status = 'refund_due' THEN amount END), 0) AS RefundDueAmount
+                   CAST(COALESCE(SUM(CASE WHEN status = 'refund_due' THEN amount END), 0) AS BIGINT) AS RefundDueAmount
             FROM purchases
             WHERE status IN ('in_progress', 'pending', 'refund_due') AND distributor_id IS NOT NULL
               AND (status <> 'in_progress' OR updated_at <= @staleBefore)
