@@ -33,6 +33,7 @@ try
     builder.AddScheduling();
 
     var app = builder.Build();
+    app.UseSingleGatewayLedger();
     app.UseGatewayDefaults();
     app.UseOversightAuth();
     app.MapHealthApi();
@@ -49,6 +50,11 @@ try
 catch (RegistryException ex)
 {
     // One line an operator can act on (file, entry, fault), not a stack trace.
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 2;
+}
+catch (LedgerInUseException ex)
+{
     await Console.Error.WriteLineAsync(ex.Message);
     return 2;
 }

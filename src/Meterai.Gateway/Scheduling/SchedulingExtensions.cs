@@ -28,6 +28,10 @@ public static class SchedulingExtensions
         builder.Services.AddOptions<SchedulingOptions>()
             .BindConfiguration(SchedulingOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceName), "Scheduling:InstanceName must not be empty.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceId), "Scheduling:InstanceId must not be empty (AUTO makes a unique one).")
+            .Validate(
+                o => o.CheckinIntervalSeconds is >= 1 and <= SchedulingOptions.MaxCheckinIntervalSeconds,
+                $"Scheduling:CheckinIntervalSeconds must be between 1 and {SchedulingOptions.MaxCheckinIntervalSeconds}.")
             .ValidateOnStart();
         builder.Services.AddFleetProbing();
 
@@ -46,11 +50,20 @@ public static class SchedulingExtensions
 
         // Triggers are declared before the container exists, so the clock is the one registered so far.
         var time = builder.Services.LastOrDefault(d => d.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider ?? TimeProvider.System;
-        var ledger = QuartzStore.LedgerConnection(builder.Configuration);
+        var (dialect, connectionString) = LedgerDialects.Resolve(builder.Configuration);
         builder.Services.AddQuartz(quartz =>
         {
-            quartz.ConfigureScheduler(scheduler => scheduler.InstanceName = scheduling.InstanceName);
-            quartz.UsePersistentStore(store => QuartzStore.Configure(store, ledger.Provider, ledger.ConnectionString));
+            quartz.ConfigureScheduler(scheduler =>
+            {
+                scheduler.InstanceName = scheduling.InstanceName;
+                scheduler.InstanceId = scheduling.ResolvedInstanceId;
+            });
+
+            // An unknown provider has no store; Ledger:Provider's validation names it at start.
+            if (dialect is not null)
+            {
+                quartz.UsePersistentStore(store => QuartzStore.Configure(store, dialect, connectionString, scheduling));
+            }
 
             ProbeJob.Schedule(quartz, probing);
             ProbeRetentionJob.Schedule(quartz);

@@ -324,4 +324,31 @@ public sealed class PurchaseLedgerSqliteTests() : PurchaseLedgerTests(LedgerProv
     }
 }
 
-public sealed class PurchaseLedgerPostgresTests() : PurchaseLedgerTests(LedgerProviders.Postgres);
+public sealed class PurchaseLedgerPostgresTests() : PurchaseLedgerTests(LedgerProviders.Postgres)
+{
+    [Fact]
+    public async Task MigrateAsync_ThreeGatewaysAtOnceOnOneDatabase_EachScriptAppliedOnce()
+    {
+        await using var fresh = await TestLedger.CreateAsync(LedgerProviders.Postgres);
+        var migrators = Enumerable.Range(0, 3)
+            .Select(_ => new LedgerMigrator(new LedgerDatabase(new PostgresLedgerDialect(), fresh.ConnectionString), TimeProvider.System, NullLogger<LedgerMigrator>.Instance))
+            .ToList();
+        using var start = new SemaphoreSlim(0);
+
+        var runs = migrators.Select(m => Task.Run(async () =>
+        {
+            await start.WaitAsync();
+            return await m.MigrateAsync(CancellationToken.None);
+        })).ToList();
+        start.Release(3);
+        var applied = await Task.WhenAll(runs);
+
+        // One gateway applied everything under the advisory lock; the others found it done.
+        Assert.Single(applied, a => a.Count > 0);
+        Assert.Equal(2, applied.Count(a => a.Count == 0));
+        await using var connection = await fresh.Database.OpenAsync(CancellationToken.None);
+        Assert.Equal(
+            (long)applied.Single(a => a.Count > 0).Count,
+            await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
+    }
+}
