@@ -14,6 +14,11 @@ public sealed class ProbingOptions
     /// <summary>How long raw probe results are kept before they are folded into hourly roll-ups. Default: 48 hours.</summary>
     public double RawRetentionHours { get; set; } = 48;
 
+    /// <summary>On a shared (PostgreSQL) ledger, how often a gateway reads the latest probe round another gateway stored. Default: 2 seconds.</summary>
+    public double SharedRefreshSeconds { get; set; } = 2;
+
+    public TimeSpan SharedRefresh => TimeSpan.FromSeconds(SharedRefreshSeconds);
+
     public TimeSpan Interval => TimeSpan.FromSeconds(IntervalSeconds);
 
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);

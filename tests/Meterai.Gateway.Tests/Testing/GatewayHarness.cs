@@ -25,6 +25,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
     private readonly Factory _factory;
     private readonly DirectoryInfo _directory;
     private TestLedger? _postgres;
+    private bool _sharesFleet;
 
     private GatewayHarness(SimulatedFleet fleet, Factory factory, DirectoryInfo directory, string ledgerPath, CapturedLogs logs)
     {
@@ -90,6 +91,26 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
             await fleet.DisposeAsync();
             SqliteConnection.ClearAllPools();
+            TryDelete(directory);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A gateway in front of a fleet that other gateways share (several gateways on one ledger):
+    /// the caller owns the fleet and the ledger, given in <paramref name="settings"/>.
+    /// </summary>
+    public static async Task<GatewayHarness> StartSharingAsync(SimulatedFleet fleet, IDictionary<string, string?> settings)
+    {
+        var directory = Directory.CreateTempSubdirectory("meterai-gateway-test-");
+        try
+        {
+            var harness = await StartAsync(fleet, directory, settings, null, null);
+            harness._sharesFleet = true;
+            return harness;
+        }
+        catch
+        {
             TryDelete(directory);
             throw;
         }
@@ -189,7 +210,11 @@ internal sealed class GatewayHarness : IAsyncDisposable
         Client.Dispose();
         RawClient.Dispose();
         await _factory.DisposeAsync();
-        await Fleet.DisposeAsync();
+        if (!_sharesFleet)
+        {
+            await Fleet.DisposeAsync();
+        }
+
         SqliteConnection.ClearAllPools();
         TryDelete(_directory);
         if (_postgres is not null)
