@@ -8,6 +8,7 @@ public sealed class DistributorState(DistributorEntry entry)
     public const int UnknownStock = -1;
 
     private int _inFlight;
+    private int _clusterCeiling = int.MaxValue;
     private int _stock = UnknownStock;
 
     public DistributorEntry Entry { get; } = entry;
@@ -17,8 +18,18 @@ public sealed class DistributorState(DistributorEntry entry)
     /// <summary>The registry's ceiling: never exceeded, whatever is learned.</summary>
     public int MaxConcurrency => Entry.MaxConcurrency;
 
-    /// <summary>The orders in flight the gateway allows this distributor now, never above <see cref="MaxConcurrency"/>.</summary>
-    public int ConcurrencyLimit => Entry.MaxConcurrency;
+    /// <summary>
+    /// This gateway's share of <see cref="MaxConcurrency"/> when several gateways share the ledger
+    /// (Cluster/ClusterMembership sets it); unbounded for a lone gateway. At least 1.
+    /// </summary>
+    public int ClusterCeiling
+    {
+        get => Volatile.Read(ref _clusterCeiling);
+        set => Volatile.Write(ref _clusterCeiling, Math.Max(1, value));
+    }
+
+    /// <summary>The orders in flight the gateway allows this distributor now, never above <see cref="MaxConcurrency"/> nor this gateway's <see cref="ClusterCeiling"/>.</summary>
+    public int ConcurrencyLimit => Math.Min(Entry.MaxConcurrency, ClusterCeiling);
 
     /// <summary>Orders at this distributor that have been sent and not yet answered.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);

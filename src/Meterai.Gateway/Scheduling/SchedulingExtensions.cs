@@ -36,6 +36,12 @@ public static class SchedulingExtensions
         builder.Services.AddFleetProbing();
 
         var scheduling = Bind<SchedulingOptions>(builder, SchedulingOptions.Section);
+
+        // AUTO becomes one id, the same for Quartz and for the cluster membership read from its check-ins.
+        var instanceId = scheduling.ResolvedInstanceId;
+        builder.Services.PostConfigure<SchedulingOptions>(o => o.InstanceId = instanceId);
+        builder.Services.AddSingleton<Cluster.ClusterMembership>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<Cluster.ClusterMembership>());
         if (!scheduling.Enabled)
         {
             return builder;
@@ -56,7 +62,7 @@ public static class SchedulingExtensions
             quartz.ConfigureScheduler(scheduler =>
             {
                 scheduler.InstanceName = scheduling.InstanceName;
-                scheduler.InstanceId = scheduling.ResolvedInstanceId;
+                scheduler.InstanceId = instanceId;
             });
 
             // An unknown provider has no store; Ledger:Provider's validation names it at start.
