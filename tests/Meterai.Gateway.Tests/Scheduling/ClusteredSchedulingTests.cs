@@ -23,4 +23,15 @@ public sealed class ClusteredSchedulingTests
             "SELECT COUNT(*) FROM qrtz_scheduler_state WHERE instance_name = @id", new { id = metadata.SchedulerInstanceId }));
         Assert.Equal(1L, await gateway.QueryLedgerAsync<long>("SELECT COUNT(*) FROM qrtz_triggers WHERE trigger_name = 'probe'"));
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("301")]
+    public async Task Start_CheckinIntervalOutOfRange_FailsNamingTheKeyAndRange(string seconds)
+    {
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            GatewayHarness.StartAsync([Fleets.Seller("d01")], new Dictionary<string, string?> { ["Scheduling:CheckinIntervalSeconds"] = seconds }));
+
+        Assert.Contains("Scheduling:CheckinIntervalSeconds must be between 1 and 300.", ex.Message, StringComparison.Ordinal);
+    }
 }
