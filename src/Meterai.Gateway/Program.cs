@@ -36,6 +36,7 @@ try
     builder.AddScheduling();
 
     var app = builder.Build();
+    app.UseSingleGatewayLedger();
     app.UseGatewayDefaults();
     app.UseOversightAuth();
     app.MapHealthApi();
@@ -54,6 +55,11 @@ catch (Exception ex) when (ConfigurationFault.IsOwnProcess && ConfigurationFault
     // One line an operator can act on (the key and its range, or the registry's file, entry and fault), not a stack trace.
     await Console.Error.WriteLineAsync(line);
     return ConfigurationFault.ExitCode;
+}
+catch (LedgerInUseException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 2;
 }
 
 /// <summary>Visible to the test host.</summary>

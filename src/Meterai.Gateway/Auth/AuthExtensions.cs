@@ -3,6 +3,7 @@ using Meterai.Gateway.Settings;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -24,15 +25,22 @@ public static partial class AuthExtensions
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddHostedService<OversightKeysAnnouncer>();
 
-        // The cookie and antiforgery tokens are encrypted with the data-protection key ring. One
-        // instance may keep it anywhere; several instances behind a load balancer must share one key
-        // ring (set Auth:DataProtectionKeysPath to a shared volume, or persist it to a shared store)
-        // and the same application name, or a cookie issued by one instance is rejected by the next.
+        // The cookie and antiforgery tokens are encrypted with the data-protection key ring. Several
+        // instances behind a load balancer must share one key ring and the same application name,
+        // or a cookie issued by one instance is rejected by the next: by default the ring lives in
+        // the ledger, which every gateway on it shares; Auth:DataProtectionKeysPath puts it in a
+        // directory instead.
         var dataProtection = builder.Services.AddDataProtection().SetApplicationName("meterai-gateway");
         var keysPath = builder.Configuration[$"{AuthOptions.Section}:{nameof(AuthOptions.DataProtectionKeysPath)}"];
         if (!string.IsNullOrWhiteSpace(keysPath))
         {
             dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keysPath));
+        }
+        else
+        {
+            builder.Services.AddSingleton<LedgerXmlRepository>();
+            builder.Services.AddOptions<KeyManagementOptions>()
+                .Configure<LedgerXmlRepository>((options, repository) => options.XmlRepository = repository);
         }
 
         builder.Services.AddAuthentication()

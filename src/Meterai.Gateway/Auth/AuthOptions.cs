@@ -31,7 +31,7 @@ public sealed class AuthOptions
 
     /// <summary>
     /// Directory of the data-protection key ring that encrypts the sign-in cookie and antiforgery tokens.
-    /// Default: unset, ASP.NET Core's default (~/.aspnet/DataProtection-Keys, or in memory when there is no home).
+    /// Default: unset, the ledger's <c>data_protection_keys</c> table, shared by every gateway on the ledger.
     /// </summary>
     public string? DataProtectionKeysPath { get; set; }
 

@@ -22,6 +22,11 @@ public sealed class ProbingOptions
     [Range(1d, 8784d)]
     public double RawRetentionHours { get; set; } = 48;
 
+    /// <summary>On a shared (PostgreSQL) ledger, how often a gateway reads the latest probe round another gateway stored. Default: 2 seconds.</summary>
+    public double SharedRefreshSeconds { get; set; } = 2;
+
+    public TimeSpan SharedRefresh => TimeSpan.FromSeconds(SharedRefreshSeconds);
+
     public TimeSpan Interval => TimeSpan.FromSeconds(IntervalSeconds);
 
     /// <summary>The timeout in force: <see cref="TimeoutSeconds"/>, shortened to the interval when the interval is shorter.</summary>

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Quartz;
 
 namespace Meterai.Gateway.Ledger;
 
@@ -28,6 +29,15 @@ public interface ILedgerDialect
 
     /// <summary>Run first inside the migration transaction so that gateways starting together migrate once.</summary>
     string? MigrationLockSql { get; }
+
+    /// <summary>True when several gateways may share one database (PostgreSQL); false keeps it to one gateway (a SQLite file).</summary>
+    bool Shareable { get; }
+
+    /// <summary>A file that one gateway holds locked while it uses this database, when the database allows only one; null otherwise.</summary>
+    string? SingleGatewayLockPath(string connectionString);
+
+    /// <summary>Puts Quartz's tables in this database: the one mapping from a provider to a Quartz store.</summary>
+    void UseForQuartz(IPersistentStoreBuilder store, string connectionString);
 }
 
 /// <summary>The values of <c>Ledger:Provider</c>.</summary>

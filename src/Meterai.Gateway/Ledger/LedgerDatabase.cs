@@ -14,6 +14,8 @@ public sealed class LedgerDatabase(ILedgerDialect dialect, string connectionStri
 
     public ILedgerDialect Dialect { get; } = dialect;
 
+    public string ConnectionString { get; } = connectionString;
+
     /// <summary>A connection for a write: on a single-writer database it holds the write turn until disposed.</summary>
     public async Task<WriteLease> OpenForWriteAsync(CancellationToken cancellationToken)
     {
@@ -38,7 +40,7 @@ public sealed class LedgerDatabase(ILedgerDialect dialect, string connectionStri
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = Dialect.CreateConnection(connectionString);
+        var connection = Dialect.CreateConnection(ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);

@@ -16,28 +16,44 @@ public static class LedgerExtensions
             throw new Microsoft.Extensions.Options.OptionsValidationException(LedgerOptions.Section, typeof(LedgerOptions), [LedgerOptions.ProviderRange]);
         }
 
-        builder.Services.AddSingleton<ILedgerDialect, SqliteLedgerDialect>();
-        builder.Services.AddSingleton<ILedgerDialect, PostgresLedgerDialect>();
         builder.Services.AddSingleton(services =>
         {
-            var provider = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value.Provider;
-            var dialect = services.GetServices<ILedgerDialect>().Single(d => d.Name == provider);
-            var connectionString = services.GetRequiredService<IConfiguration>().GetConnectionString("Ledger");
-            return new LedgerDatabase(dialect, string.IsNullOrWhiteSpace(connectionString) ? dialect.DefaultConnectionString : connectionString);
+            // Options are validated first, so the provider is known here.
+            _ = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value;
+            var (dialect, connectionString) = LedgerDialects.Resolve(services.GetRequiredService<IConfiguration>());
+            return new LedgerDatabase(dialect!, connectionString);
         });
         builder.Services.AddSingleton<LedgerMigrator>();
         builder.Services.AddSingleton<PurchaseLedger>();
         builder.Services.AddSingleton<ReconciliationLedger>();
 
-        // Registered before every other hosted service: nothing may touch the ledger before its schema is current.
+        // Registered before every other hosted service: nothing may touch the ledger before its schema
+        // is current, and a second gateway on one SQLite file is refused before it touches anything.
+        builder.Services.AddSingleton<SingleGatewayLock>();
         builder.Services.AddHostedService<LedgerMigrationService>();
         return builder;
     }
+
+    /// <summary>
+    /// Refuses to start a second gateway on one SQLite file, before the host starts: its failure is
+    /// then the one line Program prints, not a hosting error with a stack trace. The migration
+    /// service takes the same lock too, for hosts that never call this.
+    /// </summary>
+    /// <exception cref="LedgerInUseException">Another gateway holds the ledger.</exception>
+    public static WebApplication UseSingleGatewayLedger(this WebApplication app)
+    {
+        app.Services.GetRequiredService<SingleGatewayLock>().Acquire();
+        return app;
+    }
 }
 
-internal sealed class LedgerMigrationService(LedgerMigrator migrator) : IHostedService
+internal sealed class LedgerMigrationService(LedgerMigrator migrator, SingleGatewayLock singleGateway) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => migrator.MigrateAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        singleGateway.Acquire();
+        return migrator.MigrateAsync(cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

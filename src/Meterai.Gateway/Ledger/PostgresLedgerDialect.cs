@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Npgsql;
+using Quartz;
 
 namespace Meterai.Gateway.Ledger;
 
@@ -19,4 +20,10 @@ internal sealed class PostgresLedgerDialect : ILedgerDialect
 
     // Transaction-scoped, so it is released by the commit even if this gateway then dies.
     public string? MigrationLockSql => "SELECT pg_advisory_xact_lock(727400001);";
+
+    public bool Shareable => true;
+
+    public string? SingleGatewayLockPath(string connectionString) => null;
+
+    public void UseForQuartz(IPersistentStoreBuilder store, string connectionString) => store.UsePostgres(connectionString);
 }

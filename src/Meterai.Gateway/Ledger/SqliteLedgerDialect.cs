@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Quartz;
 
 namespace Meterai.Gateway.Ledger;
 
@@ -24,4 +25,20 @@ internal sealed class SqliteLedgerDialect : ILedgerDialect
 
     // SQLite's migration transaction is BEGIN IMMEDIATE, which already excludes other writers.
     public string? MigrationLockSql => null;
+
+    // One writer, one file on one machine: see SingleGatewayLock.
+    public bool Shareable => false;
+
+    public string? SingleGatewayLockPath(string connectionString)
+    {
+        var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        return string.IsNullOrEmpty(file) || file == ":memory:" ? null : Path.GetFullPath(file) + ".gateway-lock";
+    }
+
+    // Same file, same connection string, so Quartz's QRTZ_ tables sit beside the ledger's. The
+    // ledger's migrator has already made the file WAL (persistent in the file) before Quartz
+    // starts, and Microsoft.Data.Sqlite's busy retry (Default Timeout) makes the ledger and Quartz
+    // wait for each other's short write transactions rather than fail. Quartz then picks its
+    // SQLite lock handler, one in-process gate for its own work, since SQLite has one writer.
+    public void UseForQuartz(IPersistentStoreBuilder store, string connectionString) => store.UseSqlite(connectionString);
 }

@@ -29,10 +29,20 @@ public static class SchedulingExtensions
         builder.Services.AddOptions<SchedulingOptions>()
             .BindConfiguration(SchedulingOptions.Section)
             .Validate(o => o.InstanceName is { Length: >= 1 and <= 80 } name && !string.IsNullOrWhiteSpace(name), "Scheduling:InstanceName must be 1 to 80 characters, not blank.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceId), "Scheduling:InstanceId must not be empty (AUTO makes a unique one).")
+            .Validate(
+                o => o.CheckinIntervalSeconds is >= 1 and <= SchedulingOptions.MaxCheckinIntervalSeconds,
+                $"Scheduling:CheckinIntervalSeconds must be between 1 and {SchedulingOptions.MaxCheckinIntervalSeconds}.")
             .ValidateOnStart();
         builder.Services.AddFleetProbing();
 
         var scheduling = Bind<SchedulingOptions>(builder, SchedulingOptions.Section);
+
+        // AUTO becomes one id, the same for Quartz and for the cluster membership read from its check-ins.
+        var instanceId = scheduling.ResolvedInstanceId;
+        builder.Services.PostConfigure<SchedulingOptions>(o => o.InstanceId = instanceId);
+        builder.Services.AddSingleton<Cluster.ClusterMembership>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<Cluster.ClusterMembership>());
         if (!scheduling.Enabled)
         {
             return builder;
@@ -46,11 +56,20 @@ public static class SchedulingExtensions
 
         // Triggers are declared before the container exists, so the clock is the one registered so far.
         var time = builder.Services.LastOrDefault(d => d.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider ?? TimeProvider.System;
-        var ledger = QuartzStore.LedgerConnection(builder.Configuration);
+        var (dialect, connectionString) = LedgerDialects.Resolve(builder.Configuration);
         builder.Services.AddQuartz(quartz =>
         {
-            quartz.ConfigureScheduler(scheduler => scheduler.InstanceName = scheduling.InstanceName);
-            quartz.UsePersistentStore(store => QuartzStore.Configure(store, ledger.Provider, ledger.ConnectionString));
+            quartz.ConfigureScheduler(scheduler =>
+            {
+                scheduler.InstanceName = scheduling.InstanceName;
+                scheduler.InstanceId = instanceId;
+            });
+
+            // An unknown provider has no store; Ledger:Provider's validation names it at start.
+            if (dialect is not null)
+            {
+                quartz.UsePersistentStore(store => QuartzStore.Configure(store, dialect, connectionString, scheduling));
+            }
 
             ProbeJob.Schedule(quartz, probing);
             ProbeRetentionJob.Schedule(quartz);

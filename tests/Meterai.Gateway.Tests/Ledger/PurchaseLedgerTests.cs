@@ -1,43 +1,38 @@
 using Dapper;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using Meterai.Gateway.Tests.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Meterai.Gateway.Tests.Ledger;
 
-public sealed class PurchaseLedgerTests : IAsyncLifetime
+/// <summary>The ledger's SQL on each provider; the derived classes at the end choose which.</summary>
+public abstract class PurchaseLedgerTests(string provider) : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2024, 9, 1, 1, 0, 0, TimeSpan.Zero);
 
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"meterai-ledger-tests-{Guid.NewGuid():N}");
-    private readonly LedgerDatabase _database;
-    private readonly PurchaseLedger _ledger;
+    private TestLedger _test = null!;
+    private PurchaseLedger _ledger = null!;
 
-    public PurchaseLedgerTests()
+    private LedgerDatabase Database => _test.Database;
+
+    public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
-        _database = new LedgerDatabase(new SqliteLedgerDialect(), $"Data Source={Path.Combine(_directory, "ledger.db")};Pooling=True;Default Timeout=30");
-        _ledger = new PurchaseLedger(_database);
+        _test = await TestLedger.MigratedAsync(provider);
+        _ledger = new PurchaseLedger(Database);
     }
 
-    public async Task InitializeAsync() => await Migrator().MigrateAsync(CancellationToken.None);
+    public async Task DisposeAsync() => await _test.DisposeAsync();
 
-    public Task DisposeAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-        return Task.CompletedTask;
-    }
-
-    private LedgerMigrator Migrator() => new(_database, TimeProvider.System, NullLogger<LedgerMigrator>.Instance);
+    private LedgerMigrator Migrator() => new(Database, TimeProvider.System, NullLogger<LedgerMigrator>.Instance);
 
     private static NewPurchase Purchase(string key, string hash = "hash-a", string? purchaseId = null, DateTimeOffset? at = null) =>
         new(purchaseId ?? $"pur_{Guid.NewGuid():N}", key, hash, 2, "applicant-1", at ?? T0);
 
     private async Task<T?> ScalarAsync<T>(string sql, object? parameters = null)
     {
-        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        await using var connection = await Database.OpenAsync(CancellationToken.None);
         return await connection.ExecuteScalarAsync<T>(sql, parameters);
     }
 
@@ -65,24 +60,16 @@ public sealed class PurchaseLedgerTests : IAsyncLifetime
     [Fact]
     public async Task MigrateAsync_FreshDatabase_AppliesEveryScriptOnce()
     {
-        SqliteConnection.ClearAllPools();
-        var database = new LedgerDatabase(new SqliteLedgerDialect(), $"Data Source={Path.Combine(_directory, "fresh.db")}");
-        var migrator = new LedgerMigrator(database, TimeProvider.System, NullLogger<LedgerMigrator>.Instance);
+        await using var fresh = await TestLedger.CreateAsync(provider);
 
-        var first = await migrator.MigrateAsync(CancellationToken.None);
-        var second = await migrator.MigrateAsync(CancellationToken.None);
+        var first = await fresh.MigrateAsync();
+        var second = await fresh.MigrateAsync();
 
         // Every embedded script, in order, each once.
         Assert.Equal("0001_purchases", first[0]);
         Assert.Equal(first.Order(StringComparer.Ordinal), first);
         Assert.Equal(first.Count, first.Distinct().Count());
         Assert.Empty(second);
-    }
-
-    [Fact]
-    public async Task MigrateAsync_Sqlite_UsesWriteAheadLog()
-    {
-        Assert.Equal("wal", await ScalarAsync<string>("PRAGMA journal_mode"));
     }
 
     [Fact]
@@ -250,7 +237,7 @@ public sealed class PurchaseLedgerTests : IAsyncLifetime
 
         await _ledger.StartAttemptAsync(purchase.Try, 1, "d07", T0.AddSeconds(3), CancellationToken.None);
 
-        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        await using var connection = await Database.OpenAsync(CancellationToken.None);
         var row = await connection.QuerySingleAsync<(string DistributorId, long StartedAt, long? FinishedAt, string? Outcome, long? HttpStatus)>(
             "SELECT distributor_id, started_at, finished_at, outcome, http_status FROM purchase_attempts WHERE purchase_id = @PurchaseId AND attempt = 1",
             new { purchase.PurchaseId });
@@ -275,7 +262,7 @@ public sealed class PurchaseLedgerTests : IAsyncLifetime
         await _ledger.FinishAttemptAsync(purchase.Try, 1, "sold_out", 409, T0.AddSeconds(1), CancellationToken.None);
         await _ledger.FinishAttemptAsync(purchase.Try, 2, "refused", null, T0.AddSeconds(2), CancellationToken.None);
 
-        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        await using var connection = await Database.OpenAsync(CancellationToken.None);
         var rows = (await connection.QueryAsync<(long Attempt, string DistributorId, long? FinishedAt, string? Outcome, long? HttpStatus)>(
             "SELECT attempt, distributor_id, finished_at, outcome, http_status FROM purchase_attempts WHERE purchase_id = @PurchaseId ORDER BY attempt",
             new { purchase.PurchaseId })).ToList();
@@ -292,7 +279,7 @@ public sealed class PurchaseLedgerTests : IAsyncLifetime
         await _ledger.ClaimAsync(purchase, CancellationToken.None);
         await _ledger.StartAttemptAsync(purchase.Try, 1, "d01", T0, CancellationToken.None);
 
-        await Assert.ThrowsAsync<SqliteException>(() => _ledger.StartAttemptAsync(purchase.Try, 1, "d02", T0, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<DbException>(() => _ledger.StartAttemptAsync(purchase.Try, 1, "d02", T0, CancellationToken.None));
 
         Assert.Equal("d01", await ScalarAsync<string>("SELECT distributor_id FROM purchases WHERE purchase_id = @PurchaseId", new { purchase.PurchaseId }));
     }
@@ -323,5 +310,46 @@ public sealed class PurchaseLedgerTests : IAsyncLifetime
     public async Task FindAsync_UnknownId_ReturnsNull()
     {
         Assert.Null(await _ledger.FindAsync("pur_unknown", CancellationToken.None));
+    }
+}
+
+public sealed class PurchaseLedgerSqliteTests() : PurchaseLedgerTests(LedgerProviders.Sqlite)
+{
+    [Fact]
+    public async Task MigrateAsync_Sqlite_UsesWriteAheadLog()
+    {
+        await using var ledger = await TestLedger.MigratedAsync(LedgerProviders.Sqlite);
+        await using var connection = await ledger.Database.OpenAsync(CancellationToken.None);
+
+        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+    }
+}
+
+public sealed class PurchaseLedgerPostgresTests() : PurchaseLedgerTests(LedgerProviders.Postgres)
+{
+    [Fact]
+    public async Task MigrateAsync_ThreeGatewaysAtOnceOnOneDatabase_EachScriptAppliedOnce()
+    {
+        await using var fresh = await TestLedger.CreateAsync(LedgerProviders.Postgres);
+        var migrators = Enumerable.Range(0, 3)
+            .Select(_ => new LedgerMigrator(new LedgerDatabase(new PostgresLedgerDialect(), fresh.ConnectionString), TimeProvider.System, NullLogger<LedgerMigrator>.Instance))
+            .ToList();
+        using var start = new SemaphoreSlim(0);
+
+        var runs = migrators.Select(m => Task.Run(async () =>
+        {
+            await start.WaitAsync();
+            return await m.MigrateAsync(CancellationToken.None);
+        })).ToList();
+        start.Release(3);
+        var applied = await Task.WhenAll(runs);
+
+        // One gateway applied everything under the advisory lock; the others found it done.
+        Assert.Single(applied, a => a.Count > 0);
+        Assert.Equal(2, applied.Count(a => a.Count == 0));
+        await using var connection = await fresh.Database.OpenAsync(CancellationToken.None);
+        Assert.Equal(
+            (long)applied.Single(a => a.Count > 0).Count,
+            await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
     }
 }

@@ -1,3 +1,4 @@
+using Meterai.Gateway.Ledger;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -12,7 +13,7 @@ namespace Meterai.Gateway.Tests.Oversight;
 /// the audit opens and resolves flags with evidence, and the report states what the ledger holds.
 /// Time is driven by a manual clock: each probe round happens "15 seconds" after the last.
 /// </summary>
-public sealed class OversightFlowTests : IAsyncLifetime
+public abstract class OversightFlowTests(string provider) : IAsyncLifetime
 {
     private const string OperatorKey = "operator-key-for-oversight-tests";
     private const string RegulatorKey = "regulator-key-for-oversight-tests";
@@ -33,7 +34,8 @@ public sealed class OversightFlowTests : IAsyncLifetime
                 ["Oversight:FirstAuditDelaySeconds"] = "86400",
                 ["Reconciliation:IntervalSeconds"] = "86400",
             },
-            services: services => services.AddSingleton<TimeProvider>(_time));
+            services: services => services.AddSingleton<TimeProvider>(_time),
+            ledgerProvider: provider);
     }
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
@@ -215,3 +217,7 @@ public sealed class OversightFlowTests : IAsyncLifetime
         return _gateway.Client.SendAsync(request);
     }
 }
+
+public sealed class OversightFlowSqliteTests() : OversightFlowTests(LedgerProviders.Sqlite);
+
+public sealed class OversightFlowPostgresTests() : OversightFlowTests(LedgerProviders.Postgres);

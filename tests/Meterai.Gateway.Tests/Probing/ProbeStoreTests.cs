@@ -3,40 +3,31 @@ using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Probing;
 using Meterai.Gateway.Tests.Testing;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Tests.Probing;
 
-public sealed class ProbeStoreTests : IAsyncLifetime
+public abstract class ProbeStoreTests(string provider) : IAsyncLifetime
 {
     // An hour boundary, so each probe's hour is obvious from its offset.
     private static readonly DateTimeOffset T0 = new(2024, 9, 1, 1, 0, 0, TimeSpan.Zero);
 
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"meterai-probe-tests-{Guid.NewGuid():N}");
     private readonly ManualTimeProvider _time = new(T0);
-    private readonly LedgerDatabase _database;
-    private readonly ProbeStore _store;
-    private readonly ProbeHistory _history;
+    private TestLedger _ledger = null!;
+    private ProbeStore _store = null!;
+    private ProbeHistory _history = null!;
 
-    public ProbeStoreTests()
+    private LedgerDatabase Database => _ledger.Database;
+
+    public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
-        _database = new LedgerDatabase(new SqliteLedgerDialect(), $"Data Source={Path.Combine(_directory, "ledger.db")};Pooling=True;Default Timeout=30");
-        _store = new ProbeStore(_database, Options.Create(new ProbingOptions { RawRetentionHours = 48 }), _time, NullLogger<ProbeStore>.Instance);
-        _history = new ProbeHistory(_database);
+        _ledger = await TestLedger.MigratedAsync(provider);
+        _store = new ProbeStore(Database, Options.Create(new ProbingOptions { RawRetentionHours = 48 }), _time, NullLogger<ProbeStore>.Instance);
+        _history = new ProbeHistory(Database);
     }
 
-    public async Task InitializeAsync() =>
-        await new LedgerMigrator(_database, TimeProvider.System, NullLogger<LedgerMigrator>.Instance).MigrateAsync(CancellationToken.None);
-
-    public Task DisposeAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-        return Task.CompletedTask;
-    }
+    public async Task DisposeAsync() => await _ledger.DisposeAsync();
 
     [Fact]
     public async Task SaveRoundAsync_Round_StoresOneRowPerDistributorInEpochMilliseconds()
@@ -164,13 +155,17 @@ public sealed class ProbeStoreTests : IAsyncLifetime
 
     private async Task<IEnumerable<T>> QueryAsync<T>(string sql)
     {
-        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        await using var connection = await Database.OpenAsync(CancellationToken.None);
         return await connection.QueryAsync<T>(sql);
     }
 
     private async Task<T?> ScalarAsync<T>(string sql)
     {
-        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        await using var connection = await Database.OpenAsync(CancellationToken.None);
         return await connection.ExecuteScalarAsync<T>(sql);
     }
 }
+
+public sealed class ProbeStoreSqliteTests() : ProbeStoreTests(LedgerProviders.Sqlite);
+
+public sealed class ProbeStorePostgresTests() : ProbeStoreTests(LedgerProviders.Postgres);

@@ -10,14 +10,14 @@ namespace Meterai.Gateway.Tests.Reconciliation;
 /// Reconciliation passes against a real ledger and real simulated distributors, time moved by
 /// hand: pending purchases end issued or refunded, never left open silently.
 /// </summary>
-public sealed class ReconcilerTests
+public abstract class ReconcilerTests(string provider)
 {
     private static readonly TimeSpan PastDeadline = TimeSpan.FromMinutes(31);
 
     [Fact]
     public async Task RunOnce_StuckPendingThenIssued_RecordsSerialsOnceIssued()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var (purchaseId, order) = await bench.BuyStuckPendingAsync("d01", TimeSpan.FromMinutes(10), OrderStatus.Issued);
         var reconciler = bench.Reconciler();
 
@@ -46,7 +46,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task RunOnce_StuckPendingThenFailed_RefundDueThenRefunded()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var (purchaseId, order) = await bench.BuyStuckPendingAsync("d01", TimeSpan.FromMinutes(5), OrderStatus.Failed);
         var reconciler = bench.Reconciler();
         bench.Time.Advance(TimeSpan.FromMinutes(6));
@@ -71,7 +71,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task RunOnce_PendingPastDeliveryDeadline_RefundDueAndRefunded()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var (purchaseId, _) = await bench.BuyStuckPendingAsync("d01", TimeSpan.FromHours(2), OrderStatus.Issued);
         var reconciler = bench.Reconciler();
         bench.Time.Advance(TimeSpan.FromMinutes(29));
@@ -96,7 +96,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task RunOnce_RefundDueWhileDistributorDown_RequestedUntilConfirmed()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var (purchaseId, _) = await bench.BuyStuckPendingAsync("d01", TimeSpan.FromHours(2), OrderStatus.Issued);
         var reconciler = bench.Reconciler();
         var simulator = bench.Simulators["d01"];
@@ -125,7 +125,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task RunOnce_RefundRefusedBecauseIssued_RecordsSerialsAndIssued()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
 
         // The deadline passed while the order was pending; it was issued just before the refund request.
         var (purchaseId, order) = await bench.BuyStuckPendingAsync("d01", TimeSpan.FromMinutes(40), OrderStatus.Issued);
@@ -153,7 +153,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task RunOnce_AmbiguousWithNoOrderAtDistributor_UnavailableOnlyPastDeadline()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var purchaseId = ReconciliationBench.NewPurchaseId();
 
         // The distributor's answer was lost and the purchase path's look-up learned nothing.
@@ -187,7 +187,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task RunOnce_AmbiguousAndOrderFoundByKey_RecordsOrderAndFollowsIt()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var simulator = bench.Simulators["d01"];
         simulator.Behavior.StuckPendingRate = 1;
         simulator.Behavior.StuckPendingFor = TimeSpan.FromMinutes(3);
@@ -214,7 +214,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task RunOnce_LookUpKeepsFailing_NextCheckFollowsBackoffSchedule()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var (purchaseId, _) = await bench.BuyStuckPendingAsync("d01", TimeSpan.FromHours(2), OrderStatus.Issued);
         bench.Simulators["d01"].Behavior.Down = DownMode.ServiceUnavailable;
         var reconciler = bench.Reconciler();
@@ -245,7 +245,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task RunOnce_StaleInProgressWithoutAttempt_Unavailable()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var purchaseId = ReconciliationBench.NewPurchaseId();
         await bench.StartAsync(purchaseId, distributorId: null);
         var reconciler = bench.Reconciler();
@@ -262,7 +262,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task RunOnce_StaleInProgressWithOrderIssued_AdoptsOrderWithReplayableAnswer()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var purchaseId = ReconciliationBench.NewPurchaseId();
         await bench.StartAsync(purchaseId, "d01");
         var (_, order) = await bench.PlaceOrderAsync("d01", purchaseId); // sent, then the gateway died
@@ -287,7 +287,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task RunOnce_StaleInProgressWithNoOrderPastDeadline_Unavailable()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var purchaseId = ReconciliationBench.NewPurchaseId();
         await bench.StartAsync(purchaseId, "d01"); // the attempt was written, the request never arrived
         bench.Time.Advance(PastDeadline); // before it, a 404 is not trusted (ReconcilerMoneyTests)
@@ -302,7 +302,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task RunOnce_StaleInProgressAndDistributorDown_PendingAmbiguousAndStillCounted()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var purchaseId = ReconciliationBench.NewPurchaseId();
         await bench.StartAsync(purchaseId, "d01");
         bench.Simulators["d01"].Behavior.Down = DownMode.ServiceUnavailable;
@@ -322,7 +322,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task RunOnce_TwoConcurrentPasses_OnlyOneActsOnEachPurchase()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"), Fleets.Seller("d02"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"), Fleets.Seller("d02"));
         var failed = new List<string>();
         for (var i = 0; i < 6; i++)
         {
@@ -351,7 +351,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task RunOnce_OneDistributorSilent_OthersStillReconciled()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("slow"), Fleets.Seller("d02"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("slow"), Fleets.Seller("d02"));
         var slow = new List<string>();
         for (var i = 0; i < 8; i++)
         {
@@ -381,3 +381,7 @@ public sealed class ReconcilerTests
         }
     }
 }
+
+public sealed class ReconcilerSqliteTests() : ReconcilerTests(LedgerProviders.Sqlite);
+
+public sealed class ReconcilerPostgresTests() : ReconcilerTests(LedgerProviders.Postgres);

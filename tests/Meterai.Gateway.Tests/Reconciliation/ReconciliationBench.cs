@@ -7,7 +7,6 @@ using Meterai.Gateway.Reconciliation;
 using Meterai.Gateway.Resilience;
 using Meterai.Gateway.Tests.Testing;
 using Meterai.Simulator;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -15,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace Meterai.Gateway.Tests.Reconciliation;
 
 /// <summary>
-/// A real SQLite ledger file and a real simulated fleet on loopback, sharing one manual clock, so
+/// A real ledger (a SQLite file or a PostgreSQL database) and a real simulated fleet on loopback, sharing one manual clock, so
 /// that stuck orders settle and deadlines pass when a test says so. Purchases are written the way
 /// the purchase path writes them (claim, attempt, completion) after a real POST /orders.
 /// </summary>
@@ -23,15 +22,15 @@ internal sealed class ReconciliationBench : IAsyncDisposable
 {
     public const string ApplicantRef = "NIK-3171234567890001";
 
-    private readonly DirectoryInfo _directory;
+    private readonly TestLedger _test;
     private readonly HttpClient _http = new();
 
-    private ReconciliationBench(DirectoryInfo directory, LedgerDatabase database, SimulatedFleet simulators, ManualTimeProvider time)
+    private ReconciliationBench(TestLedger test, SimulatedFleet simulators, ManualTimeProvider time)
     {
-        _directory = directory;
-        Database = database;
-        Ledger = new PurchaseLedger(database);
-        ReconciliationLedger = new ReconciliationLedger(database);
+        _test = test;
+        Database = test.Database;
+        Ledger = new PurchaseLedger(test.Database);
+        ReconciliationLedger = new ReconciliationLedger(test.Database);
         Simulators = simulators;
         Time = time;
         Fleet = new DistributorFleet();
@@ -50,14 +49,24 @@ internal sealed class ReconciliationBench : IAsyncDisposable
 
     public ManualTimeProvider Time { get; }
 
-    public static async Task<ReconciliationBench> StartAsync(params SimulatedDistributorOptions[] distributors)
+    public static Task<ReconciliationBench> StartAsync(params SimulatedDistributorOptions[] distributors) =>
+        StartAsync(LedgerProviders.Sqlite, distributors);
+
+    /// <param name="provider">The ledger's <c>Ledger:Provider</c>.</param>
+    public static async Task<ReconciliationBench> StartAsync(string provider, params SimulatedDistributorOptions[] distributors)
     {
-        var directory = Directory.CreateTempSubdirectory("meterai-reconciliation-test-");
-        var database = new LedgerDatabase(new SqliteLedgerDialect(), $"Data Source={Path.Combine(directory.FullName, "ledger.db")};Pooling=True;Default Timeout=30");
         var time = new ManualTimeProvider();
-        await new LedgerMigrator(database, time, NullLogger<LedgerMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        var simulators = await SimulatedFleet.StartAsync(distributors, time, new Random(20240901));
-        return new ReconciliationBench(directory, database, simulators, time);
+        var test = await TestLedger.MigratedAsync(provider, time);
+        try
+        {
+            var simulators = await SimulatedFleet.StartAsync(distributors, time, new Random(20240901));
+            return new ReconciliationBench(test, simulators, time);
+        }
+        catch
+        {
+            await test.DisposeAsync();
+            throw;
+        }
     }
 
     public static ReconciliationOptions Options(Action<ReconciliationOptions>? configure = null)
@@ -191,15 +200,7 @@ internal sealed class ReconciliationBench : IAsyncDisposable
     {
         _http.Dispose();
         await Simulators.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            _directory.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-            // A pooled connection on another thread still holds the file; the OS temp cleaner gets it.
-        }
+        await _test.DisposeAsync();
     }
 }
 

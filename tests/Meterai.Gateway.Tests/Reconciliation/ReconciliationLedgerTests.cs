@@ -6,12 +6,12 @@ using Meterai.Simulator;
 namespace Meterai.Gateway.Tests.Reconciliation;
 
 /// <summary>The ledger side of reconciliation: what is due, guarded writes, and the open counts for metrics.</summary>
-public sealed class ReconciliationLedgerTests
+public abstract class ReconciliationLedgerTests(string provider)
 {
     [Fact]
     public async Task ClaimCheckAsync_TwoPassesReadSameRow_OnlyFirstClaims()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var (purchaseId, _) = await bench.BuyStuckPendingAsync("d01", TimeSpan.FromHours(1), OrderStatus.Issued);
         var now = bench.Time.GetUtcNow();
         var seenByFirst = Assert.Single(await bench.ReconciliationLedger.FindDueAsync(now, now, 10, CancellationToken.None));
@@ -30,7 +30,7 @@ public sealed class ReconciliationLedgerTests
     [Fact]
     public async Task ResolveAsync_StatusChangedSinceRead_ChangesNothing()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var (purchaseId, order) = await bench.BuyStuckPendingAsync("d01", TimeSpan.FromHours(1), OrderStatus.Failed);
         var now = bench.Time.GetUtcNow();
         var seen = Assert.Single(await bench.ReconciliationLedger.FindDueAsync(now, now, 10, CancellationToken.None));
@@ -52,7 +52,7 @@ public sealed class ReconciliationLedgerTests
     [Fact]
     public async Task FindDueAsync_MixedRows_OnlyDueOpenOnesOldestFirstWithinLimit()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var first = (await bench.BuyStuckPendingAsync("d01", TimeSpan.FromHours(1), OrderStatus.Issued)).PurchaseId;
         bench.Time.Advance(TimeSpan.FromSeconds(1));
         var second = (await bench.BuyStuckPendingAsync("d01", TimeSpan.FromHours(1), OrderStatus.Issued)).PurchaseId;
@@ -75,7 +75,7 @@ public sealed class ReconciliationLedgerTests
     [Fact]
     public async Task CountOpenAsync_MixedRows_CountsChargedOrPossiblyChargedAndRefundsDue()
     {
-        await using var bench = await ReconciliationBench.StartAsync(Fleets.Seller("d01"));
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         await bench.BuyStuckPendingAsync("d01", TimeSpan.FromHours(1), OrderStatus.Issued);                    // pending: open
         var failed = (await bench.BuyStuckPendingAsync("d01", TimeSpan.FromMinutes(1), OrderStatus.Failed)).PurchaseId;
         await bench.StartAsync(ReconciliationBench.NewPurchaseId(), "d01");                                      // stale in_progress, sent: open
@@ -93,3 +93,7 @@ public sealed class ReconciliationLedgerTests
         Assert.Equal((3L, 1L), counts);
     }
 }
+
+public sealed class ReconciliationLedgerSqliteTests() : ReconciliationLedgerTests(LedgerProviders.Sqlite);
+
+public sealed class ReconciliationLedgerPostgresTests() : ReconciliationLedgerTests(LedgerProviders.Postgres);

@@ -14,7 +14,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Meterai.Gateway.Tests.Testing;
 
 /// <summary>
-/// A real gateway on Kestrel (loopback, ephemeral port) with a real SQLite ledger file, in front
+/// A real gateway on Kestrel (loopback, ephemeral port) with a real ledger (a SQLite file, or a
+/// database of its own on the test PostgreSQL), in front
 /// of a real simulated fleet on loopback. Probing runs once at start and then waits an hour, so a
 /// test decides when the gateway's picture of the fleet goes stale. It runs the real
 /// <c>Program</c>: every feature, endpoint and middleware that Program.cs wires.
@@ -23,6 +24,8 @@ internal sealed class GatewayHarness : IAsyncDisposable
 {
     private readonly Factory _factory;
     private readonly DirectoryInfo _directory;
+    private TestLedger? _postgres;
+    private bool _sharesFleet;
 
     private GatewayHarness(SimulatedFleet fleet, Factory factory, DirectoryInfo directory, string ledgerPath, CapturedLogs logs)
     {
@@ -55,23 +58,59 @@ internal sealed class GatewayHarness : IAsyncDisposable
     /// <param name="settings">Configuration on top of the harness's (<c>Auth:OperatorKeys:0</c>, say).</param>
     /// <param name="editRegistry">Changes the registry JSON before the gateway reads it (a wrong key, say).</param>
     /// <param name="services">Replaces services after Program.cs registered them (a fixed wait estimate, say).</param>
+    /// <param name="ledgerProvider">The ledger's <c>Ledger:Provider</c>; for PostgreSQL the harness creates and drops a database of its own.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The configuration fails validation at start.</exception>
     public static async Task<GatewayHarness> StartAsync(
         IEnumerable<SimulatedDistributorOptions> distributors,
         IDictionary<string, string?>? settings = null,
         Func<string, string>? editRegistry = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        string ledgerProvider = Meterai.Gateway.Ledger.LedgerProviders.Sqlite)
     {
         var fleet = await SimulatedFleet.StartAsync(distributors);
         var directory = Directory.CreateTempSubdirectory("meterai-gateway-test-");
+        TestLedger? postgres = null;
         try
         {
-            return await StartAsync(fleet, directory, settings, editRegistry, services);
+            if (ledgerProvider == Meterai.Gateway.Ledger.LedgerProviders.Postgres)
+            {
+                postgres = await TestLedger.CreateAsync(ledgerProvider);
+                settings = new Dictionary<string, string?>(postgres.Settings.Concat(settings ?? new Dictionary<string, string?>()));
+            }
+
+            var harness = await StartAsync(fleet, directory, settings, editRegistry, services);
+            harness._postgres = postgres;
+            return harness;
         }
         catch
         {
+            if (postgres is not null)
+            {
+                await postgres.DisposeAsync();
+            }
+
             await fleet.DisposeAsync();
             SqliteConnection.ClearAllPools();
+            TryDelete(directory);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A gateway in front of a fleet that other gateways share (several gateways on one ledger):
+    /// the caller owns the fleet and the ledger, given in <paramref name="settings"/>.
+    /// </summary>
+    public static async Task<GatewayHarness> StartSharingAsync(SimulatedFleet fleet, IDictionary<string, string?> settings)
+    {
+        var directory = Directory.CreateTempSubdirectory("meterai-gateway-test-");
+        try
+        {
+            var harness = await StartAsync(fleet, directory, settings, null, null);
+            harness._sharesFleet = true;
+            return harness;
+        }
+        catch
+        {
             TryDelete(directory);
             throw;
         }
@@ -148,7 +187,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
     public async Task<T> QueryLedgerAsync<T>(string sql, object? parameters = null)
     {
-        await using var connection = new SqliteConnection($"Data Source={LedgerPath}");
+        await using var connection = await Services.GetRequiredService<Meterai.Gateway.Ledger.LedgerDatabase>().OpenAsync(CancellationToken.None);
         return await connection.ExecuteScalarAsync<T>(sql, parameters) ?? throw new InvalidOperationException("no value");
     }
 
@@ -171,9 +210,17 @@ internal sealed class GatewayHarness : IAsyncDisposable
         Client.Dispose();
         RawClient.Dispose();
         await _factory.DisposeAsync();
-        await Fleet.DisposeAsync();
+        if (!_sharesFleet)
+        {
+            await Fleet.DisposeAsync();
+        }
+
         SqliteConnection.ClearAllPools();
         TryDelete(_directory);
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
     }
 
     private static void TryDelete(DirectoryInfo directory)

@@ -1,27 +1,38 @@
 using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Meterai.Gateway.Tests.Testing;
 
 /// <summary>
-/// The built gateway (<c>dotnet Meterai.Gateway.dll</c>) as a real process on a loopback port it
-/// picks itself, so that a crash test can kill it with SIGKILL and start it again on the same ledger.
+/// The real gateway as a process of its own (dotnet Meterai.Gateway.dll) on a loopback port it
+/// picks itself, so that a test can kill it with SIGKILL, as a crash would.
 /// </summary>
-internal sealed class GatewayProcess : IAsyncDisposable
+internal sealed partial class GatewayProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly StringBuilder _output = new();
 
-    private GatewayProcess(Process process, Uri baseAddress)
+    private GatewayProcess(Process process) => _process = process;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public string Output
     {
-        _process = process;
-        BaseAddress = baseAddress;
-        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
     }
 
-    public Uri BaseAddress { get; }
+    public bool HasExited => _process.HasExited;
 
-    public HttpClient Client { get; }
-
-    public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    public static async Task<GatewayProcess> StartAsync(IDictionary<string, string?> settings)
     {
         var gateway = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
@@ -31,76 +42,68 @@ internal sealed class GatewayProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(gateway)!,
         };
-        start.ArgumentList.Add(gateway);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        foreach (var (key, value) in settings)
+        foreach (var argument in new[] { gateway, "--urls", "http://127.0.0.1:0" }.Concat(settings.SelectMany(s => new[] { $"--{s.Key}", s.Value ?? "" })))
         {
-            start.ArgumentList.Add($"--{key}={value}");
+            start.ArgumentList.Add(argument);
         }
 
-        start.Environment["Logging__Console__FormatterName"] = "simple";
-        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway did not start.");
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, line) =>
-        {
-            const string Marker = "Now listening on: ";
-            if (line.Data?.IndexOf(Marker, StringComparison.Ordinal) is >= 0 and var at)
-            {
-                listening.TrySetResult(new Uri(line.Data[(at + Marker.Length)..].Trim()));
-            }
-        };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _ = process.WaitForExitAsync().ContinueWith(_ => listening.TrySetException(new InvalidOperationException("The gateway exited before it listened.")), TaskScheduler.Default);
-
-        Uri address;
+        var self = new GatewayProcess(Process.Start(start) ?? throw new InvalidOperationException("The gateway did not start."));
+        self._process.OutputDataReceived += (_, e) => self.Append(e.Data);
+        self._process.ErrorDataReceived += (_, e) => self.Append(e.Data);
+        self._process.BeginOutputReadLine();
+        self._process.BeginErrorReadLine();
         try
         {
-            address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await Eventually.TrueAsync(() => ListeningOn().IsMatch(self.Output) || self.HasExited, "the gateway listens", TimeSpan.FromSeconds(90));
+            var match = ListeningOn().Match(self.Output);
+            if (!match.Success)
+            {
+                throw new InvalidOperationException($"The gateway exited at start:\n{self.Output}");
+            }
+
+            self.BaseAddress = new Uri(match.Groups[1].Value);
+            self.Client = new HttpClient { BaseAddress = self.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            return self;
         }
         catch
         {
-            process.Kill(entireProcessTree: true);
-            process.Dispose();
+            await self.DisposeAsync();
             throw;
         }
-
-        var started = new GatewayProcess(process, address);
-        await Eventually.TrueAsync(() => started.IsReady(), "the gateway to be ready", TimeSpan.FromSeconds(60));
-        return started;
     }
 
-    /// <summary>SIGKILL: no shutdown, no flush, no finally.</summary>
+    /// <summary>SIGKILL: no shutdown, no cleanup, whatever it was doing.</summary>
     public async Task KillAsync()
     {
-        _process.Kill();
+        _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
+        Client?.Dispose();
         if (!_process.HasExited)
         {
-            await KillAsync();
+            _process.Kill(entireProcessTree: true);
         }
 
+        await _process.WaitForExitAsync();
         _process.Dispose();
     }
 
-    private bool IsReady()
+    private void Append(string? line)
     {
-        try
+        if (line is null)
         {
-            using var response = Client.GetAsync(new Uri("/readyz", UriKind.Relative)).GetAwaiter().GetResult();
-            return response.IsSuccessStatusCode;
+            return;
         }
-        catch (HttpRequestException)
+
+        lock (_output)
         {
-            return false;
+            _output.AppendLine(line);
         }
     }
+
+    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningOn();
 }
