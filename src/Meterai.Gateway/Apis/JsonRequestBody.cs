@@ -76,6 +76,27 @@ internal static class JsonRequestBody
     /// </summary>
     public static string? Utf8Fault(ReadOnlySpan<byte> body) => Utf8.IsValid(body) ? null : "The body is not valid UTF-8.";
 
+    /// <summary>
+    /// Null when every member name of <paramref name="root"/> is text; otherwise the body's fault: a
+    /// name with a lone surrogate escape cannot even be compared with a field's name.
+    /// </summary>
+    public static string? MemberNameFault(System.Text.Json.JsonElement root)
+    {
+        try
+        {
+            foreach (var property in root.EnumerateObject())
+            {
+                _ = property.Name;
+            }
+
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return "A member name is not valid Unicode text: it holds invalid UTF-8 or a lone surrogate escape such as \\ud800.";
+        }
+    }
+
     /// <summary>415 problem+json naming the Content-Type header, for errors that hold <see cref="ContentTypeField"/>.</summary>
     public static ProblemHttpResult UnsupportedMediaType(Dictionary<string, string[]> errors) =>
         TypedResults.Problem(

@@ -53,6 +53,12 @@ public static class ReportPeriodRequest
                 return (default, default, errors);
             }
 
+            if (JsonRequestBody.MemberNameFault(document.RootElement) is { } names)
+            {
+                errors[JsonRequestBody.BodyField] = [$"{names} Send {Example}."];
+                return (default, default, errors);
+            }
+
             var from = Read(document.RootElement, "from", errors);
             var to = Read(document.RootElement, "to", errors);
             if (errors.Count == 0 && JsonRequestBody.Utf8Fault(body) is { } encoding)

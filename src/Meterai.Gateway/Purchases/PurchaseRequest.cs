@@ -114,6 +114,12 @@ public sealed record PurchaseRequest(string IdempotencyKey, int Quantity, string
             string? applicantRef = null;
             var hasQuantity = false;
             var hasApplicantRef = false;
+            if (JsonRequestBody.MemberNameFault(document.RootElement) is { } names)
+            {
+                errors["body"] = [$"{names} Send {Shape}."];
+                return default;
+            }
+
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 if (property.NameEquals("quantity"))

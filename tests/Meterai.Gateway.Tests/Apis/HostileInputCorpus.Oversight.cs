@@ -49,6 +49,7 @@ internal static partial class HostileInputCorpus
         new("report: lone surrogate in from", 400, From, t => t.ReportAsync(Period("2024-09-01\\ud800", "2024-09-02T00:00:00Z"))),
         new("report: lone surrogate in to", 400, To, t => t.ReportAsync(Period("2024-09-01T00:00:00Z", "\\udfff"))),
         new("report: invalid UTF-8 in to", 400, To, t => t.ReportAsync(Bytes("{\"from\":\"2024-09-01T00:00:00Z\",\"to\":\"2024-09-02", [0xFF], "\"}"))),
+        new("report: lone surrogate escape in a member name", 400, "body", t => t.ReportAsync("""{"\udc1dfkWa":{},"from":"2024-09-01T00:00:00Z","to":"2024-09-02T00:00:00Z"}""")),
         new("report: from as a number", 400, From, t => t.ReportAsync("""{"from":20240901,"to":"2024-09-02T00:00:00Z"}""")),
         new("report: from twice", 400, From, t => t.ReportAsync("""{"from":"2024-09-01T00:00:00Z","from":"2024-08-01T00:00:00Z","to":"2024-09-02T00:00:00Z"}""")),
         new("report: to before from", 400, To, t => t.ReportAsync(Period("2024-09-02T00:00:00Z", "2024-09-01T00:00:00Z"))),

@@ -40,6 +40,7 @@ internal static partial class HostileInputCorpus
         new("purchase: C1 control in applicantRef", 400, Ref, t => t.PurchaseAsync("""{"quantity":1,"applicantRef":"NIK\u0085"}""")),
         new("purchase: right-to-left override in applicantRef", 400, Ref, t => t.PurchaseAsync("""{"quantity":1,"applicantRef":"NIK\u202e321"}""")),
         new("purchase: line separator in applicantRef", 400, Ref, t => t.PurchaseAsync("""{"quantity":1,"applicantRef":"NIK\u2028"}""")),
+        new("purchase: lone surrogate escape in a member name", 400, Body, t => t.PurchaseAsync("""{"quantity":1,"applicantRef":"a","\udc1dx":1}""")),
         new("purchase: raw control byte inside a string", 400, Body, t => t.PurchaseAsync(Bytes("""{"quantity":1,"applicantRef":"a""", [0x01], "\"}"))),
 
         // Numbers and types.
