@@ -1,3 +1,6 @@
+using Meterai.Gateway.Proxies;
+using Meterai.Gateway.Settings;
+
 namespace Meterai.Gateway;
 
 public static class GatewayDefaults
@@ -10,22 +13,60 @@ public static class GatewayDefaults
         builder.Services.AddSingleton(Random.Shared);
 
         // The gateway's own instruments and the Polly pipelines that report into them.
-        builder.Services.AddOptions<Observability.MetricsOptions>()
-            .BindConfiguration(Observability.MetricsOptions.Section)
-            .Validate(o => o.LedgerGaugeRefreshSeconds > 0, "Metrics:LedgerGaugeRefreshSeconds must be positive.")
-            .ValidateOnStart();
+        builder.Services.AddRangedOptions<Observability.MetricsOptions>(Observability.MetricsOptions.Section);
         builder.Services.AddSingleton<Observability.GatewayMetrics>();
         builder.Services.AddSingleton<Observability.LedgerGauges>();
         builder.Services.AddSingleton<Resilience.ResiliencePipelines>();
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
-        builder.Services.AddProblemDetails();
+        // A request the framework itself cannot read (a parameter that does not bind, such as
+        // ?open=maybe; a body shorter than its Content-Length) is the client's fault: its own 4xx,
+        // never a 500, with the framework's sentence, which names the parameter, as the detail.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            if (context.Exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
+            {
+                context.ProblemDetails.Detail = bad.Message;
+            }
+        });
+        builder.Services.Configure<ExceptionHandlerOptions>(o =>
+        {
+            o.StatusCodeSelector = exception =>
+                exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+            o.SuppressDiagnosticsCallback = context => context.Exception is Microsoft.AspNetCore.Http.BadHttpRequestException;
+        });
+        builder.AddTrustedProxies();
         return builder;
     }
 
-    /// <summary>Every error is problem+json, and none carries a stack trace, in any environment.</summary>
+    /// <summary>
+    /// Every error is problem+json, and none carries a stack trace, in any environment; every answer
+    /// says <c>X-Content-Type-Options: nosniff</c>; forwarded headers from trusted proxies only.
+    /// </summary>
     public static WebApplication UseGatewayDefaults(this WebApplication app)
     {
+        // As its own process, the gateway checks options here, before the host starts, so a bad value
+        // stops start-up with Program's one line instead of the host's logged stack trace. Hosted by
+        // a test factory, the host's own check reports it as an exception.
+        if (ConfigurationFault.IsOwnProcess)
+        {
+            app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        }
+
+        app.UseTrustedProxies();
+
+        // Set as the answer starts, so it survives handlers that clear the response (the purchase route does).
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(static state =>
+            {
+                ((HttpResponse)state).Headers.XContentTypeOptions = "nosniff";
+                return Task.CompletedTask;
+            }, context.Response);
+            return next(context);
+        });
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         return app;

@@ -11,6 +11,7 @@ using Meterai.Gateway.Purchases;
 using Meterai.Gateway.Reconciliation;
 using Meterai.Gateway.Routing;
 using Meterai.Gateway.Scheduling;
+using Meterai.Gateway.Settings;
 using Meterai.Gateway.Status;
 
 try
@@ -47,11 +48,11 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (RegistryException ex)
+catch (Exception ex) when (ConfigurationFault.IsOwnProcess && ConfigurationFault.TryDescribe(ex, out var line))
 {
-    // One line an operator can act on (file, entry, fault), not a stack trace.
-    await Console.Error.WriteLineAsync(ex.Message);
-    return 2;
+    // One line an operator can act on (the key and its range, or the registry's file, entry and fault), not a stack trace.
+    await Console.Error.WriteLineAsync(line);
+    return ConfigurationFault.ExitCode;
 }
 catch (LedgerInUseException ex)
 {

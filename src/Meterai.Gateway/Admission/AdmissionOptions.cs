@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Meterai.Gateway.Admission;
 
 /// <summary>The gateway-wide queue in front of the distributors' concurrency limits. Bound from <c>Admission</c>.</summary>
@@ -6,9 +8,11 @@ public sealed class AdmissionOptions
     public const string Section = "Admission";
 
     /// <summary>Purchases that may wait for a free distributor slot at once; more are answered 503 at once. Default: 2000.</summary>
+    [Range(0, 1_000_000)]
     public int MaxQueueLength { get; set; } = 2000;
 
     /// <summary>Longest a purchase ever waits for a slot, whatever the distributors' speed. Default: 5 seconds.</summary>
+    [Range(0d, 300d)]
     public double MaxWaitSeconds { get; set; } = 5;
 
     /// <summary>
@@ -16,9 +20,11 @@ public sealed class AdmissionOptions
     /// purchase takes at most about (1 + this) service times. Default: 1, which kept the fleet at
     /// 0.98 of its capacity with a p99 of 2.7 service times under a 10× surge (docs/benchmarks.md).
     /// </summary>
+    [Range(0d, 100d, MinimumIsExclusive = true)]
     public double MaxWaitServiceTimes { get; set; } = 1;
 
     /// <summary>Completed orders over this window give the drain rate behind waits and Retry-After. Default: 10 seconds.</summary>
+    [Range(1, 600)]
     public int DrainWindowSeconds { get; set; } = 10;
 
     public TimeSpan MaxWait => TimeSpan.FromSeconds(MaxWaitSeconds);

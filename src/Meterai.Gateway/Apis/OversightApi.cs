@@ -11,7 +11,7 @@ public static class OversightApi
     /// <summary>The regulator and operator API (gateway spec: Regulators and operators).</summary>
     public static IEndpointRouteBuilder MapOversightApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/oversight").WithTags("Oversight");
+        var api = app.MapGroup("/api/oversight").WithTags("Oversight").RequireAntiforgeryWithCookie();
         api.MapGet("/distributors", GetDistributorsAsync).RequireAuthorization(OversightPolicies.Read);
         api.MapGet("/flags", GetFlagsAsync).RequireAuthorization(OversightPolicies.Read);
         api.MapPost("/audit", RunAuditAsync).RequireAuthorization(OversightPolicies.Act);
@@ -30,10 +30,15 @@ public static class OversightApi
     internal static async Task<Ok<AuditResult>> RunAuditAsync(ActivityAuditor auditor, CancellationToken cancellationToken) =>
         TypedResults.Ok(await auditor.RunAsync(cancellationToken));
 
-    internal static async Task<Results<Created<OversightReport>, ValidationProblem>> BuildReportAsync(
+    internal static async Task<Results<Created<OversightReport>, ValidationProblem, ProblemHttpResult>> BuildReportAsync(
         HttpRequest request, ReportBuilder reports, TimeProvider time, CancellationToken cancellationToken)
     {
         var (from, to, errors) = await ReportPeriodRequest.ReadAsync(request, time.GetUtcNow(), cancellationToken);
+        if (errors is not null && errors.ContainsKey(JsonRequestBody.ContentTypeField))
+        {
+            return JsonRequestBody.UnsupportedMediaType(errors);
+        }
+
         if (errors is not null)
         {
             return TypedResults.ValidationProblem(
@@ -69,7 +74,7 @@ public static class OversightApi
             "text/html" => OversightPages.Report(report),
             "application/json" => TypedResults.Ok(report),
             _ => TypedResults.Problem(
-                detail: "This report is served as application/json, text/csv or text/html.",
+                detail: "The Accept header asks for none of the formats this report is served as: application/json, text/csv or text/html.",
                 statusCode: StatusCodes.Status406NotAcceptable,
                 title: "Not acceptable",
                 type: PurchaseAnswers.ProblemBase + "not-acceptable"),

@@ -36,7 +36,7 @@ public static class PurchasesApi
         return TypedResults.Ok(ToView(record));
     }
 
-    private static PurchaseView ToView(PurchaseRecord record) => new(
+    private static PurchaseView ToView(PurchaseRecord record) => PurchaseView.Of(
         record.PurchaseId,
         record.Status switch
         {
@@ -50,5 +50,5 @@ public static class PurchasesApi
         record.OrderId,
         record.Quantity,
         record.Amount,
-        record.Serials is null ? [] : JsonSerializer.Deserialize(record.Serials, GatewayJsonContext.Default.IReadOnlyListString) ?? []);
+        record.Serials is null ? [] : JsonSerializer.Deserialize(record.Serials, GatewayJsonContext.Default.IReadOnlyListString));
 }

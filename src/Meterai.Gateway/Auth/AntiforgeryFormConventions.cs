@@ -24,4 +24,38 @@ public static class AntiforgeryFormConventions
                     type: Purchases.PurchaseAnswers.ProblemBase + "antiforgery"));
         return builder;
     }
+
+    /// <summary>
+    /// For the endpoints of an API that a signed-in browser may also call: a request that changes
+    /// something (POST, PUT, PATCH, DELETE) and is authenticated by the sign-in cookie, not by
+    /// <c>X-Api-Key</c>, must carry the antiforgery token (form field or the
+    /// <see cref="OversightAuthSchemes.AntiforgeryHeader"/> header, from any oversight page), so another
+    /// site cannot make an operator's browser act. Programs with a key are not affected: no site can
+    /// make a browser send a header.
+    /// </summary>
+    public static TBuilder RequireAntiforgeryWithCookie<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method)
+                || http.Request.Headers.ContainsKey(OversightAuthSchemes.ApiKeyHeader)
+                || await http.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(http))
+            {
+                return await next(context);
+            }
+
+            return TypedResults.Problem(
+                detail: $"A request signed in by the oversight cookie must carry the antiforgery token in the {OversightAuthSchemes.AntiforgeryHeader} header (from any oversight page), or use X-Api-Key instead.",
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Antiforgery token required",
+                type: Purchases.PurchaseAnswers.ProblemBase + "antiforgery",
+                extensions: new Dictionary<string, object?>
+                {
+                    ["errors"] = new Dictionary<string, string[]> { [OversightAuthSchemes.AntiforgeryHeader] = ["The antiforgery token is missing or invalid."] },
+                });
+        });
+        return builder;
+    }
 }

@@ -1,4 +1,5 @@
 using Meterai.Gateway.Pages;
+using Meterai.Gateway.Settings;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -19,9 +20,7 @@ public static partial class AuthExtensions
     public static WebApplicationBuilder AddOversightAuth(this WebApplicationBuilder builder)
     {
         builder.AddGatewayPages();
-        builder.Services.AddOptions<AuthOptions>()
-            .BindConfiguration(AuthOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddRangedOptions<AuthOptions>(AuthOptions.Section);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddHostedService<OversightKeysAnnouncer>();
@@ -82,6 +81,7 @@ public static partial class AuthExtensions
         builder.Services.AddAntiforgery(antiforgery =>
         {
             antiforgery.Cookie.Name = "meterai-antiforgery";
+            antiforgery.HeaderName = OversightAuthSchemes.AntiforgeryHeader;
             antiforgery.Cookie.SameSite = SameSiteMode.Strict;
             antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });

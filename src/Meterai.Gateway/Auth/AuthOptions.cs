@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Meterai.Gateway.Auth;
 
 /// <summary>Who may use the oversight endpoints. Bound from <c>Auth</c>.</summary>
@@ -24,6 +26,7 @@ public sealed class AuthOptions
     /// Idle minutes after which a browser session ends; each request within it extends it.
     /// Default: 30 minutes.
     /// </summary>
+    [Range(1d, 10_080d)]
     public double SessionMinutes { get; set; } = 30;
 
     /// <summary>

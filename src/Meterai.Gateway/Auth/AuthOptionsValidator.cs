@@ -14,11 +14,6 @@ internal sealed class AuthOptionsValidator(IConfiguration configuration) : IVali
         var failures = new List<string>();
         Check(nameof(AuthOptions.RegulatorKeys), options.RegulatorKeys, failures);
         Check(nameof(AuthOptions.OperatorKeys), options.OperatorKeys, failures);
-        if (options.SessionMinutes is not > 0)
-        {
-            failures.Add($"{AuthOptions.Section}:{nameof(AuthOptions.SessionMinutes)} must be positive.");
-        }
-
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

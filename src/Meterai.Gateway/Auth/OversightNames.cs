@@ -13,6 +13,9 @@ public static class OversightAuthSchemes
     public const string ApiKeyOrCookie = "OversightApiKeyOrCookie";
 
     public const string ApiKeyHeader = "X-Api-Key";
+
+    /// <summary>Where a cookie-authenticated API request that acts carries its antiforgery token.</summary>
+    public const string AntiforgeryHeader = "RequestVerificationToken";
 }
 
 /// <summary>Roles in the claims of an oversight principal. A principal has exactly one.</summary>

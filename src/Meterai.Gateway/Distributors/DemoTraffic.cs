@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -11,6 +12,7 @@ public sealed class DemoOptions
     public const string Section = "Demo";
 
     /// <summary>Purchases per second the demo applicants make; 0 switches them off. Default: 2.</summary>
+    [Range(0d, 1000d)]
     public double PurchasesPerSecond { get; set; } = 2;
 }
 

@@ -1,3 +1,5 @@
+using Meterai.Gateway.Settings;
+
 namespace Meterai.Gateway.Distributors;
 
 public static class DistributorExtensions
@@ -8,12 +10,10 @@ public static class DistributorExtensions
     /// </summary>
     public static WebApplicationBuilder AddDistributors(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DistributorOptions>()
-            .BindConfiguration(DistributorOptions.Section)
-            .Validate(o => o.DefaultMaxConcurrency >= 1, "Distributors:DefaultMaxConcurrency must be at least 1.")
-            .ValidateOnStart();
+        builder.Services.AddRangedOptions<DistributorOptions>(DistributorOptions.Section);
 
-        var settings = builder.Configuration.GetSection(DistributorOptions.Section).Get<DistributorOptions>() ?? new();
+        // Read now because the registry is loaded now: a value out of range stops here with its own line.
+        var settings = builder.Configuration.BindChecked<DistributorOptions>(DistributorOptions.Section);
         var entries = string.IsNullOrWhiteSpace(settings.File)
             ? null
             : RegistryFile.Load(settings.File, settings.DefaultMaxConcurrency);
@@ -30,10 +30,7 @@ public static class DistributorExtensions
             return fleet;
         });
         builder.Services.AddHostedService<FleetLoader>();
-        builder.Services.AddOptions<DemoOptions>()
-            .BindConfiguration(DemoOptions.Section)
-            .Validate(o => o.PurchasesPerSecond is >= 0 and <= 1000, "Demo:PurchasesPerSecond must be from 0 to 1000.")
-            .ValidateOnStart();
+        builder.Services.AddRangedOptions<DemoOptions>(DemoOptions.Section);
         builder.Services.AddHostedService<DemoTraffic>();
         builder.Services.AddHttpClient<DistributorClient>(DistributorClient.HttpClientName, client =>
         {

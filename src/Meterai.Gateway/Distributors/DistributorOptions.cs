@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Meterai.Gateway.Distributors;
 
 /// <summary>Where the fleet comes from. Bound from the <c>Distributors</c> section.</summary>
@@ -12,5 +14,6 @@ public sealed class DistributorOptions
     /// Concurrent orders allowed at a distributor whose registry entry gives no <c>maxConcurrency</c>.
     /// Default: 8, deliberately low: an unknown seller is protected until it shows it can take more.
     /// </summary>
+    [Range(1, 10_000)]
     public int DefaultMaxConcurrency { get; set; } = 8;
 }

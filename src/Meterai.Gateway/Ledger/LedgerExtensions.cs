@@ -6,8 +6,15 @@ public static class LedgerExtensions
     {
         builder.Services.AddOptions<LedgerOptions>()
             .BindConfiguration(LedgerOptions.Section)
-            .Validate(o => o.Provider is LedgerProviders.Sqlite or LedgerProviders.Postgres, "Ledger:Provider must be 'sqlite' or 'postgres'.")
+            .Validate(o => LedgerOptions.IsKnownProvider(o.Provider), LedgerOptions.ProviderRange)
             .ValidateOnStart();
+
+        // Checked now too: the scheduler declares its store from the provider before the host exists.
+        var configured = builder.Configuration.GetSection(LedgerOptions.Section).Get<LedgerOptions>() ?? new();
+        if (!LedgerOptions.IsKnownProvider(configured.Provider))
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(LedgerOptions.Section, typeof(LedgerOptions), [LedgerOptions.ProviderRange]);
+        }
 
         builder.Services.AddSingleton(services =>
         {
@@ -18,6 +25,7 @@ public static class LedgerExtensions
         });
         builder.Services.AddSingleton<LedgerMigrator>();
         builder.Services.AddSingleton<PurchaseLedger>();
+        builder.Services.AddSingleton<ReconciliationLedger>();
 
         // Registered before every other hosted service: nothing may touch the ledger before its schema
         // is current, and a second gateway on one SQLite file is refused before it touches anything.

@@ -19,4 +19,7 @@ public sealed class PurchaseRecord
     public string? ResponseBody { get; set; }
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
+
+    /// <summary>When the current try was claimed: a retry of a freed key starts a new one.</summary>
+    public long TryStartedAt { get; set; }
 }

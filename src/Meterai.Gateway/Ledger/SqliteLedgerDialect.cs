@@ -14,9 +14,11 @@ internal sealed class SqliteLedgerDialect : ILedgerDialect
 
     public bool SingleWriter => true;
 
-    // WAL with synchronous=NORMAL survives a process crash (every commit is in the WAL before it
-    // returns) and only risks the last commits on power loss; FULL would fsync every purchase.
-    public string? OnOpenSql => "PRAGMA synchronous=NORMAL;";
+    // The claim and the attempt record precede a charge, so they must survive a power loss, not
+    // only a process crash: FULL fsyncs the WAL on every commit. synchronous is a per-connection
+    // setting SQLite does not keep in the file; the pooled connection keeps it once set, and setting
+    // it again on reuse is a no-op without I/O, so it costs microseconds, not a sync.
+    public string? OnOpenSql => "PRAGMA synchronous=FULL;";
 
     // journal_mode is persistent in the file and cannot change inside a transaction.
     public string? PrepareSql => "PRAGMA journal_mode=WAL;";

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.ComponentModel.DataAnnotations;
 using Meterai.Gateway.Oversight;
 using Meterai.Gateway.Reconciliation;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,7 @@ public sealed class MetricsOptions
     public const string Section = "Metrics";
 
     /// <summary>How often the gauges read from the ledger (open money, open flags) are refreshed. Default: 15 seconds.</summary>
+    [Range(1d, 3600d)]
     public double LedgerGaugeRefreshSeconds { get; set; } = 15;
 }
 

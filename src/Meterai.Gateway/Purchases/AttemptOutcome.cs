@@ -41,8 +41,8 @@ internal static class AttemptClassifier
 
         return status switch
         {
-            StatusCodes.Status201Created => ReadOrder(attempt.Body, AttemptOutcome.Issued),
-            StatusCodes.Status202Accepted => ReadOrder(attempt.Body, AttemptOutcome.Pending),
+            StatusCodes.Status201Created => ReadOrder(attempt, DistributorOrderStatus.Issued, AttemptOutcome.Issued),
+            StatusCodes.Status202Accepted => ReadOrder(attempt, DistributorOrderStatus.Pending, AttemptOutcome.Pending),
             StatusCodes.Status409Conflict => (AttemptOutcome.SoldOut, null),
             StatusCodes.Status503ServiceUnavailable => (AttemptOutcome.Refused, null),
             >= 400 and < 500 => (AttemptOutcome.Refused, null),
@@ -59,13 +59,23 @@ internal static class AttemptClassifier
         _ => "ambiguous",
     };
 
-    private static (AttemptOutcome, DistributorOrder?) ReadOrder(byte[]? body, AttemptOutcome outcome)
+    /// <summary>
+    /// A 2xx that is not a valid order for this purchase (unreadable, another status than its code
+    /// says, too few serials, another key) still means the distributor took it: look it up.
+    /// </summary>
+    private static (AttemptOutcome, DistributorOrder?) ReadOrder(PurchaseAttemptFeature attempt, string expectedStatus, AttemptOutcome outcome)
     {
-        // A 2xx that is not a readable order still means the distributor took it: look it up.
         try
         {
+            var body = attempt.Body;
             var order = body is { Length: > 0 } ? JsonSerializer.Deserialize(body, GatewayJsonContext.Default.DistributorOrder) : null;
-            return string.IsNullOrEmpty(order?.OrderId) ? (AttemptOutcome.Ambiguous, null) : (outcome, order);
+            if (order is null || !string.Equals(order.Status ?? expectedStatus, expectedStatus, StringComparison.Ordinal))
+            {
+                return (AttemptOutcome.Ambiguous, null);
+            }
+
+            order = order with { Status = expectedStatus };
+            return OrderValidation.Problem(order, attempt.PurchaseId, attempt.Quantity, knownOrderId: null) is null ? (outcome, order) : (AttemptOutcome.Ambiguous, null);
         }
         catch (JsonException)
         {

@@ -34,7 +34,14 @@ internal sealed class DistributorAttemptMiddleware(
         try
         {
             // Not cancellable by the applicant: once written, the ledger knows where money may go.
-            await ledger.StartAttemptAsync(attempt.PurchaseId, attempt.Number, distributor.Id, time.GetUtcNow(), CancellationToken.None);
+            // A ledger error here propagates to the orchestrator before anything was sent.
+            if (!await ledger.StartAttemptAsync(attempt.Try, attempt.Number, distributor.Id, time.GetUtcNow(), CancellationToken.None))
+            {
+                // Reconciliation or another gateway has the row now: this try must not send an order.
+                attempt.Fenced = true;
+                return;
+            }
+
             attempt.Distributor = distributor;
             PurchaseTransforms.UseCanonicalBody(context, attempt);
             var sent = time.GetTimestamp();

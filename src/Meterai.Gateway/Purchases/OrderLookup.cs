@@ -1,8 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Meterai.Gateway.Distributors;
-using Microsoft.Extensions.Options;
-using System.Collections.Concurrent;
 using Meterai.Gateway.Resilience;
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -11,47 +11,71 @@ using Polly.Timeout;
 namespace Meterai.Gateway.Purchases;
 
 /// <summary>
-/// Resolves an ambiguous answer the way the distributor spec prescribes: GET /orders?idempotencyKey=
-/// at the same distributor, right away, each try cut off by a Polly timeout and retried briefly.
+/// The one way the gateway asks a distributor about an order (GET /orders?idempotencyKey= or
+/// GET /orders/{id}) and the one place its answer is checked (<see cref="OrderValidation"/>), for
+/// the purchase path's ambiguous answers and for reconciliation alike. Each caller brings its
+/// resilience: the purchase path a brief retry behind a per-distributor breaker
+/// (<see cref="FindByKeyAsync"/>), reconciliation a bare timeout, because its backoff is the retry.
 /// </summary>
 public sealed class OrderLookup
 {
     private readonly DistributorClient _client;
-    private readonly ResiliencePipelines _pipelines;
+    private readonly ResiliencePipelines? _pipelines;
     private readonly PurchasingOptions _settings;
 
     // One breaker per distributor: one distributor's failing API must not stop look-ups at the others.
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _byDistributor = new(StringComparer.Ordinal);
 
-    public OrderLookup(DistributorClient client, ResiliencePipelines pipelines, IOptions<PurchasingOptions> options)
+    public OrderLookup(DistributorClient client, IOptions<PurchasingOptions> options, ResiliencePipelines? pipelines = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _client = client;
         _pipelines = pipelines;
         _settings = options.Value;
     }
 
-    /// <returns>The order; null when the distributor says none exists; throws nothing the caller must handle.</returns>
-    public async Task<LookupResult> FindByKeyAsync(DistributorEntry distributor, string idempotencyKey, CancellationToken cancellationToken)
+    /// <summary>The purchase path's look-up of an ambiguous answer, right away, retried briefly.</summary>
+    public Task<LookupResult> FindByKeyAsync(DistributorEntry distributor, string purchaseId, int quantity, CancellationToken cancellationToken)
     {
-        var pipeline = _byDistributor.GetOrAdd(distributor.Id, Build);
+        ArgumentNullException.ThrowIfNull(distributor);
+        return LookUpAsync(distributor, new OrderQuery(purchaseId, quantity, KnownOrderId: null, ByKey: true), _byDistributor.GetOrAdd(distributor.Id, Build), cancellationToken);
+    }
+
+    /// <summary>Asks under <paramref name="pipeline"/>; never throws for what a distributor does, only for the caller's cancellation.</summary>
+    /// <returns>Found with a validated order; NotFound when the distributor says none exists; Unknown otherwise.</returns>
+    public async Task<LookupResult> LookUpAsync(DistributorEntry distributor, OrderQuery query, ResiliencePipeline pipeline, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        DistributorOrder? order;
         try
         {
-            var order = await pipeline.ExecuteAsync(
-                static async (state, token) => await state.Client.FindOrderByKeyAsync(state.Distributor, state.Key, token),
-                (Client: _client, Distributor: distributor, Key: idempotencyKey),
+            order = await pipeline.ExecuteAsync(
+                static async (state, token) => state.Query.ByKey || state.Query.KnownOrderId is null
+                    ? await state.Client.FindOrderByKeyAsync(state.Distributor, state.Query.PurchaseId, token)
+                    : await state.Client.GetOrderAsync(state.Distributor, state.Query.KnownOrderId, token),
+                (Client: _client, Distributor: distributor, Query: query),
                 cancellationToken);
-            return order is null ? LookupResult.NotFound : new LookupResult(LookupKind.Found, order);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or JsonException)
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or JsonException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return LookupResult.Unknown;
+            return new LookupResult(LookupKind.Unknown, Failure: ex);
         }
+
+        if (order is null)
+        {
+            return LookupResult.NotFound;
+        }
+
+        return OrderValidation.Problem(order, query.PurchaseId, query.Quantity, query.KnownOrderId) is { } problem
+            ? new LookupResult(LookupKind.Unknown, order, Problem: problem)
+            : new LookupResult(LookupKind.Found, order);
     }
 
     private ResiliencePipeline Build(string distributorId)
     {
         var transient = new PredicateBuilder().Handle<HttpRequestException>().Handle<TimeoutRejectedException>();
-        var builder = _pipelines.Builder(ResiliencePipelines.OrderLookup);
+        var builder = _pipelines?.Builder(ResiliencePipelines.OrderLookup) ?? new ResiliencePipelineBuilder();
         builder.InstanceName = distributorId;
 
         // While a distributor's order API keeps failing, an ambiguous purchase is answered 202 at
@@ -79,6 +103,13 @@ public sealed class OrderLookup
     }
 }
 
+/// <summary>What to ask a distributor about one purchase.</summary>
+/// <param name="PurchaseId">The purchase id, which is the Idempotency-Key the distributor got.</param>
+/// <param name="Quantity">The purchase's quantity, which an issued order's serials must match.</param>
+/// <param name="KnownOrderId">The order id the distributor gave earlier; the found order must be it.</param>
+/// <param name="ByKey">Look up by key even when an order id is known.</param>
+public sealed record OrderQuery(string PurchaseId, int Quantity, string? KnownOrderId, bool ByKey);
+
 public enum LookupKind
 {
     Found,
@@ -86,8 +117,13 @@ public enum LookupKind
     Unknown,
 }
 
-public sealed record LookupResult(LookupKind Kind, DistributorOrder? Order = null)
+/// <param name="Failure">Unknown because the call failed (the distributor did not answer usably).</param>
+/// <param name="Problem">Unknown because the order it described fails <see cref="OrderValidation"/>.</param>
+public sealed record LookupResult(LookupKind Kind, DistributorOrder? Order = null, Exception? Failure = null, string? Problem = null)
 {
     public static readonly LookupResult NotFound = new(LookupKind.NotFound);
     public static readonly LookupResult Unknown = new(LookupKind.Unknown);
+
+    /// <summary>The found order; only when <see cref="Kind"/> is Found.</summary>
+    public DistributorOrder? Usable => Kind == LookupKind.Found ? Order : null;
 }

@@ -10,12 +10,15 @@ internal static class PurchaseAnswers
 {
     public const string ProblemBase = "urn:meterai-gateway:problem:";
 
-    public static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(
-            errors,
-            detail: "The purchase request is invalid: " + string.Join(" ", errors.Values.SelectMany(v => v)),
-            title: "Invalid purchase request",
-            type: ProblemBase + "invalid-request");
+    /// <summary>400 naming every faulty field; 415 when the body is not JSON at all (<see cref="Apis.JsonRequestBody.ContentTypeField"/>).</summary>
+    public static IResult Invalid(Dictionary<string, string[]> errors) =>
+        errors.ContainsKey(Apis.JsonRequestBody.ContentTypeField)
+            ? Apis.JsonRequestBody.UnsupportedMediaType(errors)
+            : TypedResults.ValidationProblem(
+                errors,
+                detail: "The purchase request is invalid: " + string.Join(" ", errors.Values.SelectMany(v => v)),
+                title: "Invalid purchase request",
+                type: ProblemBase + "invalid-request");
 
     public static ProblemHttpResult InProgress() =>
         TypedResults.Problem(

@@ -1,4 +1,5 @@
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Ledger;
 
 namespace Meterai.Gateway.Purchases;
 
@@ -7,10 +8,15 @@ namespace Meterai.Gateway.Purchases;
 /// purchase: the orchestrator sets it up, the attempt gate records the distributor, the
 /// transforms send the order and capture the answer, and the orchestrator reads the result.
 /// </summary>
-internal sealed class PurchaseAttemptFeature(string purchaseId, byte[] canonicalBody)
+internal sealed class PurchaseAttemptFeature(PurchaseTry purchaseTry, byte[] canonicalBody, int quantity)
 {
+    /// <summary>The try this request claimed; every ledger write of this request is fenced by it.</summary>
+    public PurchaseTry Try { get; } = purchaseTry;
+
     /// <summary>Also the Idempotency-Key sent to the distributor, so the order can be looked up by it.</summary>
-    public string PurchaseId { get; } = purchaseId;
+    public string PurchaseId => Try.PurchaseId;
+
+    public int Quantity { get; } = quantity;
 
     public byte[] CanonicalBody { get; } = canonicalBody;
 
@@ -18,6 +24,9 @@ internal sealed class PurchaseAttemptFeature(string purchaseId, byte[] canonical
 
     /// <summary>Set once a slot was taken and the attempt written to the ledger: from then on money may move.</summary>
     public DistributorState? Distributor { get; set; }
+
+    /// <summary>The ledger row was no longer this try's when the attempt was to be recorded: nothing was sent.</summary>
+    public bool Fenced { get; set; }
 
     /// <summary>The load balancer found no distributor with room.</summary>
     public bool NoRoom { get; set; }

@@ -20,6 +20,7 @@ namespace Meterai.Gateway.Purchases;
 internal sealed partial class PurchaseOrchestrator(
     RequestDelegate next,
     PurchaseLedger ledger,
+    AnswerRecorder answers,
     OrderLookup lookup,
     DistributorRouting routing,
     IOptions<PurchasingOptions> options,
@@ -68,9 +69,22 @@ internal sealed partial class PurchaseOrchestrator(
 
         // Under a surge most newcomers cannot be taken: refuse them before they cost a ledger write,
         // unless their key is known, since a retry deserves its stored answer.
-        if (admission.RefusalNow() is { } refusal && !await ledger.KeyExistsAsync(request.IdempotencyKey, context.RequestAborted))
+        if (admission.RefusalNow() is { } refusal)
         {
-            return RefusedByQueue(context, refusal);
+            bool known;
+            try
+            {
+                known = await ledger.KeyExistsAsync(request.IdempotencyKey, context.RequestAborted);
+            }
+            catch (DbException ex)
+            {
+                return LedgerUnavailable(context, ex);
+            }
+
+            if (!known)
+            {
+                return RefusedByQueue(context, refusal);
+            }
         }
 
         var now = time.GetUtcNow();
@@ -84,10 +98,7 @@ internal sealed partial class PurchaseOrchestrator(
         }
         catch (DbException ex)
         {
-            // Nothing was sent anywhere, so an honest "come back" is better than a 500.
-            LogLedgerUnavailable(logger, ex.GetType().Name);
-            metrics.AdmissionRejected(AdmissionRejections.LedgerUnavailable);
-            return PurchaseAnswers.Unavailable(context, ProbeRetryAfterSeconds(), "The purchase ledger is unavailable.");
+            return LedgerUnavailable(context, ex);
         }
 
         return claim.Kind switch
@@ -95,15 +106,16 @@ internal sealed partial class PurchaseOrchestrator(
             ClaimKind.Replay => PurchaseAnswers.Stored(context, claim.ReplayStatus, claim.ReplayBody!, claim.PurchaseId!),
             ClaimKind.InProgress => PurchaseAnswers.InProgress(),
             ClaimKind.KeyReusedWithOtherBody => PurchaseAnswers.KeyReused(),
-            _ => await SellAsync(context, request, claim.PurchaseId!, claim.PreviousAttempts),
+            _ => await SellAsync(context, request, claim.Try, claim.PreviousAttempts),
         };
     }
 
-    private async Task<IResult> SellAsync(HttpContext context, PurchaseRequest request, string purchaseId, int previousAttempts)
+    private async Task<IResult> SellAsync(HttpContext context, PurchaseRequest request, PurchaseTry purchaseTry, int previousAttempts)
     {
+        var purchaseId = purchaseTry.PurchaseId;
         var proxy = context.GetReverseProxyFeature();
         var cluster = proxy.Route.Cluster!;
-        var attempt = new PurchaseAttemptFeature(purchaseId, request.CanonicalBody);
+        var attempt = new PurchaseAttemptFeature(purchaseTry, request.CanonicalBody, request.Quantity);
         context.Features.Set(attempt);
 
         // YARP cancels the distributor call when the applicant hangs up. An order in flight is the
@@ -135,7 +147,7 @@ internal sealed partial class PurchaseOrchestrator(
                     }
                     catch (OperationCanceledException) when (applicantGone.IsCancellationRequested)
                     {
-                        await ledger.ReleaseAsync(purchaseId, time.GetUtcNow(), CancellationToken.None);
+                        await answers.ReleaseAsync(purchaseTry);
                         return PurchaseAnswers.Unavailable(context, 1, "You left before a distributor was free.");
                     }
 
@@ -162,6 +174,11 @@ internal sealed partial class PurchaseOrchestrator(
 
                 // The forwarder set the distributor's status on our response; the applicant gets the gateway's answer.
                 context.Response.Clear();
+                if (attempt.Fenced)
+                {
+                    LogFenced(logger, purchaseId, "attempt record");
+                    return await CurrentAnswerAsync(context, purchaseId);
+                }
 
                 if (attempt.Distributor is not { } distributor)
                 {
@@ -196,10 +213,22 @@ internal sealed partial class PurchaseOrchestrator(
 
                         (refused ??= new(StringComparer.Ordinal)).Add(distributor.Id);
                         LogFailover(logger, purchaseId, distributor.Id, attempt.Status ?? 0, outcome);
-                        await ledger.FinishAttemptAsync(purchaseId, number, AttemptClassifier.LedgerName(outcome), attempt.Status, time.GetUtcNow(), CancellationToken.None);
+                        if (!await ledger.FinishAttemptAsync(purchaseTry, number, AttemptClassifier.LedgerName(outcome), attempt.Status, time.GetUtcNow(), CancellationToken.None))
+                        {
+                            LogFenced(logger, purchaseId, "refused attempt");
+                            return await CurrentAnswerAsync(context, purchaseId);
+                        }
+
                         continue;
                 }
             }
+        }
+        catch (DbException ex)
+        {
+            // Every write that can throw here (the attempt record, a refusal, a release) comes
+            // before a charge or after a refusal; answers are recorded by FinishAsync, which never throws.
+            await answers.ReleaseAsync(purchaseTry);
+            return LedgerUnavailable(context, ex);
         }
         catch (Exception ex)
         {
@@ -207,7 +236,7 @@ internal sealed partial class PurchaseOrchestrator(
             throw;
         }
 
-        await ledger.ReleaseAsync(purchaseId, time.GetUtcNow(), CancellationToken.None);
+        await answers.ReleaseAsync(purchaseTry);
         if (rejection is { } refusedByQueue)
         {
             LogQueueRejected(logger, purchaseId, refusedByQueue.Reason, refusedByQueue.RetryAfterSeconds);
@@ -223,16 +252,12 @@ internal sealed partial class PurchaseOrchestrator(
     private async Task<IResult> ResolveAmbiguousAsync(HttpContext context, PurchaseAttemptFeature attempt, PurchaseRequest request, IForwarderErrorFeature? error)
     {
         var distributor = attempt.Distributor!;
-        var found = await lookup.FindByKeyAsync(distributor.Entry, attempt.PurchaseId, CancellationToken.None);
-        var (status, order) = found.Kind == LookupKind.Found
-            ? (found.Order!.Status switch
-            {
-                DistributorOrderStatus.Issued => PurchaseStatus.Issued,
-                DistributorOrderStatus.Failed => PurchaseStatus.RefundDue,
-                DistributorOrderStatus.Refunded => PurchaseStatus.Refunded,
-                _ => PurchaseStatus.Pending,
-            }, found.Order)
-            : (PurchaseStatus.Pending, null);
+        var found = await lookup.FindByKeyAsync(distributor.Entry, attempt.PurchaseId, request.Quantity, CancellationToken.None);
+
+        // Not found yet is not "never charged": the purchase stays pending at this distributor
+        // until its answer is known or the delivery deadline has passed (reconciliation decides).
+        var order = found.Usable;
+        var status = order is null ? PurchaseStatus.Pending : PurchaseStatus.FromOrder(order.Status);
 
         LogAmbiguous(logger, attempt.PurchaseId, distributor.Id, attempt.Status, error?.Error, found.Kind, status);
         return await FinishAsync(context, attempt, request, status, order, AttemptOutcome.Ambiguous, ambiguous: order is null);
@@ -241,22 +266,48 @@ internal sealed partial class PurchaseOrchestrator(
     private async Task<IResult> FinishAsync(
         HttpContext context, PurchaseAttemptFeature attempt, PurchaseRequest request, string status, DistributorOrder? order, AttemptOutcome outcome, bool ambiguous)
     {
-        var view = new PurchaseView(
-            attempt.PurchaseId,
-            status,
-            attempt.Distributor!.Id,
-            order?.OrderId,
-            request.Quantity,
-            order?.Amount,
-            status == PurchaseStatus.Issued ? order?.Serials ?? [] : []);
+        var view = PurchaseView.Of(attempt.PurchaseId, status, attempt.Distributor!.Id, order?.OrderId, request.Quantity, order?.Amount, order?.Serials);
         var httpStatus = status == PurchaseStatus.Issued ? StatusCodes.Status201Created : StatusCodes.Status202Accepted;
         var body = PurchaseAnswers.Serialize(view);
+        var completion = new PurchaseCompletion(
+            attempt.Try, view, attempt.Number, AttemptClassifier.LedgerName(outcome), attempt.Status, ambiguous, httpStatus, body, time.GetUtcNow());
+        switch (await answers.RecordAsync(completion))
+        {
+            case Recording.Fenced:
+                LogFenced(logger, attempt.PurchaseId, "answer");
+                return await CurrentAnswerAsync(context, attempt.PurchaseId);
+            case Recording.Failed:
+            default:
+                // Failed: the row stays in_progress with its attempt, so reconciliation adopts the
+                // order by key; the applicant, who may have been charged, hears what the distributor said.
+                break;
+        }
 
-        // Not cancellable by the applicant: the distributor has answered, so the ledger must hear it.
-        await ledger.CompleteAsync(
-            new PurchaseCompletion(view, attempt.Number, AttemptClassifier.LedgerName(outcome), attempt.Status, ambiguous, httpStatus, body, time.GetUtcNow()),
-            CancellationToken.None);
         return PurchaseAnswers.Stored(context, httpStatus, body, view.PurchaseId);
+    }
+
+    /// <summary>What the ledger holds for a purchase this request no longer owns: its stored answer, or 409 while another request has it.</summary>
+    private async Task<IResult> CurrentAnswerAsync(HttpContext context, string purchaseId)
+    {
+        try
+        {
+            var record = await ledger.FindAsync(purchaseId, CancellationToken.None);
+            return record is { ResponseStatus: { } status, ResponseBody: { } body } && record.Status != PurchaseStatus.InProgress
+                ? PurchaseAnswers.Stored(context, status, body, purchaseId)
+                : PurchaseAnswers.InProgress();
+        }
+        catch (DbException ex)
+        {
+            return LedgerUnavailable(context, ex);
+        }
+    }
+
+    /// <summary>Nothing was charged, so an honest "come back" is better than a 500.</summary>
+    private IResult LedgerUnavailable(HttpContext context, DbException failure)
+    {
+        LogLedgerUnavailable(logger, failure.GetType().Name);
+        metrics.AdmissionRejected(AdmissionRejections.LedgerUnavailable);
+        return PurchaseAnswers.Unavailable(context, ProbeRetryAfterSeconds(), "The purchase ledger is unavailable.");
     }
 
     /// <summary>
@@ -270,15 +321,17 @@ internal sealed partial class PurchaseOrchestrator(
         {
             if (attempt.Distributor is { } distributor)
             {
-                var view = new PurchaseView(attempt.PurchaseId, PurchaseStatus.Pending, distributor.Id, null, request.Quantity, null, []);
+                // Fenced: an answer already recorded (the row left in_progress) is never rewritten.
+                var view = PurchaseView.Of(attempt.PurchaseId, PurchaseStatus.Pending, distributor.Id, null, request.Quantity, null, null);
                 var body = PurchaseAnswers.Serialize(view);
                 await ledger.CompleteAsync(
-                    new PurchaseCompletion(view, attempt.Number, AttemptClassifier.LedgerName(AttemptOutcome.Ambiguous), attempt.Status, true, StatusCodes.Status202Accepted, body, time.GetUtcNow()),
+                    new PurchaseCompletion(
+                        attempt.Try, view, attempt.Number, AttemptClassifier.LedgerName(AttemptOutcome.Ambiguous), attempt.Status, true, StatusCodes.Status202Accepted, body, time.GetUtcNow()),
                     CancellationToken.None);
             }
             else
             {
-                await ledger.ReleaseAsync(attempt.PurchaseId, time.GetUtcNow(), CancellationToken.None);
+                await answers.ReleaseAsync(attempt.Try);
             }
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException)
@@ -333,6 +386,9 @@ internal sealed partial class PurchaseOrchestrator(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The purchase ledger is unavailable ({Failure}); answering 503")]
     private static partial void LogLedgerUnavailable(ILogger logger, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: the ledger row is no longer this request's try (taken over by reconciliation or another gateway); the {Write} was not written")]
+    private static partial void LogFenced(ILogger logger, string purchaseId, string write);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Purchase {PurchaseId} failed unexpectedly")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string purchaseId);

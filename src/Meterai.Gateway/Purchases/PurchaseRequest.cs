@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Meterai.Gateway.Apis;
 
 namespace Meterai.Gateway.Purchases;
 
@@ -15,13 +16,22 @@ public sealed record PurchaseRequest(string IdempotencyKey, int Quantity, string
     public const int MaxQuantity = 10;
     public const int MaxApplicantRefLength = 64;
 
-    /// <summary>Reads and validates the request; on any fault returns every faulty field by name.</summary>
+    /// <summary>
+    /// Reads and validates the request; on any fault returns every faulty field by name. A body that
+    /// is not <c>application/json</c> is refused on that alone, under <see cref="JsonRequestBody.ContentTypeField"/> (415).
+    /// </summary>
     public static async Task<(PurchaseRequest? Request, Dictionary<string, string[]>? Errors)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (JsonRequestBody.ContentTypeFault(request) is { } contentType)
+        {
+            errors[JsonRequestBody.ContentTypeField] = [contentType];
+            return (null, errors);
+        }
+
         var key = ValidateKey(request.Headers[IdempotencyKeyHeader], errors);
-        var body = await ReadBodyAsync(request.Body, cancellationToken);
-        var (quantity, applicantRef) = ParseBody(body, errors);
+        var (body, bodyFault) = await JsonRequestBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
+        var (quantity, applicantRef) = ParseBody(body, bodyFault, errors);
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -66,33 +76,12 @@ public sealed record PurchaseRequest(string IdempotencyKey, int Quantity, string
         return values[0];
     }
 
-    /// <summary>Null when the body is larger than <see cref="MaxBodyBytes"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
-        try
-        {
-            var length = 0;
-            int read;
-            while (length <= MaxBodyBytes && (read = await body.ReadAsync(buffer.AsMemory(length, MaxBodyBytes + 1 - length), cancellationToken)) > 0)
-            {
-                length += read;
-            }
-
-            return length > MaxBodyBytes ? null : buffer.AsSpan(0, length).ToArray();
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static (int Quantity, string? ApplicantRef) ParseBody(byte[]? body, Dictionary<string, string[]> errors)
+    private static (int Quantity, string? ApplicantRef) ParseBody(byte[]? body, string? bodyFault, Dictionary<string, string[]> errors)
     {
         const string Shape = "{\"quantity\": 1..10, \"applicantRef\": \"1 to 64 characters\"}";
         if (body is null)
         {
-            errors["body"] = [$"The body is larger than {MaxBodyBytes} bytes; send {Shape}."];
+            errors["body"] = [$"{bodyFault} Send {Shape}."];
             return default;
         }
 
@@ -129,6 +118,12 @@ public sealed record PurchaseRequest(string IdempotencyKey, int Quantity, string
             {
                 if (property.NameEquals("quantity"))
                 {
+                    if (hasQuantity)
+                    {
+                        errors["quantity"] = ["quantity must appear once: a body that says two things is refused, not guessed at."];
+                        continue;
+                    }
+
                     hasQuantity = true;
                     if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetInt32(out quantity)
                         || quantity is < MinQuantity or > MaxQuantity)
@@ -138,13 +133,33 @@ public sealed record PurchaseRequest(string IdempotencyKey, int Quantity, string
                 }
                 else if (property.NameEquals("applicantRef"))
                 {
+                    if (hasApplicantRef)
+                    {
+                        errors["applicantRef"] = ["applicantRef must appear once: a body that says two things is refused, not guessed at."];
+                        continue;
+                    }
+
                     hasApplicantRef = true;
-                    applicantRef = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
-                    if (applicantRef is null || applicantRef.Length is 0 or > MaxApplicantRefLength || string.IsNullOrWhiteSpace(applicantRef))
+                    applicantRef = JsonRequestBody.ReadString(property.Value, out var invalidUnicode);
+                    if (invalidUnicode)
+                    {
+                        errors["applicantRef"] = ["applicantRef must be valid Unicode text: it holds invalid UTF-8 or a lone surrogate escape such as \\ud800."];
+                    }
+                    else if (applicantRef is null || applicantRef.Length is 0 or > MaxApplicantRefLength || string.IsNullOrWhiteSpace(applicantRef))
                     {
                         errors["applicantRef"] = [$"applicantRef must be a string of 1 to {MaxApplicantRefLength} characters, not blank."];
                     }
+                    else if (!IsPrintable(applicantRef))
+                    {
+                        errors["applicantRef"] = ["applicantRef must hold printable characters only: no control characters (NUL, tab, line breaks) or invisible formatting characters."];
+                    }
                 }
+            }
+
+            if (errors.Count == 0 && JsonRequestBody.Utf8Fault(body) is { } encoding)
+            {
+                errors["body"] = [$"{encoding} Send {Shape}."];
+                return default;
             }
 
             if (!hasQuantity)
@@ -159,6 +174,29 @@ public sealed record PurchaseRequest(string IdempotencyKey, int Quantity, string
 
             return (quantity, applicantRef);
         }
+    }
+
+    /// <summary>
+    /// No control (Cc), format (Cf), surrogate, private-use or line/paragraph-separator characters:
+    /// the reference is printed on reports and stored in PostgreSQL, which cannot hold NUL at all.
+    /// </summary>
+    internal static bool IsPrintable(string text)
+    {
+        foreach (var rune in text.EnumerateRunes())
+        {
+            switch (System.Text.Rune.GetUnicodeCategory(rune))
+            {
+                case System.Globalization.UnicodeCategory.Control:
+                case System.Globalization.UnicodeCategory.Format:
+                case System.Globalization.UnicodeCategory.Surrogate:
+                case System.Globalization.UnicodeCategory.PrivateUse:
+                case System.Globalization.UnicodeCategory.LineSeparator:
+                case System.Globalization.UnicodeCategory.ParagraphSeparator:
+                    return false;
+            }
+        }
+
+        return true;
     }
 
     private static byte[] Canonicalize(int quantity, string applicantRef)

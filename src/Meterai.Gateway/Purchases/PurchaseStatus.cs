@@ -14,4 +14,13 @@ public static class PurchaseStatus
 
     /// <summary>No distributor could take it and nothing was charged; the same key may try again.</summary>
     public const string Unavailable = "unavailable";
+
+    /// <summary>What a validated order's distributor status means for the purchase: the one mapping both paths use.</summary>
+    public static string FromOrder(string? distributorStatus) => distributorStatus switch
+    {
+        Distributors.DistributorOrderStatus.Issued => Issued,
+        Distributors.DistributorOrderStatus.Failed => RefundDue,
+        Distributors.DistributorOrderStatus.Refunded => Refunded,
+        _ => Pending,
+    };
 }

@@ -1,3 +1,4 @@
+using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway.Purchases;
 
@@ -5,13 +6,9 @@ public static class PurchasingExtensions
 {
     public static WebApplicationBuilder AddPurchasing(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<PurchasingOptions>()
-            .BindConfiguration(PurchasingOptions.Section)
-            .Validate(o => o.MaxAttempts >= 1, "Purchasing:MaxAttempts must be at least 1.")
-            .Validate(o => o.AttemptTimeoutSeconds > 0 && o.TotalBudgetSeconds > 0 && o.LookupTimeoutSeconds > 0, "Purchasing timeouts must be positive.")
-            .Validate(o => o.LookupRetries >= 0 && o.LookupRetryDelaySeconds >= 0, "Purchasing:LookupRetries and LookupRetryDelaySeconds must not be negative.")
-            .ValidateOnStart();
+        builder.Services.AddRangedOptions<PurchasingOptions>(PurchasingOptions.Section);
         builder.Services.AddSingleton<OrderLookup>();
+        builder.Services.AddSingleton<AnswerRecorder>();
         return builder;
     }
 

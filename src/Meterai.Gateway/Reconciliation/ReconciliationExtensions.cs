@@ -1,3 +1,5 @@
+using Meterai.Gateway.Settings;
+
 namespace Meterai.Gateway.Reconciliation;
 
 public static class ReconciliationExtensions
@@ -9,10 +11,7 @@ public static class ReconciliationExtensions
     public static WebApplicationBuilder AddReconciliation(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<ReconciliationOptions>()
-            .BindConfiguration(ReconciliationOptions.Section)
-            .Validate(o => o.Problem() is null, "Reconciliation settings are invalid: intervals, deadline and timeouts must be positive, sizes at least 1, and BackoffSeconds entries between 0 and 86400.")
-            .ValidateOnStart();
+        builder.Services.AddRangedOptions<ReconciliationOptions>(ReconciliationOptions.Section);
         builder.Services.AddSingleton<Reconciler>();
         builder.Services.AddSingleton<UnresolvedPurchases>();
         return builder;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Meterai.Gateway.Purchases;
 
 namespace Meterai.Gateway.Reconciliation;
@@ -11,9 +12,11 @@ public sealed class ReconciliationOptions
     public static readonly IReadOnlyList<double> DefaultBackoffSeconds = [0, 30, 60, 120, 300, 600];
 
     /// <summary>How often a reconciliation pass runs. Default: 60 seconds.</summary>
+    [Range(1d, 86_400d)]
     public double IntervalSeconds { get; set; } = 60;
 
     /// <summary>A charged purchase not delivered this long after it was made becomes <c>refund_due</c>. Default: 30 minutes.</summary>
+    [Range(0d, 10_080d, MinimumIsExclusive = true)]
     public double DeliveryDeadlineMinutes { get; set; } = 30;
 
     /// <summary>
@@ -27,27 +30,33 @@ public sealed class ReconciliationOptions
     /// Null rather than an initialised array on purpose: the configuration binder appends to an
     /// existing array, so a configured schedule would otherwise be glued onto the default one.
     /// </remarks>
+    [Range(0d, 86_400d)]
     public double[]? BackoffSeconds { get; set; }
 
     /// <summary>Purchases looked at in one pass at most, oldest due first. Default: 200.</summary>
+    [Range(1, 10_000)]
     public int BatchSize { get; set; } = 200;
 
     /// <summary>Distributor calls in flight at once across the whole pass. Default: 8.</summary>
+    [Range(1, 256)]
     public int MaxParallelism { get; set; } = 8;
 
     /// <summary>
     /// Calls in flight at once to any one distributor, so that a slow one holds at most this many of
     /// <see cref="MaxParallelism"/> and the others keep being reconciled. Default: 2.
     /// </summary>
+    [Range(1, 256)]
     public int MaxParallelismPerDistributor { get; set; } = 2;
 
     /// <summary>Each distributor call (look-up or refund) is cut off after this. Default: 5 seconds.</summary>
+    [Range(0d, 300d, MinimumIsExclusive = true)]
     public double CallTimeoutSeconds { get; set; } = 5;
 
     /// <summary>
     /// After this many failed calls in a row to one distributor in one pass, its remaining purchases
     /// in that pass are put back on their backoff without being called. Default: 3.
     /// </summary>
+    [Range(1, 1000)]
     public int FailuresBeforeSkippingDistributor { get; set; } = 3;
 
     public TimeSpan Interval => TimeSpan.FromSeconds(IntervalSeconds);
@@ -77,24 +86,6 @@ public sealed class ReconciliationOptions
         return TimeSpan.FromSeconds((2 * purchasing.TotalBudgetSeconds) + purchasing.AttemptTimeoutSeconds + lookups);
     }
 
-    /// <summary>Why the options cannot be used, or null when they can.</summary>
-    internal string? Problem()
-    {
-        if (!(IntervalSeconds > 0) || !(DeliveryDeadlineMinutes > 0) || !(CallTimeoutSeconds > 0))
-        {
-            return "Reconciliation:IntervalSeconds, DeliveryDeadlineMinutes and CallTimeoutSeconds must be positive.";
-        }
-
-        if (BatchSize < 1 || MaxParallelism < 1 || MaxParallelismPerDistributor < 1 || FailuresBeforeSkippingDistributor < 1)
-        {
-            return "Reconciliation:BatchSize, MaxParallelism, MaxParallelismPerDistributor and FailuresBeforeSkippingDistributor must be at least 1.";
-        }
-
-        if (Backoff.Any(s => !(s >= 0) || s > TimeSpan.FromDays(1).TotalSeconds))
-        {
-            return "Reconciliation:BackoffSeconds entries must be between 0 and 86400.";
-        }
-
-        return null;
-    }
+    /// <summary>Why the options cannot be used (the first key out of its range), or null when they can.</summary>
+    internal string? Problem() => Settings.OptionRanges.Check(Section, this) is { Count: > 0 } failures ? failures[0] : null;
 }

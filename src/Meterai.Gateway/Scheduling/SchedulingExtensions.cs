@@ -3,6 +3,7 @@ using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Oversight;
 using Meterai.Gateway.Probing;
 using Meterai.Gateway.Reconciliation;
+using Meterai.Gateway.Settings;
 using Quartz;
 
 namespace Meterai.Gateway.Scheduling;
@@ -25,13 +26,9 @@ public static class SchedulingExtensions
             throw new InvalidOperationException("AddScheduling must be called after AddLedger, so that Quartz starts after the ledger's migrations.");
         }
 
-        builder.Services.AddOptions<SchedulingOptions>()
-            .BindConfiguration(SchedulingOptions.Section)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceName), "Scheduling:InstanceName must not be empty.")
+        builder.Services.AddRangedOptions<SchedulingOptions>(SchedulingOptions.Section)
+            .Validate(o => o.InstanceName is { Length: >= 1 and <= 80 } name && !string.IsNullOrWhiteSpace(name), "Scheduling:InstanceName must be 1 to 80 characters, not blank.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceId), "Scheduling:InstanceId must not be empty (AUTO makes a unique one).")
-            .Validate(
-                o => o.CheckinIntervalSeconds is >= 1 and <= SchedulingOptions.MaxCheckinIntervalSeconds,
-                $"Scheduling:CheckinIntervalSeconds must be between 1 and {SchedulingOptions.MaxCheckinIntervalSeconds}.")
             .ValidateOnStart();
         builder.Services.AddFleetProbing();
 
@@ -47,12 +44,11 @@ public static class SchedulingExtensions
             return builder;
         }
 
-        // Read at registration because the triggers are declared here. A bad value still fails with
-        // its own options message: the host validates options (ValidateOnStart) before it starts
-        // Quartz's hosted service, which is when these triggers are built and checked.
+        // Read at registration because the triggers are declared here; a value out of range stops
+        // start-up now, with the same line its options check gives.
         var probing = Bind<ProbingOptions>(builder, ProbingOptions.Section);
         var oversight = Bind<OversightOptions>(builder, OversightOptions.Section);
-        var reconciliation = builder.Configuration.ReadReconciliationOptions();
+        var reconciliation = Bind<ReconciliationOptions>(builder, ReconciliationOptions.Section);
 
         // Triggers are declared before the container exists, so the clock is the one registered so far.
         var time = builder.Services.LastOrDefault(d => d.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider ?? TimeProvider.System;
@@ -90,7 +86,8 @@ public static class SchedulingExtensions
         return builder;
     }
 
+    /// <summary>A value out of range stops start-up here, with the line the start-up check would give.</summary>
     private static T Bind<T>(WebApplicationBuilder builder, string section)
-        where T : new() =>
-        builder.Configuration.GetSection(section).Get<T>() ?? new T();
+        where T : class, new() =>
+        builder.Configuration.BindChecked<T>(section);
 }

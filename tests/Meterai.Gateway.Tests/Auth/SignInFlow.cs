@@ -32,6 +32,18 @@ internal sealed partial class SignInFlow(HttpClient client)
         return await SendAsync(request);
     }
 
+    /// <summary>A POST with no body and the given headers (an API call from the signed-in browser).</summary>
+    public async Task<HttpResponseMessage> PostAsync(string path, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path);
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await SendAsync(request);
+    }
+
     public const string TokenField = "__RequestVerificationToken";
 
     public static string Token(string html) =>

@@ -87,12 +87,47 @@ public sealed class FailureRatePolicyTests
     [Theory]
     [InlineData(429)]
     [InlineData(409)]
-    [InlineData(400)]
-    [InlineData(401)]
-    [InlineData(422)]
-    public void RequestProxied_ClientErrorStatuses_NeverCountAsFailures(int status)
+    public void RequestProxied_SoldOutOrOverloadedStatuses_NeverMarkUnhealthy(int status)
     {
         Proxied(50, status);
+
+        Assert.Empty(_updater.Calls);
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(401)]
+    [InlineData(403)]
+    [InlineData(422)]
+    [InlineData(503)]
+    public void RequestProxied_RefusalsInARow_MarkUnhealthyAtTheThird(int status)
+    {
+        Proxied(2, status);
+        Assert.Empty(_updater.Calls);
+
+        Proxied(1, status);
+
+        Assert.Equal(DestinationHealth.Unhealthy, Assert.Single(_updater.Calls).Health);
+    }
+
+    [Fact]
+    public void RequestProxied_RefusalAfterReactivation_MarksUnhealthyAgainAtOnce()
+    {
+        Proxied(3, 401);
+
+        Proxied(1, 401);
+
+        Assert.Equal(2, _updater.Calls.Count);
+    }
+
+    [Fact]
+    public void RequestProxied_SaleBetweenRefusals_NeverMarksUnhealthy()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            Proxied(2, 422);
+            Proxied(1, 201);
+        }
 
         Assert.Empty(_updater.Calls);
     }

@@ -36,9 +36,10 @@ public abstract class PurchaseLedgerTests(string provider) : IAsyncLifetime
         return await connection.ExecuteScalarAsync<T>(sql, parameters);
     }
 
-    private static PurchaseCompletion Completion(string purchaseId, int attempt, string status = PurchaseStatus.Issued, int responseStatus = 201, string body = """{"status":"issued"}""") =>
+    private static PurchaseCompletion Completion(PurchaseTry purchaseTry, int attempt, string status = PurchaseStatus.Issued, int responseStatus = 201, string body = """{"status":"issued"}""") =>
         new(
-            new PurchaseView(purchaseId, status, "d01", "ord_1", 2, 20_000, ["MT-1", "MT-2"]),
+            purchaseTry,
+            new PurchaseView(purchaseTry.PurchaseId, status, "d01", "ord_1", 2, 20_000, ["MT-1", "MT-2"]),
             attempt,
             AttemptClassifier.LedgerName(AttemptOutcome.Issued),
             HttpStatus: 201,
@@ -122,8 +123,8 @@ public abstract class PurchaseLedgerTests(string provider) : IAsyncLifetime
     {
         var first = Purchase("key-reuse-0002", "hash-a");
         await _ledger.ClaimAsync(first, CancellationToken.None);
-        await _ledger.StartAttemptAsync(first.PurchaseId, 1, "d01", T0, CancellationToken.None);
-        await _ledger.CompleteAsync(Completion(first.PurchaseId, 1), CancellationToken.None);
+        await _ledger.StartAttemptAsync(first.Try, 1, "d01", T0, CancellationToken.None);
+        await _ledger.CompleteAsync(Completion(first.Try, 1), CancellationToken.None);
 
         var result = await _ledger.ClaimAsync(Purchase("key-reuse-0002", "hash-b"), CancellationToken.None);
 
@@ -135,9 +136,9 @@ public abstract class PurchaseLedgerTests(string provider) : IAsyncLifetime
     {
         var first = Purchase("key-replay-0001");
         await _ledger.ClaimAsync(first, CancellationToken.None);
-        await _ledger.StartAttemptAsync(first.PurchaseId, 1, "d01", T0, CancellationToken.None);
+        await _ledger.StartAttemptAsync(first.Try, 1, "d01", T0, CancellationToken.None);
         const string Body = """{"purchaseId":"x","status":"issued","serials":["MT-1","MT-2"]}""";
-        await _ledger.CompleteAsync(Completion(first.PurchaseId, 1, responseStatus: 201, body: Body), CancellationToken.None);
+        await _ledger.CompleteAsync(Completion(first.Try, 1, responseStatus: 201, body: Body), CancellationToken.None);
 
         var result = await _ledger.ClaimAsync(Purchase("key-replay-0001"), CancellationToken.None);
 
@@ -152,8 +153,8 @@ public abstract class PurchaseLedgerTests(string provider) : IAsyncLifetime
     {
         var first = Purchase("key-replay-0002");
         await _ledger.ClaimAsync(first, CancellationToken.None);
-        await _ledger.StartAttemptAsync(first.PurchaseId, 1, "d01", T0, CancellationToken.None);
-        await _ledger.CompleteAsync(Completion(first.PurchaseId, 1, PurchaseStatus.Pending, 202, """{"status":"pending"}"""), CancellationToken.None);
+        await _ledger.StartAttemptAsync(first.Try, 1, "d01", T0, CancellationToken.None);
+        await _ledger.CompleteAsync(Completion(first.Try, 1, PurchaseStatus.Pending, 202, """{"status":"pending"}"""), CancellationToken.None);
 
         var result = await _ledger.ClaimAsync(Purchase("key-replay-0002"), CancellationToken.None);
 
@@ -167,11 +168,11 @@ public abstract class PurchaseLedgerTests(string provider) : IAsyncLifetime
     {
         var first = Purchase("key-retry-0001");
         await _ledger.ClaimAsync(first, CancellationToken.None);
-        await _ledger.StartAttemptAsync(first.PurchaseId, 1, "d01", T0, CancellationToken.None);
-        await _ledger.FinishAttemptAsync(first.PurchaseId, 1, "sold_out", 409, T0.AddSeconds(1), CancellationToken.None);
-        await _ledger.StartAttemptAsync(first.PurchaseId, 2, "d02", T0.AddSeconds(1), CancellationToken.None);
-        await _ledger.FinishAttemptAsync(first.PurchaseId, 2, "refused", 503, T0.AddSeconds(2), CancellationToken.None);
-        await _ledger.ReleaseAsync(first.PurchaseId, T0.AddSeconds(2), CancellationToken.None);
+        await _ledger.StartAttemptAsync(first.Try, 1, "d01", T0, CancellationToken.None);
+        await _ledger.FinishAttemptAsync(first.Try, 1, "sold_out", 409, T0.AddSeconds(1), CancellationToken.None);
+        await _ledger.StartAttemptAsync(first.Try, 2, "d02", T0.AddSeconds(1), CancellationToken.None);
+        await _ledger.FinishAttemptAsync(first.Try, 2, "refused", 503, T0.AddSeconds(2), CancellationToken.None);
+        await _ledger.ReleaseAsync(first.Try, T0.AddSeconds(2), CancellationToken.None);
         Assert.Equal(PurchaseStatus.Unavailable, (await _ledger.FindAsync(first.PurchaseId, CancellationToken.None))?.Status);
 
         var retry = Purchase("key-retry-0001", at: T0.AddMinutes(1));
@@ -192,7 +193,7 @@ public abstract class PurchaseLedgerTests(string provider) : IAsyncLifetime
     {
         var first = Purchase("key-retry-0002");
         await _ledger.ClaimAsync(first, CancellationToken.None);
-        await _ledger.ReleaseAsync(first.PurchaseId, T0, CancellationToken.None);
+        await _ledger.ReleaseAsync(first.Try, T0, CancellationToken.None);
         Assert.Equal(ClaimKind.Claimed, (await _ledger.ClaimAsync(Purchase("key-retry-0002"), CancellationToken.None)).Kind);
 
         var result = await _ledger.ClaimAsync(Purchase("key-retry-0002"), CancellationToken.None);
@@ -218,7 +219,7 @@ public abstract class PurchaseLedgerTests(string provider) : IAsyncLifetime
     {
         var first = Purchase("key-race-0002");
         await _ledger.ClaimAsync(first, CancellationToken.None);
-        await _ledger.ReleaseAsync(first.PurchaseId, T0, CancellationToken.None);
+        await _ledger.ReleaseAsync(first.Try, T0, CancellationToken.None);
         var retries = Enumerable.Range(0, 20).Select(_ => Purchase("key-race-0002")).ToArray();
 
         var results = await Task.WhenAll(retries.Select(p => Task.Run(() => _ledger.ClaimAsync(p, CancellationToken.None))));
@@ -234,7 +235,7 @@ public abstract class PurchaseLedgerTests(string provider) : IAsyncLifetime
         var purchase = Purchase("key-attempt-0001");
         await _ledger.ClaimAsync(purchase, CancellationToken.None);
 
-        await _ledger.StartAttemptAsync(purchase.PurchaseId, 1, "d07", T0.AddSeconds(3), CancellationToken.None);
+        await _ledger.StartAttemptAsync(purchase.Try, 1, "d07", T0.AddSeconds(3), CancellationToken.None);
 
         await using var connection = await Database.OpenAsync(CancellationToken.None);
         var row = await connection.QuerySingleAsync<(string DistributorId, long StartedAt, long? FinishedAt, string? Outcome, long? HttpStatus)>(
@@ -255,11 +256,11 @@ public abstract class PurchaseLedgerTests(string provider) : IAsyncLifetime
     {
         var purchase = Purchase("key-attempt-0002");
         await _ledger.ClaimAsync(purchase, CancellationToken.None);
-        await _ledger.StartAttemptAsync(purchase.PurchaseId, 1, "d01", T0, CancellationToken.None);
-        await _ledger.StartAttemptAsync(purchase.PurchaseId, 2, "d02", T0.AddSeconds(1), CancellationToken.None);
+        await _ledger.StartAttemptAsync(purchase.Try, 1, "d01", T0, CancellationToken.None);
+        await _ledger.StartAttemptAsync(purchase.Try, 2, "d02", T0.AddSeconds(1), CancellationToken.None);
 
-        await _ledger.FinishAttemptAsync(purchase.PurchaseId, 1, "sold_out", 409, T0.AddSeconds(1), CancellationToken.None);
-        await _ledger.FinishAttemptAsync(purchase.PurchaseId, 2, "refused", null, T0.AddSeconds(2), CancellationToken.None);
+        await _ledger.FinishAttemptAsync(purchase.Try, 1, "sold_out", 409, T0.AddSeconds(1), CancellationToken.None);
+        await _ledger.FinishAttemptAsync(purchase.Try, 2, "refused", null, T0.AddSeconds(2), CancellationToken.None);
 
         await using var connection = await Database.OpenAsync(CancellationToken.None);
         var rows = (await connection.QueryAsync<(long Attempt, string DistributorId, long? FinishedAt, string? Outcome, long? HttpStatus)>(
@@ -276,9 +277,9 @@ public abstract class PurchaseLedgerTests(string provider) : IAsyncLifetime
     {
         var purchase = Purchase("key-attempt-0003");
         await _ledger.ClaimAsync(purchase, CancellationToken.None);
-        await _ledger.StartAttemptAsync(purchase.PurchaseId, 1, "d01", T0, CancellationToken.None);
+        await _ledger.StartAttemptAsync(purchase.Try, 1, "d01", T0, CancellationToken.None);
 
-        await Assert.ThrowsAnyAsync<DbException>(() => _ledger.StartAttemptAsync(purchase.PurchaseId, 1, "d02", T0, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<DbException>(() => _ledger.StartAttemptAsync(purchase.Try, 1, "d02", T0, CancellationToken.None));
 
         Assert.Equal("d01", await ScalarAsync<string>("SELECT distributor_id FROM purchases WHERE purchase_id = @PurchaseId", new { purchase.PurchaseId }));
     }
@@ -288,9 +289,9 @@ public abstract class PurchaseLedgerTests(string provider) : IAsyncLifetime
     {
         var purchase = Purchase("key-complete-0001");
         await _ledger.ClaimAsync(purchase, CancellationToken.None);
-        await _ledger.StartAttemptAsync(purchase.PurchaseId, 1, "d01", T0, CancellationToken.None);
+        await _ledger.StartAttemptAsync(purchase.Try, 1, "d01", T0, CancellationToken.None);
 
-        await _ledger.CompleteAsync(Completion(purchase.PurchaseId, 1), CancellationToken.None);
+        await _ledger.CompleteAsync(Completion(purchase.Try, 1), CancellationToken.None);
 
         var record = await _ledger.FindAsync(purchase.PurchaseId, CancellationToken.None);
         Assert.NotNull(record);

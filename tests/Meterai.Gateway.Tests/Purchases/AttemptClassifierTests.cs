@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -14,7 +15,7 @@ public sealed class AttemptClassifierTests
 
     private static PurchaseAttemptFeature Attempt(int? status, string? body = null, bool bodyFailed = false)
     {
-        var attempt = new PurchaseAttemptFeature("pur_abc", Encoding.UTF8.GetBytes("""{"quantity":2,"applicantRef":"x"}"""));
+        var attempt = new PurchaseAttemptFeature(new PurchaseTry("pur_abc", 0), Encoding.UTF8.GetBytes("""{"quantity":2,"applicantRef":"x"}"""), quantity: 2);
         attempt.Begin(1);
         attempt.Status = status;
         attempt.Body = body is null ? null : Encoding.UTF8.GetBytes(body);
@@ -49,6 +50,31 @@ public sealed class AttemptClassifierTests
     public void Classify_201WithoutReadableOrder_Ambiguous(string? body)
     {
         var (outcome, order) = AttemptClassifier.Classify(Attempt(201, body), error: null);
+
+        Assert.Equal(AttemptOutcome.Ambiguous, outcome);
+        Assert.Null(order);
+    }
+
+    [Theory]
+    [InlineData("""{"orderId":"ord_123","status":"issued","quantity":2,"amount":20000}""")]
+    [InlineData("""{"orderId":"ord_123","status":"issued","quantity":2,"amount":20000,"serials":[]}""")]
+    [InlineData("""{"orderId":"ord_123","status":"issued","quantity":2,"amount":20000,"serials":["MT-1"]}""")]
+    [InlineData("""{"orderId":"ord_123","status":"issued","quantity":2,"amount":20000,"serials":["MT-1","MT-2","MT-3"]}""")]
+    [InlineData("""{"orderId":"ord_123","status":"issued","quantity":2,"amount":20000,"serials":["MT-1","MT-2"],"idempotencyKey":"pur_other"}""")]
+    [InlineData("""{"orderId":"ord_123","status":"pending","quantity":2,"amount":20000,"serials":["MT-1","MT-2"]}""")]
+    public void Classify_201FailingOrderValidation_Ambiguous(string body)
+    {
+        var (outcome, order) = AttemptClassifier.Classify(Attempt(201, body), error: null);
+
+        Assert.Equal(AttemptOutcome.Ambiguous, outcome);
+        Assert.Null(order);
+    }
+
+    [Fact]
+    public void Classify_202ForAnotherKey_Ambiguous()
+    {
+        var (outcome, order) = AttemptClassifier.Classify(
+            Attempt(202, """{"orderId":"ord_456","status":"pending","quantity":1,"amount":10000,"idempotencyKey":"pur_other"}"""), error: null);
 
         Assert.Equal(AttemptOutcome.Ambiguous, outcome);
         Assert.Null(order);

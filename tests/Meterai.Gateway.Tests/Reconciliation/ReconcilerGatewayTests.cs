@@ -40,9 +40,10 @@ public sealed class ReconcilerGatewayTests
         }
 
         var reconciler = new Reconciler(
-            gateway.Services.GetRequiredService<PurchaseLedger>(),
+            gateway.Services.GetRequiredService<ReconciliationLedger>(),
             gateway.Services.GetRequiredService<DistributorFleet>(),
             gateway.Services.GetRequiredService<DistributorClient>(),
+            gateway.Services.GetRequiredService<OrderLookup>(),
             Options.Create(new ReconciliationOptions()),
             Options.Create(new PurchasingOptions()),
             time,

@@ -28,6 +28,7 @@ internal sealed class ReconciliationBench : IAsyncDisposable
         _test = test;
         Database = test.Database;
         Ledger = new PurchaseLedger(test.Database);
+        ReconciliationLedger = new ReconciliationLedger(test.Database);
         Simulators = simulators;
         Time = time;
         Fleet = new DistributorFleet();
@@ -37,6 +38,8 @@ internal sealed class ReconciliationBench : IAsyncDisposable
     public LedgerDatabase Database { get; }
 
     public PurchaseLedger Ledger { get; }
+
+    public ReconciliationLedger ReconciliationLedger { get; }
 
     public SimulatedFleet Simulators { get; }
 
@@ -73,9 +76,10 @@ internal sealed class ReconciliationBench : IAsyncDisposable
 
     public Reconciler Reconciler(ReconciliationOptions? options = null, ILogger<Reconciler>? logger = null) =>
         new(
-            Ledger,
+            ReconciliationLedger,
             Fleet,
             new DistributorClient(_http),
+            new OrderLookup(new DistributorClient(_http), Microsoft.Extensions.Options.Options.Create(new PurchasingOptions())),
             Microsoft.Extensions.Options.Options.Create(options ?? Options()),
             Microsoft.Extensions.Options.Options.Create(new PurchasingOptions()),
             Time,
@@ -91,6 +95,11 @@ internal sealed class ReconciliationBench : IAsyncDisposable
             Content = JsonContent.Create(new { quantity, applicantRef = ApplicantRef }),
         };
         request.Headers.Add("Idempotency-Key", purchaseId);
+        if (Simulators[distributorId].Options.ApiKey is { } key)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
         using var response = await _http.SendAsync(request);
         var order = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<DistributorOrder>() : null;
         return ((int)response.StatusCode, order);
@@ -99,10 +108,17 @@ internal sealed class ReconciliationBench : IAsyncDisposable
     /// <summary>The ledger row the purchase path leaves for an answered attempt.</summary>
     public async Task RecordAsync(string purchaseId, string distributorId, string status, DistributorOrder? order, bool ambiguous = false, int quantity = 1)
     {
-        await StartAsync(purchaseId, distributorId, quantity);
-        var view = new PurchaseView(purchaseId, status, distributorId, order?.OrderId, quantity, order?.Amount, status == PurchaseStatus.Issued ? order?.Serials ?? [] : []);
+        var purchaseTry = await StartAsync(purchaseId, distributorId, quantity);
+        await RecordAsync(purchaseTry, 1, distributorId, status, order, ambiguous, quantity);
+    }
+
+    /// <summary>The answer of attempt <paramref name="attempt"/> of a try, as the purchase path records it.</summary>
+    public async Task RecordAsync(PurchaseTry purchaseTry, int attempt, string distributorId, string status, DistributorOrder? order, bool ambiguous = false, int quantity = 1)
+    {
+        var view = PurchaseView.Of(purchaseTry.PurchaseId, status, distributorId, order?.OrderId, quantity, order?.Amount, order?.Serials);
         await Ledger.CompleteAsync(
             new PurchaseCompletion(
+                purchaseTry,
                 view,
                 1,
                 ambiguous ? "ambiguous" : status,
@@ -110,19 +126,23 @@ internal sealed class ReconciliationBench : IAsyncDisposable
                 ambiguous,
                 status == PurchaseStatus.Issued ? 201 : 202,
                 PurchaseAnswers.Serialize(view),
-                Time.GetUtcNow()),
+                Time.GetUtcNow()) with { Attempt = attempt },
             CancellationToken.None);
     }
 
     /// <summary>A claimed purchase; with a distributor, its first attempt is written as about to leave (what a gateway that died mid-request leaves).</summary>
-    public async Task StartAsync(string purchaseId, string? distributorId, int quantity = 1)
+    /// <remarks>Claiming a key whose purchase is unavailable starts a new try of it (then pass the next <paramref name="attempt"/>).</remarks>
+    public async Task<PurchaseTry> StartAsync(string purchaseId, string? distributorId, int quantity = 1, int attempt = 1)
     {
         var at = Time.GetUtcNow();
-        await Ledger.ClaimAsync(new NewPurchase(purchaseId, "key-" + purchaseId[4..], "hash", quantity, ApplicantRef, at), CancellationToken.None);
+        var claim = await Ledger.ClaimAsync(new NewPurchase(purchaseId, "key-" + purchaseId[4..], "hash", quantity, ApplicantRef, at), CancellationToken.None);
+        Assert.Equal(ClaimKind.Claimed, claim.Kind);
         if (distributorId is not null)
         {
-            await Ledger.StartAttemptAsync(purchaseId, 1, distributorId, at, CancellationToken.None);
+            Assert.True(await Ledger.StartAttemptAsync(claim.Try, attempt, distributorId, at, CancellationToken.None));
         }
+
+        return claim.Try;
     }
 
     /// <summary>A pending purchase at a distributor whose orders stay pending for <paramref name="stuckFor"/>, then become <paramref name="outcome"/>.</summary>

@@ -14,11 +14,11 @@ public abstract class ReconciliationLedgerTests(string provider)
         await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var (purchaseId, _) = await bench.BuyStuckPendingAsync("d01", TimeSpan.FromHours(1), OrderStatus.Issued);
         var now = bench.Time.GetUtcNow();
-        var seenByFirst = Assert.Single(await bench.Ledger.FindDueAsync(now, now, 10, CancellationToken.None));
-        var seenBySecond = Assert.Single(await bench.Ledger.FindDueAsync(now, now, 10, CancellationToken.None));
+        var seenByFirst = Assert.Single(await bench.ReconciliationLedger.FindDueAsync(now, now, 10, CancellationToken.None));
+        var seenBySecond = Assert.Single(await bench.ReconciliationLedger.FindDueAsync(now, now, 10, CancellationToken.None));
 
-        var first = await bench.Ledger.ClaimCheckAsync(seenByFirst, now.AddSeconds(30), CancellationToken.None);
-        var second = await bench.Ledger.ClaimCheckAsync(seenBySecond, now.AddSeconds(99), CancellationToken.None);
+        var first = await bench.ReconciliationLedger.ClaimCheckAsync(seenByFirst, now.AddSeconds(30), CancellationToken.None);
+        var second = await bench.ReconciliationLedger.ClaimCheckAsync(seenBySecond, now.AddSeconds(99), CancellationToken.None);
 
         Assert.True(first);
         Assert.False(second);
@@ -33,12 +33,12 @@ public abstract class ReconciliationLedgerTests(string provider)
         await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
         var (purchaseId, order) = await bench.BuyStuckPendingAsync("d01", TimeSpan.FromHours(1), OrderStatus.Failed);
         var now = bench.Time.GetUtcNow();
-        var seen = Assert.Single(await bench.Ledger.FindDueAsync(now, now, 10, CancellationToken.None));
+        var seen = Assert.Single(await bench.ReconciliationLedger.FindDueAsync(now, now, 10, CancellationToken.None));
         var refundDue = new PurchaseResolution(purchaseId, PurchaseStatus.Pending, seen.UpdatedAt, PurchaseStatus.RefundDue, now.AddSeconds(1), order.OrderId, NextCheckAt: now.AddSeconds(1));
         var issued = new PurchaseResolution(purchaseId, PurchaseStatus.Pending, seen.UpdatedAt, PurchaseStatus.Issued, now.AddSeconds(2), order.OrderId, Serials: ["EMT-X"]);
 
-        var firstApplied = await bench.Ledger.ResolveAsync(refundDue, CancellationToken.None);
-        var secondApplied = await bench.Ledger.ResolveAsync(issued, CancellationToken.None);
+        var firstApplied = await bench.ReconciliationLedger.ResolveAsync(refundDue, CancellationToken.None);
+        var secondApplied = await bench.ReconciliationLedger.ResolveAsync(issued, CancellationToken.None);
 
         Assert.True(firstApplied);
         Assert.False(secondApplied);
@@ -63,9 +63,9 @@ public abstract class ReconciliationLedgerTests(string provider)
         await bench.RecordAsync(issued, "d01", PurchaseStatus.Issued, new Meterai.Gateway.Distributors.DistributorOrder("o-1", "issued", 1, 10_000, ["EMT-1"], issued));
         var now = bench.Time.GetUtcNow();
 
-        var all = await bench.Ledger.FindDueAsync(now, now.AddMinutes(-1), 10, CancellationToken.None);
-        var limited = await bench.Ledger.FindDueAsync(now, now.AddMinutes(-1), 1, CancellationToken.None);
-        var withStale = await bench.Ledger.FindDueAsync(now, now, 10, CancellationToken.None);
+        var all = await bench.ReconciliationLedger.FindDueAsync(now, now.AddMinutes(-1), 10, CancellationToken.None);
+        var limited = await bench.ReconciliationLedger.FindDueAsync(now, now.AddMinutes(-1), 1, CancellationToken.None);
+        var withStale = await bench.ReconciliationLedger.FindDueAsync(now, now, 10, CancellationToken.None);
 
         Assert.Equal([first, second], all.Select(p => p.PurchaseId));
         Assert.Equal([first], limited.Select(p => p.PurchaseId));
@@ -85,10 +85,10 @@ public abstract class ReconciliationLedgerTests(string provider)
         var issued = ReconciliationBench.NewPurchaseId();
         await bench.RecordAsync(issued, "d01", PurchaseStatus.Issued, new Meterai.Gateway.Distributors.DistributorOrder("o-2", "issued", 1, 10_000, ["EMT-2"], issued));
         var now = bench.Time.GetUtcNow();
-        var seen = (await bench.Ledger.FindDueAsync(now, now.AddMinutes(-1), 10, CancellationToken.None)).Single(p => p.PurchaseId == failed);
-        Assert.True(await bench.Ledger.ResolveAsync(new PurchaseResolution(failed, PurchaseStatus.Pending, seen.UpdatedAt, PurchaseStatus.RefundDue, now, NextCheckAt: now), CancellationToken.None));
+        var seen = (await bench.ReconciliationLedger.FindDueAsync(now, now.AddMinutes(-1), 10, CancellationToken.None)).Single(p => p.PurchaseId == failed);
+        Assert.True(await bench.ReconciliationLedger.ResolveAsync(new PurchaseResolution(failed, PurchaseStatus.Pending, seen.UpdatedAt, PurchaseStatus.RefundDue, now, NextCheckAt: now), CancellationToken.None));
 
-        var counts = await bench.Ledger.CountOpenAsync(now.AddMinutes(-1), CancellationToken.None);
+        var counts = await bench.ReconciliationLedger.CountOpenAsync(now.AddMinutes(-1), CancellationToken.None);
 
         Assert.Equal((3L, 1L), counts);
     }

@@ -1,0 +1,112 @@
+using System.Buffers;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace Meterai.Gateway.Apis;
+
+/// <summary>
+/// The JSON bodies the API reads (purchases, report periods): <c>application/json</c> in UTF-8 only,
+/// bounded, complete and valid UTF-8. Each fault is a sentence for the field it concerns, never an
+/// exception that would become a 500.
+/// </summary>
+internal static class JsonRequestBody
+{
+    /// <summary>The field a 415 names; its presence among the errors is what makes the answer a 415.</summary>
+    public const string ContentTypeField = "Content-Type";
+
+    public const string BodyField = "body";
+
+    private const string ProblemBase = "urn:meterai-gateway:problem:";
+
+    /// <summary>Null when the request declares <c>application/json</c> (charset, if any, UTF-8); otherwise why not.</summary>
+    public static string? ContentTypeFault(HttpRequest request)
+    {
+        if (MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            && type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            && (!type.Charset.HasValue || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        return string.IsNullOrEmpty(request.ContentType)
+            ? "The Content-Type header is required: application/json."
+            : "The Content-Type header must be application/json (UTF-8); other media types are not accepted.";
+    }
+
+    /// <summary>
+    /// Reads at most <paramref name="maxBytes"/>; returns the bytes, or the fault of the body field:
+    /// too large, or shorter than its Content-Length (the client stopped sending).
+    /// </summary>
+    public static async Task<(byte[]? Body, string? Fault)> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(maxBytes + 1);
+        try
+        {
+            var length = 0;
+            int read;
+            try
+            {
+                while (length <= maxBytes && (read = await request.Body.ReadAsync(buffer.AsMemory(length, maxBytes + 1 - length), cancellationToken)) > 0)
+                {
+                    length += read;
+                }
+            }
+            catch (Microsoft.AspNetCore.Http.BadHttpRequestException)
+            {
+                // Kestrel's verdict on the framing (a body shorter than its Content-Length, a broken
+                // chunk, a client too slow to send): nothing of it can be trusted.
+                return (null, "The body ended before its Content-Length, or its framing is broken; send the whole body.");
+            }
+
+            if (length > maxBytes)
+            {
+                return (null, $"The body is larger than {maxBytes} bytes.");
+            }
+
+            return (buffer.AsSpan(0, length).ToArray(), null);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Checked after the fields, so invalid bytes inside a field's string are reported for that
+    /// field (its text cannot be read) and only bytes elsewhere (a name, an ignored field) for the body.
+    /// </summary>
+    public static string? Utf8Fault(ReadOnlySpan<byte> body) => Utf8.IsValid(body) ? null : "The body is not valid UTF-8.";
+
+    /// <summary>415 problem+json naming the Content-Type header, for errors that hold <see cref="ContentTypeField"/>.</summary>
+    public static ProblemHttpResult UnsupportedMediaType(Dictionary<string, string[]> errors) =>
+        TypedResults.Problem(
+            detail: string.Join(" ", errors[ContentTypeField]),
+            statusCode: StatusCodes.Status415UnsupportedMediaType,
+            title: "Unsupported media type",
+            type: ProblemBase + "unsupported-media-type",
+            extensions: new Dictionary<string, object?> { ["errors"] = errors });
+
+    /// <summary>
+    /// A JSON string field, or null with a sentence when it is not a string or not valid Unicode
+    /// (a lone surrogate escape such as <c>"\ud800"</c> cannot become text).
+    /// </summary>
+    public static string? ReadString(System.Text.Json.JsonElement value, out bool invalidUnicode)
+    {
+        invalidUnicode = false;
+        if (value.ValueKind != System.Text.Json.JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            invalidUnicode = true;
+            return null;
+        }
+    }
+}

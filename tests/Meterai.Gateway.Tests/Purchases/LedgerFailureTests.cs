@@ -1,0 +1,59 @@
+using System.Net;
+using Meterai.Gateway.Tests.Testing;
+
+namespace Meterai.Gateway.Tests.Purchases;
+
+/// <summary>
+/// The ledger fails under a real gateway (a SQLite trigger refuses one write): a charged applicant
+/// still hears what the distributor said, a recorded answer is never downgraded, and a failure
+/// before anything was sent is an honest 503, never a 500.
+/// </summary>
+public sealed class LedgerFailureTests
+{
+    [Fact]
+    public async Task Purchase_LedgerCannotRecordIssuedAnswer_Answers201WithSerialsAndNeverDowngrades()
+    {
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")]);
+        await gateway.QueryLedgerAsync<long>(
+            """
+            CREATE TRIGGER injected_fault BEFORE UPDATE OF status ON purchases WHEN NEW.status = 'issued'
+            BEGIN SELECT RAISE(ABORT, 'injected ledger fault'); END;
+            SELECT 1;
+            """);
+
+        using var response = await gateway.PurchaseAsync("ledger-fault-issued");
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await GatewayHarness.JsonAsync(response);
+        Assert.Equal("issued", body.GetProperty("status").GetString());
+        var order = Assert.Single(gateway.Fleet["d01"].Orders);
+        Assert.Equal(order.Serials, body.GetProperty("serials").EnumerateArray().Select(s => s.GetString()!).ToArray());
+
+        // Not rewritten as pending and ambiguous without an order: the row still says where the
+        // order is, for reconciliation to adopt by key.
+        var purchaseId = body.GetProperty("purchaseId").GetString();
+        Assert.Equal("in_progress", await gateway.QueryLedgerAsync<string>("SELECT status FROM purchases WHERE purchase_id = @purchaseId", new { purchaseId }));
+        Assert.Equal("d01", await gateway.QueryLedgerAsync<string>("SELECT distributor_id FROM purchases WHERE purchase_id = @purchaseId", new { purchaseId }));
+        Assert.Equal(0L, await gateway.QueryLedgerAsync<long>("SELECT ambiguous FROM purchases WHERE purchase_id = @purchaseId", new { purchaseId }));
+    }
+
+    [Fact]
+    public async Task Purchase_AttemptRecordFails_Answers503WithRetryAfterAndSendsNothing()
+    {
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")]);
+        await gateway.QueryLedgerAsync<long>(
+            """
+            CREATE TRIGGER injected_fault BEFORE INSERT ON purchase_attempts
+            BEGIN SELECT RAISE(ABORT, 'injected ledger fault'); END;
+            SELECT 1;
+            """);
+
+        using var response = await gateway.PurchaseAsync("ledger-fault-attempt");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0, gateway.TotalOrders);
+        Assert.Equal("unavailable", await gateway.QueryLedgerAsync<string>("SELECT status FROM purchases WHERE idempotency_key = 'ledger-fault-attempt'"));
+    }
+}
