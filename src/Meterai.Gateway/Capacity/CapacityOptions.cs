@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Meterai.Gateway.Capacity;
 
 /// <summary>How each distributor's concurrency limit is learned (docs/capacity.md). Bound from <c>Capacity</c>.</summary>
@@ -12,24 +14,31 @@ public sealed class CapacityOptions
     public string Algorithm { get; set; } = ConcurrencyLimitAlgorithmNames.Gradient;
 
     /// <summary>The limit a distributor starts at, before anything is learned (cut to its ceiling). Default: 2.</summary>
+    [Range(1, 10_000)]
     public int InitialLimit { get; set; } = 2;
 
     /// <summary>Rising latency alone never takes the limit below this; overload signals (429, 503, timeouts) can take it to 1. Default: 2.</summary>
+    [Range(1, 10_000)]
     public int MinLimit { get; set; } = 2;
 
     /// <summary>Answers a measurement window needs at least; a window also holds at least one limit's worth. Default: 3.</summary>
+    [Range(1, 10_000)]
     public int WindowSamples { get; set; } = 3;
 
     /// <summary>A window's median latency above the baseline by more than this share counts as rising (Envoy's buffer). Default: 0.25.</summary>
+    [Range(0d, 10d)]
     public double LatencyTolerance { get; set; } = 0.25;
 
     /// <summary>The baseline latency is the lowest window median of the last one to two such periods, so it follows a distributor that really got slower. Default: 10 seconds.</summary>
+    [Range(0d, 3600d, MinimumIsExclusive = true)]
     public double MinLatencyWindowSeconds { get; set; } = 10;
 
     /// <summary>Once a limit proved too high, the limiter tries it again only after this long. Default: 10 seconds.</summary>
+    [Range(0d, 3600d)]
     public double ProbeIntervalSeconds { get; set; } = 10;
 
     /// <summary>The share of the limit kept on an overload signal (429, 503 under load, timeout). Default: 0.5.</summary>
+    [Range(0d, 1d, MinimumIsExclusive = true, MaximumIsExclusive = true)]
     public double OverloadBackoff { get; set; } = 0.5;
 
     public TimeSpan MinLatencyWindow => TimeSpan.FromSeconds(MinLatencyWindowSeconds);

@@ -23,6 +23,7 @@ public sealed class ProbingOptions
     public double RawRetentionHours { get; set; } = 48;
 
     /// <summary>On a shared (PostgreSQL) ledger, how often a gateway reads the latest probe round another gateway stored. Default: 2 seconds.</summary>
+    [Range(0d, 3600d, MinimumIsExclusive = true)]
     public double SharedRefreshSeconds { get; set; } = 2;
 
     public TimeSpan SharedRefresh => TimeSpan.FromSeconds(SharedRefreshSeconds);

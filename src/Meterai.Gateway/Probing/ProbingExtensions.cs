@@ -18,9 +18,6 @@ internal static class ProbingExtensions
             pipeline.AddTimeout(provider.GetRequiredService<IOptions<ProbingOptions>>().Value.Timeout));
         services.AddSingleton<ProbeStore>();
         services.AddSingleton<ProbeHistory>();
-        services.AddOptions<Health.ProbingOptions>()
-            .Validate(o => o.SharedRefreshSeconds is > 0 and <= 3600, "Probing:SharedRefreshSeconds must be greater than 0 and at most 3600.")
-            .ValidateOnStart();
         services.AddSingleton<SharedProbeRefresh>();
         services.AddHostedService(s => s.GetRequiredService<SharedProbeRefresh>());
         return services;

@@ -26,13 +26,9 @@ public static class SchedulingExtensions
             throw new InvalidOperationException("AddScheduling must be called after AddLedger, so that Quartz starts after the ledger's migrations.");
         }
 
-        builder.Services.AddOptions<SchedulingOptions>()
-            .BindConfiguration(SchedulingOptions.Section)
+        builder.Services.AddRangedOptions<SchedulingOptions>(SchedulingOptions.Section)
             .Validate(o => o.InstanceName is { Length: >= 1 and <= 80 } name && !string.IsNullOrWhiteSpace(name), "Scheduling:InstanceName must be 1 to 80 characters, not blank.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceId), "Scheduling:InstanceId must not be empty (AUTO makes a unique one).")
-            .Validate(
-                o => o.CheckinIntervalSeconds is >= 1 and <= SchedulingOptions.MaxCheckinIntervalSeconds,
-                $"Scheduling:CheckinIntervalSeconds must be between 1 and {SchedulingOptions.MaxCheckinIntervalSeconds}.")
             .ValidateOnStart();
         builder.Services.AddFleetProbing();
 

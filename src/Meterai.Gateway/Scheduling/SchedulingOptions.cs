@@ -1,11 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Meterai.Gateway.Scheduling;
 
 /// <summary>The Quartz scheduler that runs the gateway's recurring jobs. Bound from <c>Scheduling</c>.</summary>
 public sealed class SchedulingOptions
 {
     public const string Section = "Scheduling";
-
-    public const int MaxCheckinIntervalSeconds = 300;
 
     /// <summary>Whether the scheduler runs at all; tests that drive jobs by hand switch it off. Default: true.</summary>
     public bool Enabled { get; set; } = true;
@@ -25,6 +25,7 @@ public sealed class SchedulingOptions
     public string ResolvedInstanceId => InstanceId == AutoInstanceId ? _auto.Value : InstanceId;
 
     /// <summary>How often a clustered gateway (PostgreSQL ledger) checks in; one silent for longer is taken over. 1 to 300. Default: 10.</summary>
+    [Range(1, 300)]
     public int CheckinIntervalSeconds { get; set; } = 10;
 
     public TimeSpan CheckinInterval => TimeSpan.FromSeconds(CheckinIntervalSeconds);

@@ -36,8 +36,8 @@ public sealed class CapacityVisibilityTests
 
     [Theory]
     [InlineData("Capacity:Algorithm", "Magic", "Capacity:Algorithm must be one of Gradient, Aimd, Fixed.")]
-    [InlineData("Capacity:OverloadBackoff", "1.5", "Capacity:OverloadBackoff must be more than 0 and less than 1.")]
-    [InlineData("Capacity:InitialLimit", "0", "Capacity:InitialLimit must be at least 1.")]
+    [InlineData("Capacity:OverloadBackoff", "1.5", "Capacity:OverloadBackoff must be more than 0 and less than 1 (it is 1.5).")]
+    [InlineData("Capacity:InitialLimit", "0", "Capacity:InitialLimit must be from 1 to 10000 (it is 0).")]
     public async Task Start_InvalidCapacityOption_FailsWithOneLineNamingTheKey(string key, string value, string message)
     {
         var failure = await Assert.ThrowsAsync<OptionsValidationException>(() =>

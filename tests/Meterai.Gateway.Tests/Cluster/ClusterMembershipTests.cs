@@ -28,15 +28,15 @@ public sealed class ClusterMembershipTests
             }
 
             await Eventually.TrueAsync(() => gateways.All(g => Members(g).Count == 3), "every gateway sees three");
-            await Eventually.TrueAsync(() => gateways.Sum(g => g.State("d01").ConcurrencyLimit) == 10, "the limits split 4 + 3 + 3");
-            Assert.Equal([3, 3, 4], gateways.Select(g => g.State("d01").ConcurrencyLimit).Order());
+            await Eventually.TrueAsync(() => gateways.Sum(g => g.State("d01").Ceiling) == 10, "the limits split 4 + 3 + 3");
+            Assert.Equal([3, 3, 4], gateways.Select(g => g.State("d01").Ceiling).Order());
             Assert.All(gateways, g => Assert.Equal(Members(gateways[0]), Members(g)));
 
             await gateways[2].DisposeAsync();
             gateways.RemoveAt(2);
 
             await Eventually.TrueAsync(() => gateways.All(g => Members(g).Count == 2), "the two left see two");
-            await Eventually.TrueAsync(() => gateways.All(g => g.State("d01").ConcurrencyLimit == 5), "the limit splits 5 + 5");
+            await Eventually.TrueAsync(() => gateways.All(g => g.State("d01").Ceiling == 5), "the limit splits 5 + 5");
         }
         finally
         {

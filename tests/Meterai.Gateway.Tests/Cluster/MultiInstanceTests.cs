@@ -48,7 +48,7 @@ public sealed class MultiInstanceTests
         try
         {
             // All three at the same moment: they race for the migrations.
-            gateways.AddRange(await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => GatewayProcess.StartAsync(settings))));
+            gateways.AddRange(await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => GatewayProcess.StartAsync(settings.ToDictionary(s => s.Key, s => s.Value ?? "")))));
             await Eventually.TrueAsync(() => gateways.All(g => g.Output.Contains("Cluster: 3 live gateways", StringComparison.Ordinal)), "every gateway sees three", TimeSpan.FromSeconds(60));
             var started = DateTimeOffset.UtcNow;
             Assert.Single(gateways, g => g.Output.Contains("Ledger migration 0001_purchases applied", StringComparison.Ordinal));

@@ -74,7 +74,8 @@ public sealed partial class MetricsApiTests
 
         foreach (var distributor in new[] { "d01", "d02" })
         {
-            Expect($"meterai_distributor_concurrency_limit{{distributor=\"{distributor}\"}} 16");
+            // Learning starts every distributor at Capacity:InitialLimit, below its maxConcurrency.
+            Expect($"meterai_distributor_concurrency_limit{{distributor=\"{distributor}\"}} {new Meterai.Gateway.Capacity.CapacityOptions().InitialLimit}");
             Expect($"meterai_distributor_max_concurrency{{distributor=\"{distributor}\"}} 16");
             Expect($"meterai_distributor_inflight{{distributor=\"{distributor}\"}} 0");
             Expect($"meterai_distributor_active{{distributor=\"{distributor}\"}} 1");

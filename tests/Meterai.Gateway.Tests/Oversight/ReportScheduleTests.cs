@@ -45,10 +45,10 @@ public sealed class ReportScheduleTests
     }
 
     [Theory]
-    [InlineData("Oversight:ReportUtcOffsetHours", "15", "Oversight:ReportUtcOffsetHours must be between -12 and 14")]
-    [InlineData("Oversight:ReportBoundaryHour", "24", "Oversight:ReportBoundaryHour must be between 0 and 23")]
-    [InlineData("Oversight:ReportCatchUpPeriods", "0", "Oversight:ReportCatchUpPeriods must be between 1 and 366")]
-    [InlineData("Oversight:EvidenceSampleSeconds", "1", "Oversight:EvidenceSampleSeconds must be between 5 and 3600")]
+    [InlineData("Oversight:ReportUtcOffsetHours", "15", "Oversight:ReportUtcOffsetHours must be from -12 to 14")]
+    [InlineData("Oversight:ReportBoundaryHour", "24", "Oversight:ReportBoundaryHour must be from 0 to 23")]
+    [InlineData("Oversight:ReportCatchUpPeriods", "0", "Oversight:ReportCatchUpPeriods must be from 1 to 366")]
+    [InlineData("Oversight:EvidenceSampleSeconds", "1", "Oversight:EvidenceSampleSeconds must be from 5 to 3600")]
     public async Task Start_ScheduleOptionOutOfRange_RefusesWithOneLineNamingTheKey(string key, string value, string message)
     {
         var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(

@@ -193,11 +193,11 @@ public sealed class CrashTests : IAsyncLifetime
         }
     }
 
-    private async Task<Dictionary<string, string?>> SettingsAsync(SimulatedFleet fleet)
+    private async Task<IReadOnlyDictionary<string, string>> SettingsAsync(SimulatedFleet fleet)
     {
         var registry = Path.Combine(_directory.FullName, "registry.json");
         await File.WriteAllTextAsync(registry, fleet.ToRegistryJson());
-        return new Dictionary<string, string?>
+        return new Dictionary<string, string>
         {
             ["Distributors:File"] = registry,
             ["ConnectionStrings:Ledger"] = $"Data Source={LedgerPath}",

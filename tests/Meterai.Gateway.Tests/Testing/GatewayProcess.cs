@@ -1,24 +1,30 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Meterai.Gateway.Tests.Testing;
 
 /// <summary>
-/// The real gateway as a process of its own (dotnet Meterai.Gateway.dll) on a loopback port it
-/// picks itself, so that a test can kill it with SIGKILL, as a crash would.
+/// The built gateway (<c>dotnet Meterai.Gateway.dll</c>) as a real process on a loopback port it
+/// picks itself, so that a crash test can kill it with SIGKILL and start it again on the same ledger.
 /// </summary>
-internal sealed partial class GatewayProcess : IAsyncDisposable
+internal sealed class GatewayProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly StringBuilder _output;
 
-    private GatewayProcess(Process process) => _process = process;
+    private GatewayProcess(Process process, Uri baseAddress, StringBuilder output)
+    {
+        _process = process;
+        _output = output;
+        BaseAddress = baseAddress;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
 
-    public Uri BaseAddress { get; private set; } = null!;
+    public Uri BaseAddress { get; }
 
-    public HttpClient Client { get; private set; } = null!;
+    public HttpClient Client { get; }
 
+    /// <summary>Everything it has printed so far, standard output and error.</summary>
     public string Output
     {
         get
@@ -32,7 +38,7 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<GatewayProcess> StartAsync(IDictionary<string, string?> settings)
+    public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
         var gateway = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
@@ -42,68 +48,86 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(gateway)!,
         };
-        foreach (var argument in new[] { gateway, "--urls", "http://127.0.0.1:0" }.Concat(settings.SelectMany(s => new[] { $"--{s.Key}", s.Value ?? "" })))
+        start.ArgumentList.Add(gateway);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:0");
+        foreach (var (key, value) in settings)
         {
-            start.ArgumentList.Add(argument);
+            start.ArgumentList.Add($"--{key}={value}");
         }
 
-        var self = new GatewayProcess(Process.Start(start) ?? throw new InvalidOperationException("The gateway did not start."));
-        self._process.OutputDataReceived += (_, e) => self.Append(e.Data);
-        self._process.ErrorDataReceived += (_, e) => self.Append(e.Data);
-        self._process.BeginOutputReadLine();
-        self._process.BeginErrorReadLine();
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway did not start.");
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new StringBuilder();
+        void Append(string? line)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+
+        process.OutputDataReceived += (_, line) =>
+        {
+            Append(line.Data);
+            const string Marker = "Now listening on: ";
+            if (line.Data?.IndexOf(Marker, StringComparison.Ordinal) is >= 0 and var at)
+            {
+                listening.TrySetResult(new Uri(line.Data[(at + Marker.Length)..].Trim()));
+            }
+        };
+        process.ErrorDataReceived += (_, line) => Append(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _ = process.WaitForExitAsync().ContinueWith(_ => listening.TrySetException(new InvalidOperationException("The gateway exited before it listened.")), TaskScheduler.Default);
+
+        Uri address;
         try
         {
-            await Eventually.TrueAsync(() => ListeningOn().IsMatch(self.Output) || self.HasExited, "the gateway listens", TimeSpan.FromSeconds(90));
-            var match = ListeningOn().Match(self.Output);
-            if (!match.Success)
-            {
-                throw new InvalidOperationException($"The gateway exited at start:\n{self.Output}");
-            }
-
-            self.BaseAddress = new Uri(match.Groups[1].Value);
-            self.Client = new HttpClient { BaseAddress = self.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-            return self;
+            address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
         }
         catch
         {
-            await self.DisposeAsync();
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
             throw;
         }
+
+        var started = new GatewayProcess(process, address, output);
+        await Eventually.TrueAsync(() => started.IsReady(), "the gateway to be ready", TimeSpan.FromSeconds(60));
+        return started;
     }
 
-    /// <summary>SIGKILL: no shutdown, no cleanup, whatever it was doing.</summary>
+    /// <summary>SIGKILL: no shutdown, no flush, no finally.</summary>
     public async Task KillAsync()
     {
-        _process.Kill(entireProcessTree: true);
+        _process.Kill();
         await _process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        Client?.Dispose();
+        Client.Dispose();
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            await KillAsync();
         }
 
-        await _process.WaitForExitAsync();
         _process.Dispose();
     }
 
-    private void Append(string? line)
+    private bool IsReady()
     {
-        if (line is null)
+        try
         {
-            return;
+            using var response = Client.GetAsync(new Uri("/readyz", UriKind.Relative)).GetAwaiter().GetResult();
+            return response.IsSuccessStatusCode;
         }
-
-        lock (_output)
+        catch (HttpRequestException)
         {
-            _output.AppendLine(line);
+            return false;
         }
     }
-
-    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
-    private static partial Regex ListeningOn();
 }
