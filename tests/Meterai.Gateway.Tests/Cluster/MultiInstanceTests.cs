@@ -37,6 +37,8 @@ public sealed class MultiInstanceTests
             ["Probing:SharedRefreshSeconds"] = "0.2",
             ["Scheduling:CheckinIntervalSeconds"] = "1",
             ["Reconciliation:IntervalSeconds"] = "1",
+            ["Reconciliation:BackoffSeconds:0"] = "0",
+            ["Reconciliation:BackoffSeconds:1"] = "1",
 
             // Short purchase budgets, so rows the killed gateway left in_progress are stale (and adopted) within seconds.
             ["Purchasing:TotalBudgetSeconds"] = "3",
@@ -77,7 +79,7 @@ public sealed class MultiInstanceTests
             await Eventually.TrueAsync(
                 () => Scalar(ledger, "SELECT COUNT(*) FROM purchases WHERE status IN ('in_progress', 'pending', 'refund_due')") == 0,
                 "every purchase final",
-                TimeSpan.FromSeconds(90));
+                TimeSpan.FromSeconds(120));
 
             await using var connection = await ledger.Database.OpenAsync(CancellationToken.None);
             var rows = (await connection.QueryAsync<(string PurchaseId, string Key, string Status)>(
