@@ -202,6 +202,9 @@ public sealed class CrashTests : IAsyncLifetime
             ["Distributors:File"] = registry,
             ["ConnectionStrings:Ledger"] = $"Data Source={LedgerPath}",
             ["Auth:DataProtectionKeysPath"] = Path.Combine(_directory.FullName, "keys"),
+            // Room for every purchase from the start, so a refusal fails over at once instead of
+            // waiting for the learned limit to grow (learning is not what these tests are about).
+            ["Capacity:InitialLimit"] = "8",
             ["Probing:IntervalSeconds"] = "2",
             ["Probing:TimeoutSeconds"] = "1",
             ["Purchasing:AttemptTimeoutSeconds"] = "4",
