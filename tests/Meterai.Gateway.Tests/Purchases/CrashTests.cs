@@ -64,12 +64,14 @@ public sealed class CrashTests : IAsyncLifetime
         var settings = await SettingsAsync(fleet);
         var keys = Enumerable.Range(0, Purchases).Select(i => $"crash-{point}-{i}").ToArray();
 
-        var first = await GatewayProcess.StartAsync(settings);
-        var inFlight = keys.Select(key => TryPurchaseAsync(first.Client, key)).ToArray();
-        await Eventually.TrueAsync(() => ReachedAsync(point, fleet).GetAwaiter().GetResult(), $"the failure point {point}", TimeSpan.FromSeconds(45));
-        await first.KillAsync();
-        await Task.WhenAll(inFlight);
-        await first.DisposeAsync();
+        // Disposed on every path, so a test that fails before the kill leaves no gateway running.
+        await using (var first = await GatewayProcess.StartAsync(settings))
+        {
+            var inFlight = keys.Select(key => TryPurchaseAsync(first.Client, key)).ToArray();
+            await Eventually.TrueAsync(() => ReachedAsync(point, fleet).GetAwaiter().GetResult(), $"the failure point {point}", TimeSpan.FromSeconds(45));
+            await first.KillAsync();
+            await Task.WhenAll(inFlight);
+        }
 
         Heal(fleet, point);
         await using var second = await GatewayProcess.StartAsync(settings);
