@@ -386,31 +386,4 @@ internal sealed partial class PurchaseOrchestrator(
 
     /// <summary>When nobody can sell, the next probe round is the earliest anything can change.</summary>
     private int ProbeRetryAfterSeconds() => (int)Math.Clamp(Math.Ceiling(probing.Value.IntervalSeconds), 1, 60);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purchase {PurchaseId}: distributor {DistributorId} refused ({HttpStatus}, {Outcome}); failing over")]
-    private static partial void LogFailover(ILogger logger, string purchaseId, string distributorId, int httpStatus, AttemptOutcome outcome);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: distributor {DistributorId} answered ambiguously (HTTP {HttpStatus}, transport {TransportError}); look-up found {Lookup}, answering {Status}")]
-    private static partial void LogAmbiguous(ILogger logger, string purchaseId, string distributorId, int? httpStatus, ForwarderError? transportError, LookupKind lookup, string status);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: no distributor could sell after {Attempts} attempts")]
-    private static partial void LogNobodyCouldSell(ILogger logger, string purchaseId, int attempts);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Purchase {PurchaseId}: not admitted ({Reason}); Retry-After {RetryAfterSeconds} s")]
-    private static partial void LogQueueRejected(ILogger logger, string purchaseId, AdmissionRejectionReason reason, int retryAfterSeconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Distributor {DistributorId} rejected the gateway's credentials (401); check its apiKey in the registry")]
-    private static partial void LogCredentialsRejected(ILogger logger, string distributorId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The purchase ledger is unavailable ({Failure}); answering 503")]
-    private static partial void LogLedgerUnavailable(ILogger logger, string failure);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: the ledger row is no longer this request's try (taken over by reconciliation or another gateway); the {Write} was not written")]
-    private static partial void LogFenced(ILogger logger, string purchaseId, string write);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Purchase {PurchaseId} failed unexpectedly")]
-    private static partial void LogUnexpected(ILogger logger, Exception exception, string purchaseId);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Purchase {PurchaseId}: could not record the failure in the ledger; reconciliation must find it")]
-    private static partial void LogSafeguardFailed(ILogger logger, Exception exception, string purchaseId);
 }

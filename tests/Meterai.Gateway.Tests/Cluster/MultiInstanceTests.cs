@@ -40,6 +40,10 @@ public sealed class MultiInstanceTests
             ["Reconciliation:BackoffSeconds:0"] = "0",
             ["Reconciliation:BackoffSeconds:1"] = "1",
 
+            // A purchase the killed gateway sent stays bound to its distributor until the deadline
+            // (issue 8, item 2): a short one lets "not found" end it refunded-or-free within the test.
+            ["Reconciliation:DeliveryDeadlineMinutes"] = "0.25",
+
             // Short purchase budgets, so rows the killed gateway left in_progress are stale (and adopted) within seconds.
             ["Purchasing:TotalBudgetSeconds"] = "3",
             ["Purchasing:AttemptTimeoutSeconds"] = "2",

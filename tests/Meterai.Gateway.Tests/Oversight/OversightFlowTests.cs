@@ -200,22 +200,8 @@ public abstract class OversightFlowTests(string provider) : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, object? body = null, string? accept = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Add("X-Api-Key", key);
-        if (accept is not null)
-        {
-            request.Headers.Add("Accept", accept);
-        }
-
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return _gateway.Client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, object? body = null, string? accept = null) =>
+        _gateway.Client.SendWithKeyAsync(method, path, key, body, accept);
 }
 
 public sealed class OversightFlowSqliteTests() : OversightFlowTests(LedgerProviders.Sqlite);

@@ -197,20 +197,6 @@ public sealed partial class ReportEvidenceTests : IAsyncLifetime
         return await connection.ExecuteScalarAsync<double>(sql, parameters);
     }
 
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, object? body = null, string? accept = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Add("X-Api-Key", key);
-        if (accept is not null)
-        {
-            request.Headers.Add("Accept", accept);
-        }
-
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return _gateway.Client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, object? body = null, string? accept = null) =>
+        _gateway.Client.SendWithKeyAsync(method, path, key, body, accept);
 }

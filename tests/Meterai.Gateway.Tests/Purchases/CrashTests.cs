@@ -16,6 +16,8 @@ namespace Meterai.Gateway.Tests.Purchases;
 /// orders, and no order is unknown to the ledger unless refunded.
 /// </summary>
 /// <remarks>The kill is timed by watching the ledger file (or the simulators), never by sleeping.</remarks>
+// Alone: real gateway processes timed against ledger state starve when the suite runs beside them.
+[Collection(Admission.RunsAlone.Name)]
 public sealed class CrashTests : IAsyncLifetime
 {
     private const int Purchases = 6;
