@@ -24,11 +24,12 @@ public sealed partial class OverstatedRegistryTests
             editRegistry: json => MaxConcurrency().Replace(json, "\"maxConcurrency\": 32"));
         Assert.All(gateway.Fleet.Distributors, d => Assert.Equal(32, gateway.State(d.Id).MaxConcurrency));
 
-        // 24 applicants, each buying 12 times in a row: three times what the fleet can serve at once.
+        // 24 applicants, each buying 24 times in a row: three times what the fleet can serve at once, and
+        // long enough that the start-up search for the limit is a small share of the run.
         var answers = await Task.WhenAll(Enumerable.Range(0, 24).Select(async applicant =>
         {
             var statuses = new List<HttpStatusCode>();
-            for (var n = 0; n < 12; n++)
+            for (var n = 0; n < 24; n++)
             {
                 using var answer = await gateway.PurchaseAsync($"overstated-{applicant:D2}-{n:D2}");
                 statuses.Add(answer.StatusCode);
@@ -54,8 +55,10 @@ public sealed partial class OverstatedRegistryTests
         Assert.True(pastCapacity <= 0.2 * arrived, $"{pastCapacity} of {arrived} orders arrived past capacity");
         Assert.True(refusedByDistributors <= 0.05 * arrived, $"{refusedByDistributors} of {arrived} orders refused 503 by a distributor");
 
-        // The learned limits sit at the real capacity, far below the registry's 32, and nobody was taken out of rotation.
-        Assert.All(gateway.Fleet.Distributors, d => Assert.InRange(gateway.State(d.Id).ConcurrencyLimit, 2, 6));
+        // The learned limits end far below the registry's 32 and no higher than the point where a
+        // distributor starts refusing (twice its capacity); nobody was taken out of rotation. As the
+        // surge drains, a limit can drift from 4 up to that point (closing note of issue 10).
+        Assert.All(gateway.Fleet.Distributors, d => Assert.InRange(gateway.State(d.Id).ConcurrencyLimit, 2, 2 * d.Options.Capacity));
         Assert.True(gateway.Services.GetRequiredService<DistributorRouting>().TryGetCluster(out var cluster));
         Assert.All(cluster.Destinations.Values, d => Assert.NotEqual(DestinationHealth.Unhealthy, d.Health.Passive));
         Assert.Equal(issued, gateway.TotalOrders);
