@@ -13,8 +13,6 @@ namespace Meterai.LoadGenerator;
 /// </summary>
 internal sealed class ClosedLoopRunner : IDisposable
 {
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
-
     private readonly LoadOptions _options;
     private readonly HttpClient _client;
     private readonly CancellationTokenSource _abort = new();
@@ -121,27 +119,7 @@ internal sealed class ClosedLoopRunner : IDisposable
         return records;
     }
 
-    private async Task<(Outcome, short)> SendAsync(int applicant, int n)
-    {
-        var key = string.Create(CultureInfo.InvariantCulture, $"cl-{_options.Label}-{applicant:D5}-{n:D7}");
-        var body = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $$"""{"quantity":1,"applicantRef":"LOAD-{{_options.Label}}-{{applicant}}"}"""));
-        using var request = new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = Json;
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
-        deadline.CancelAfter(_options.Timeout);
-        try
-        {
-            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
-            return (Outcomes.Classify(response.StatusCode, response.Headers.RetryAfter is not null), (short)response.StatusCode);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            return (Outcome.Unanswered, 0);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
-        {
-            return (Outcome.TransportError, 0);
-        }
-    }
+    private Task<(Outcome Outcome, short Status)> SendAsync(int applicant, int n) =>
+        PurchaseSender.SendAsync(
+            _client, _options, string.Create(CultureInfo.InvariantCulture, $"cl-{_options.Label}-{applicant:D5}-{n:D7}"), applicant, _options.Timeout, _abort.Token);
 }

@@ -12,8 +12,6 @@ namespace Meterai.LoadGenerator;
 /// </summary>
 internal sealed class OpenLoopRunner : IDisposable
 {
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
-
     private readonly LoadOptions _options;
     private readonly HttpClient _client;
     private readonly CancellationTokenSource _abort = new();
@@ -139,12 +137,6 @@ internal sealed class OpenLoopRunner : IDisposable
 
     private async Task SendAsync(int i, long due)
     {
-        var key = string.Create(CultureInfo.InvariantCulture, $"lg-{_options.Label}-{i:D7}");
-        var body = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $$"""{"quantity":1,"applicantRef":"LOAD-{{_options.Label}}-{{i}}"}"""));
-        using var request = new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = Json;
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
-
         var left = _options.Timeout - Stopwatch.GetElapsedTime(due);
         if (left <= TimeSpan.Zero)
         {
@@ -152,22 +144,9 @@ internal sealed class OpenLoopRunner : IDisposable
             return;
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
-        deadline.CancelAfter(left);
-        try
-        {
-            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
-            var outcome = Outcomes.Classify(response.StatusCode, response.Headers.RetryAfter is not null);
-            Finish(i, outcome, (short)response.StatusCode, due);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            Finish(i, Outcome.Unanswered, 0, due);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
-        {
-            Finish(i, Outcome.TransportError, 0, due);
-        }
+        var key = string.Create(CultureInfo.InvariantCulture, $"lg-{_options.Label}-{i:D7}");
+        var (outcome, status) = await PurchaseSender.SendAsync(_client, _options, key, i, left, _abort.Token).ConfigureAwait(false);
+        Finish(i, outcome, status, due);
     }
 
     private void Finish(int i, Outcome outcome, short status, long due)
