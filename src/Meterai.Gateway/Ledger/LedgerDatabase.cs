@@ -3,18 +3,49 @@ using Dapper;
 
 namespace Meterai.Gateway.Ledger;
 
-/// <summary>Opens ledger connections in the configured dialect.</summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The gate's wait handle is never created, so it holds nothing to release; the database lives as long as the process.")]
-public sealed class LedgerDatabase(ILedgerDialect dialect, string connectionString)
+/// <summary>Opens ledger connections in the configured dialect, and owns the purchase path's group-commit writer.</summary>
+public sealed class LedgerDatabase(ILedgerDialect dialect, string connectionString, LedgerOptions? options = null, ILogger<LedgerWriter>? logger = null)
+    : IAsyncDisposable
 {
     // SQLite has one writer. Writers that collide get SQLITE_BUSY, and the driver's answer to that
     // is to sleep and retry, which turns a busy minute into long stalls; writers that queue here,
     // in this process, take their turn at once instead.
     private readonly SemaphoreSlim? _writeGate = dialect.SingleWriter ? new SemaphoreSlim(1, 1) : null;
+    private readonly LedgerOptions _options = options ?? new();
+    private LedgerWriter? _writer;
 
     public ILedgerDialect Dialect { get; } = dialect;
 
     public string ConnectionString { get; } = connectionString;
+
+    /// <summary>The group-commit writer, started on first use: one loop on a single-writer database, several otherwise.</summary>
+    public LedgerWriter Writer => LazyInitializer.EnsureInitialized(ref _writer, () => new LedgerWriter(
+        this,
+        Dialect.SingleWriter ? 1 : _options.WriterConnections,
+        _options.MaxBatch,
+        (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
+
+    /// <summary>The write turn alone, for a writer that keeps its own connection (the group commit); free it by disposing.</summary>
+    internal async Task<IDisposable> TakeWriteTurnAsync()
+    {
+        if (_writeGate is null)
+        {
+            return NoTurn.Instance;
+        }
+
+        await _writeGate.WaitAsync();
+        return new Turn(_writeGate);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync();
+        }
+
+        _writeGate?.Dispose();
+    }
 
     /// <summary>A connection for a write: on a single-writer database it holds the write turn until disposed.</summary>
     public async Task<WriteLease> OpenForWriteAsync(CancellationToken cancellationToken)
@@ -56,6 +87,20 @@ public sealed class LedgerDatabase(ILedgerDialect dialect, string connectionStri
             await connection.DisposeAsync();
             throw;
         }
+    }
+}
+
+internal sealed class Turn(SemaphoreSlim gate) : IDisposable
+{
+    public void Dispose() => gate.Release();
+}
+
+internal sealed class NoTurn : IDisposable
+{
+    public static readonly NoTurn Instance = new();
+
+    public void Dispose()
+    {
     }
 }
 

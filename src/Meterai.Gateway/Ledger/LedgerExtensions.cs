@@ -1,13 +1,13 @@
+using Meterai.Gateway.Settings;
+
 namespace Meterai.Gateway.Ledger;
 
 public static class LedgerExtensions
 {
     public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<LedgerOptions>()
-            .BindConfiguration(LedgerOptions.Section)
-            .Validate(o => LedgerOptions.IsKnownProvider(o.Provider), LedgerOptions.ProviderRange)
-            .ValidateOnStart();
+        builder.Services.AddRangedOptions<LedgerOptions>(LedgerOptions.Section)
+            .Validate(o => LedgerOptions.IsKnownProvider(o.Provider), LedgerOptions.ProviderRange);
 
         // Checked now too: the scheduler declares its store from the provider before the host exists.
         var configured = builder.Configuration.GetSection(LedgerOptions.Section).Get<LedgerOptions>() ?? new();
@@ -19,9 +19,9 @@ public static class LedgerExtensions
         builder.Services.AddSingleton(services =>
         {
             // Options are validated first, so the provider is known here.
-            _ = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value;
+            var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value;
             var (dialect, connectionString) = LedgerDialects.Resolve(services.GetRequiredService<IConfiguration>());
-            return new LedgerDatabase(dialect!, connectionString);
+            return new LedgerDatabase(dialect!, connectionString, options, services.GetRequiredService<ILogger<LedgerWriter>>());
         });
         builder.Services.AddSingleton<LedgerMigrator>();
         builder.Services.AddSingleton<PurchaseLedger>();

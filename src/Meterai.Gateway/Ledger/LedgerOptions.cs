@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Meterai.Gateway.Ledger;
 
 /// <summary>Bound from the <c>Ledger</c> section; the connection string is <c>ConnectionStrings:Ledger</c>.</summary>
@@ -7,6 +9,17 @@ public sealed class LedgerOptions
 
     /// <summary><c>sqlite</c> or <c>postgres</c>. Default: <c>sqlite</c>.</summary>
     public string Provider { get; set; } = LedgerProviders.Sqlite;
+
+    /// <summary>
+    /// Group-commit writers, each with a connection of its own, on a database with many writers
+    /// (PostgreSQL); SQLite has one writer whatever this says. Default: 4.
+    /// </summary>
+    [Range(1, 64)]
+    public int WriterConnections { get; set; } = 4;
+
+    /// <summary>Most purchase writes committed in one group transaction. Default: 256.</summary>
+    [Range(1, 10_000)]
+    public int MaxBatch { get; set; } = 256;
 
     /// <summary>The start-up line for an unknown provider; the value is not echoed (a connection string pasted into the wrong key).</summary>
     internal const string ProviderRange = "Ledger:Provider must be one of: sqlite, postgres.";

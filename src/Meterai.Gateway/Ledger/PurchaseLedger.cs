@@ -22,74 +22,80 @@ public sealed class PurchaseLedger(LedgerDatabase database)
         FROM purchases
         """;
 
-    /// <summary>The guard of every live-path write: the row is still the in_progress try this request claimed.</summary>
-    private const string Fence = " AND status = 'in_progress' AND try_started_at = @StartedAt";
+    private static readonly LedgerStatement Claim = LedgerStatement.Load("claim", "PurchaseId", "IdempotencyKey", "RequestHash", "Quantity", "ApplicantRef", "At");
+    private static readonly LedgerStatement Reclaim = LedgerStatement.Load("reclaim", "PurchaseId", "UpdatedAt", "At");
+    private static readonly LedgerStatement StartAttempt = LedgerStatement.Load("start-attempt", "PurchaseId", "StartedAt", "Attempt", "DistributorId", "At");
+    private static readonly LedgerStatement InsertAttempt = LedgerStatement.Load("insert-attempt", "PurchaseId", "Attempt", "DistributorId", "At");
+    private static readonly LedgerStatement FinishAttempt = LedgerStatement.Load("finish-attempt", "PurchaseId", "StartedAt", "Attempt", "Outcome", "HttpStatus", "At");
+    private static readonly LedgerStatement Complete = LedgerStatement.Load(
+        "complete", "PurchaseId", "StartedAt", "Status", "DistributorId", "OrderId", "Amount", "Serials", "Ambiguous", "ResponseStatus", "ResponseBody", "At");
+    private static readonly LedgerStatement CloseAttempt = LedgerStatement.Load("close-attempt", "PurchaseId", "Attempt", "Outcome", "HttpStatus", "At");
+    private static readonly LedgerStatement Release = LedgerStatement.Load("release", "PurchaseId", "StartedAt", "At");
 
     /// <summary>Writes the purchase before anything else happens, or says why the key is taken.</summary>
-    public async Task<ClaimResult> ClaimAsync(NewPurchase purchase, CancellationToken cancellationToken)
+    /// <remarks>Durable when it returns: its group transaction has committed.</remarks>
+    public Task<ClaimResult> ClaimAsync(NewPurchase purchase, CancellationToken cancellationToken) =>
+        database.Writer.WriteAsync(session => ClaimAsync(session, purchase), cancellationToken);
+
+    private static async ValueTask<ClaimResult> ClaimAsync(WriteSession session, NewPurchase purchase)
     {
-        await using var lease = await database.OpenForWriteAsync(cancellationToken);
-        var connection = lease.Connection;
-        var inserted = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO purchases (purchase_id, idempotency_key, request_hash, quantity, applicant_ref, status, created_at, updated_at, try_started_at)
-            VALUES (@PurchaseId, @IdempotencyKey, @RequestHash, @Quantity, @ApplicantRef, 'in_progress', @At, @At, @At)
-            ON CONFLICT (idempotency_key) DO NOTHING
-            """,
-            new { purchase.PurchaseId, purchase.IdempotencyKey, purchase.RequestHash, purchase.Quantity, purchase.ApplicantRef, At = purchase.At.ToUnixTimeMilliseconds() },
-            cancellationToken: cancellationToken));
-        if (inserted == 1)
+        var at = purchase.At.ToUnixTimeMilliseconds();
+        if (await session.ExecuteAsync(Claim, purchase.PurchaseId, purchase.IdempotencyKey, purchase.RequestHash, purchase.Quantity, purchase.ApplicantRef, at) == 1)
         {
-            return ClaimResult.Claimed(new PurchaseTry(purchase.PurchaseId, purchase.At.ToUnixTimeMilliseconds()));
+            return ClaimResult.Claimed(new PurchaseTry(purchase.PurchaseId, at));
         }
 
         // The key exists. Bounded, because each pass either decides or lost a race that decides the next.
         for (var pass = 0; pass < 3; pass++)
         {
-            var existing = await connection.QuerySingleOrDefaultAsync<PurchaseRecord>(new CommandDefinition(
-                SelectRecord + " WHERE idempotency_key = @IdempotencyKey",
-                new { purchase.IdempotencyKey },
-                cancellationToken: cancellationToken));
+            var existing = await session.Connection.QuerySingleOrDefaultAsync<PurchaseRecord>(new CommandDefinition(
+                SelectRecord + " WHERE idempotency_key = @IdempotencyKey", new { purchase.IdempotencyKey }, session.Transaction));
             if (existing is null)
             {
                 break;
             }
 
-            if (!string.Equals(existing.RequestHash, purchase.RequestHash, StringComparison.Ordinal))
+            if (Decide(existing, purchase.RequestHash) is { } decided)
             {
-                return ClaimResult.KeyReusedWithOtherBody;
+                return decided;
             }
 
-            switch (existing.Status)
+            // Unavailable: nothing was charged last time, so the retry is a fresh try.
+            if (await session.ExecuteAsync(Reclaim, existing.PurchaseId, existing.UpdatedAt, at) == 1)
             {
-                case PurchaseStatus.InProgress:
-                    return ClaimResult.InProgress;
-                case PurchaseStatus.Unavailable:
-                    // Nothing was charged last time, so the applicant's retry with the same key is a new
-                    // try: its deadline, backoff, distributor and answer start afresh, and nothing of
-                    // the old try can be replayed. Only the attempt numbering carries on (its rows stay).
-                    var reclaimed = await connection.ExecuteAsync(new CommandDefinition(
-                        """
-                        UPDATE purchases
-                        SET status = 'in_progress', updated_at = @At, try_started_at = @At, checks = 0, next_check_at = NULL,
-                            distributor_id = NULL, order_id = NULL, amount = NULL, serials = NULL, ambiguous = 0,
-                            response_status = NULL, response_body = NULL, refund_due_at = NULL
-                        WHERE purchase_id = @PurchaseId AND status = 'unavailable' AND updated_at = @UpdatedAt
-                        """,
-                        new { existing.PurchaseId, existing.UpdatedAt, At = purchase.At.ToUnixTimeMilliseconds() },
-                        cancellationToken: cancellationToken));
-                    if (reclaimed == 1)
-                    {
-                        return ClaimResult.Claimed(new PurchaseTry(existing.PurchaseId, purchase.At.ToUnixTimeMilliseconds()), existing.Attempts);
-                    }
-
-                    continue;
-                default:
-                    return ClaimResult.Replay(existing.ResponseStatus ?? StatusCodes.Status202Accepted, existing.ResponseBody ?? "{}", existing.PurchaseId);
+                return ClaimResult.Claimed(new PurchaseTry(existing.PurchaseId, at), existing.Attempts);
             }
         }
 
         return ClaimResult.InProgress;
+    }
+
+    /// <summary>What an existing row means for a request with its key; null when the key may be claimed again (unavailable).</summary>
+    private static ClaimResult? Decide(PurchaseRecord existing, string requestHash)
+    {
+        if (!string.Equals(existing.RequestHash, requestHash, StringComparison.Ordinal))
+        {
+            return ClaimResult.KeyReusedWithOtherBody;
+        }
+
+        return existing.Status switch
+        {
+            PurchaseStatus.InProgress => ClaimResult.InProgress,
+            PurchaseStatus.Unavailable => null,
+            _ => ClaimResult.Replay(existing.ResponseStatus ?? StatusCodes.Status202Accepted, existing.ResponseBody ?? "{}", existing.PurchaseId),
+        };
+    }
+
+    /// <summary>
+    /// What the ledger holds for a key, from a read connection, without the writer: a stored answer
+    /// to replay, or null when the request must go through the claim (unknown key, in progress or free again).
+    /// </summary>
+    public async Task<ClaimResult?> FindReplayAsync(string idempotencyKey, string requestHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var existing = await connection.QuerySingleOrDefaultAsync<PurchaseRecord>(new CommandDefinition(
+            SelectRecord + " WHERE idempotency_key = @idempotencyKey", new { idempotencyKey }, cancellationToken: cancellationToken));
+        return existing is null ? null : Decide(existing, requestHash) is { Kind: ClaimKind.Replay or ClaimKind.KeyReusedWithOtherBody } final ? final : null;
     }
 
     /// <summary>Whether a purchase with this key exists; a read, so it never waits for the writer.</summary>
@@ -104,106 +110,68 @@ public sealed class PurchaseLedger(LedgerDatabase database)
     /// Records where the purchase is about to be sent, before the request leaves. False when the
     /// try was taken over: then nothing was written and the order must not be sent.
     /// </summary>
-    public async Task<bool> StartAttemptAsync(PurchaseTry purchaseTry, int attempt, string distributorId, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await using var lease = await database.OpenForWriteAsync(cancellationToken);
-        var connection = lease.Connection;
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var parameters = new { purchaseTry.PurchaseId, purchaseTry.StartedAt, attempt, distributorId, at = at.ToUnixTimeMilliseconds() };
-        var updated = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE purchases SET distributor_id = @distributorId, attempts = @attempt, updated_at = @at WHERE purchase_id = @PurchaseId" + Fence,
-            parameters,
-            transaction,
-            cancellationToken: cancellationToken));
-        if (updated == 0)
-        {
-            return false;
-        }
+    public Task<bool> StartAttemptAsync(PurchaseTry purchaseTry, int attempt, string distributorId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        database.Writer.WriteAsync(
+            async session =>
+            {
+                var ms = at.ToUnixTimeMilliseconds();
+                if (await session.ExecuteAsync(StartAttempt, purchaseTry.PurchaseId, purchaseTry.StartedAt, attempt, distributorId, ms) == 0)
+                {
+                    return false;
+                }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO purchase_attempts (purchase_id, attempt, distributor_id, started_at) VALUES (@PurchaseId, @attempt, @distributorId, @at)",
-            parameters,
-            transaction,
-            cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
-        return true;
-    }
+                await session.ExecuteAsync(InsertAttempt, purchaseTry.PurchaseId, attempt, distributorId, ms);
+                return true;
+            },
+            cancellationToken);
 
     /// <summary>Closes an attempt that was refused without a charge; false (nothing written) when the try was taken over.</summary>
-    public async Task<bool> FinishAttemptAsync(PurchaseTry purchaseTry, int attempt, string outcome, int? httpStatus, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await using var lease = await database.OpenForWriteAsync(cancellationToken);
-        var connection = lease.Connection;
-        return await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE purchase_attempts SET finished_at = @at, outcome = @outcome, http_status = @httpStatus
-            WHERE purchase_id = @PurchaseId AND attempt = @attempt
-              AND EXISTS (SELECT 1 FROM purchases WHERE purchase_id = @PurchaseId
-            """ + Fence + ")",
-            new { purchaseTry.PurchaseId, purchaseTry.StartedAt, attempt, outcome, httpStatus, at = at.ToUnixTimeMilliseconds() },
-            cancellationToken: cancellationToken)) == 1;
-    }
+    public Task<bool> FinishAttemptAsync(PurchaseTry purchaseTry, int attempt, string outcome, int? httpStatus, DateTimeOffset at, CancellationToken cancellationToken) =>
+        database.Writer.WriteAsync(
+            async session => await session.ExecuteAsync(
+                FinishAttempt, purchaseTry.PurchaseId, purchaseTry.StartedAt, attempt, outcome, httpStatus, at.ToUnixTimeMilliseconds()) == 1,
+            cancellationToken);
 
     /// <summary>
     /// Records the answer the applicant gets, with the attempt that produced it, atomically. False
     /// when the try was taken over (or already answered): then nothing was written.
     /// </summary>
-    public async Task<bool> CompleteAsync(PurchaseCompletion completion, CancellationToken cancellationToken)
+    public Task<bool> CompleteAsync(PurchaseCompletion completion, CancellationToken cancellationToken)
     {
         var view = completion.View;
-        await using var lease = await database.OpenForWriteAsync(cancellationToken);
-        var connection = lease.Connection;
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var updated = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE purchases
-            SET status = @Status, distributor_id = @DistributorId, order_id = @OrderId, amount = @Amount, serials = @Serials,
-                ambiguous = @Ambiguous, response_status = @ResponseStatus, response_body = @ResponseBody, updated_at = @At,
-                issued_at = CASE WHEN @Status = 'issued' THEN @At END,
-                refund_due_at = CASE WHEN @Status = 'refund_due' THEN @At END,
-                next_check_at = CASE WHEN @Status IN ('pending', 'refund_due') THEN @At END
-            WHERE purchase_id = @PurchaseId
-            """ + Fence,
-            new
+        var at = completion.At.ToUnixTimeMilliseconds();
+        var serials = view.Serials.Count == 0 ? null : JsonSerializer.Serialize(view.Serials, GatewayJsonContext.Default.IReadOnlyListString);
+        return database.Writer.WriteAsync(
+            async session =>
             {
-                view.PurchaseId,
-                completion.Try.StartedAt,
-                view.Status,
-                view.DistributorId,
-                view.OrderId,
-                view.Amount,
-                Serials = view.Serials.Count == 0 ? null : JsonSerializer.Serialize(view.Serials, GatewayJsonContext.Default.IReadOnlyListString),
-                Ambiguous = completion.Ambiguous ? 1 : 0,
-                completion.ResponseStatus,
-                completion.ResponseBody,
-                At = completion.At.ToUnixTimeMilliseconds(),
-            },
-            transaction,
-            cancellationToken: cancellationToken));
-        if (updated == 0)
-        {
-            return false;
-        }
+                if (await session.ExecuteAsync(
+                        Complete,
+                        view.PurchaseId,
+                        completion.Try.StartedAt,
+                        view.Status,
+                        view.DistributorId,
+                        view.OrderId,
+                        view.Amount,
+                        serials,
+                        completion.Ambiguous ? 1 : 0,
+                        completion.ResponseStatus,
+                        completion.ResponseBody,
+                        at) == 0)
+                {
+                    return false;
+                }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE purchase_attempts SET finished_at = @At, outcome = @Outcome, http_status = @HttpStatus WHERE purchase_id = @PurchaseId AND attempt = @Attempt",
-            new { view.PurchaseId, At = completion.At.ToUnixTimeMilliseconds(), completion.Outcome, completion.HttpStatus, completion.Attempt },
-            transaction,
-            cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
-        return true;
+                await session.ExecuteAsync(CloseAttempt, view.PurchaseId, completion.Attempt, completion.Outcome, completion.HttpStatus, at);
+                return true;
+            },
+            cancellationToken);
     }
 
     /// <summary>No distributor could take the purchase; nothing was charged, so the key may be used again. False when the try was taken over.</summary>
-    public async Task<bool> ReleaseAsync(PurchaseTry purchaseTry, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await using var lease = await database.OpenForWriteAsync(cancellationToken);
-        var connection = lease.Connection;
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE purchases SET status = 'unavailable', updated_at = @at WHERE purchase_id = @PurchaseId" + Fence,
-            new { purchaseTry.PurchaseId, purchaseTry.StartedAt, at = at.ToUnixTimeMilliseconds() },
-            cancellationToken: cancellationToken)) == 1;
-    }
+    public Task<bool> ReleaseAsync(PurchaseTry purchaseTry, DateTimeOffset at, CancellationToken cancellationToken) =>
+        database.Writer.WriteAsync(
+            async session => await session.ExecuteAsync(Release, purchaseTry.PurchaseId, purchaseTry.StartedAt, at.ToUnixTimeMilliseconds()) == 1,
+            cancellationToken);
 
     public async Task<PurchaseRecord?> FindAsync(string purchaseId, CancellationToken cancellationToken)
     {

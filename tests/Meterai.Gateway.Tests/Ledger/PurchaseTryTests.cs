@@ -11,6 +11,7 @@ namespace Meterai.Gateway.Tests.Ledger;
 /// A purchase's tries on a real SQLite ledger: a retried key starts afresh, every live-path write
 /// is fenced by its try, and what precedes a charge is synced to disk.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync.")]
 public sealed class PurchaseTryTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2024, 9, 1, 1, 0, 0, TimeSpan.Zero);
@@ -30,11 +31,11 @@ public sealed class PurchaseTryTests : IAsyncLifetime
 
     public Task InitializeAsync() => new LedgerMigrator(_database, TimeProvider.System, NullLogger<LedgerMigrator>.Instance).MigrateAsync(CancellationToken.None);
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
+        await _database.DisposeAsync();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
-        return Task.CompletedTask;
     }
 
     private static NewPurchase Purchase(string key, DateTimeOffset at, string? purchaseId = null) =>

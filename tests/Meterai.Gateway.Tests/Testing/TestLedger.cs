@@ -58,6 +58,7 @@ internal sealed class TestLedger : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Database.DisposeAsync();
         if (_directory is null)
         {
             await PostgresServer.DropDatabaseAsync(ConnectionString);

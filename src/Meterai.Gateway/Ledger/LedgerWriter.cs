@@ -1,0 +1,204 @@
+using System.Data.Common;
+using System.Threading.Channels;
+
+namespace Meterai.Gateway.Ledger;
+
+/// <summary>
+/// Group commit for the purchase path: writer loops that each own one long-lived connection and
+/// commit the writes of many purchases in one transaction.
+/// </summary>
+/// <remarks>
+/// A caller's task completes only after the transaction holding its write has committed, so a
+/// claim is as durable before its order leaves as it was with a transaction of its own; what is
+/// shared is the commit (on SQLite with <c>synchronous=FULL</c>, one fsync of the WAL for the
+/// whole batch). Each write keeps its own statements in order. A batch that fails is rolled back
+/// and its writes are run again one transaction each, so one failing write fails alone and the
+/// others are not lost. Writes must therefore only depend on what the database holds: a write
+/// that is run again after a rollback decides again from the same rows.
+/// </remarks>
+public sealed partial class LedgerWriter : IAsyncDisposable
+{
+    private readonly Channel<WriteJob> _jobs = Channel.CreateUnbounded<WriteJob>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly LedgerDatabase _database;
+    private readonly int _maxBatch;
+    private readonly Task[] _loops;
+    private readonly ILogger _logger;
+
+    internal LedgerWriter(LedgerDatabase database, int writers, int maxBatch, ILogger logger)
+    {
+        _database = database;
+        _logger = logger;
+        _maxBatch = maxBatch;
+        _loops = new Task[writers];
+        for (var i = 0; i < writers; i++)
+        {
+            _loops[i] = Task.Run(RunAsync);
+        }
+    }
+
+    /// <summary>Runs <paramref name="write"/> in the next group transaction; completes once that transaction committed.</summary>
+    /// <exception cref="DbException">The write failed alone, in a transaction of its own; nothing of it was committed.</exception>
+    public Task<T> WriteAsync<T>(Func<WriteSession, ValueTask<T>> write, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var job = new WriteJob<T>(write, cancellationToken);
+        ObjectDisposedException.ThrowIf(!_jobs.Writer.TryWrite(job), this);
+        return job.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _jobs.Writer.TryComplete();
+        await Task.WhenAll(_loops);
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<WriteJob>(_maxBatch);
+        WriteSession? session = null;
+        try
+        {
+            while (await _jobs.Reader.WaitToReadAsync())
+            {
+                while (batch.Count < _maxBatch && _jobs.Reader.TryRead(out var job))
+                {
+                    // A caller that gave up before its write began is not written at all.
+                    if (!job.TryCancel())
+                    {
+                        batch.Add(job);
+                    }
+                }
+
+                if (batch.Count > 0)
+                {
+                    session = await CommitAsync(batch, session);
+                    batch.Clear();
+                }
+            }
+        }
+        finally
+        {
+            if (session is not null)
+            {
+                await session.DisposeAsync();
+            }
+        }
+    }
+
+    /// <returns>The session to reuse for the next batch, or null when it had to be dropped.</returns>
+    private async Task<WriteSession?> CommitAsync(List<WriteJob> batch, WriteSession? session)
+    {
+        using (await _database.TakeWriteTurnAsync())
+        {
+            try
+            {
+                session ??= await WriteSession.OpenAsync(_database);
+                await RunInOneTransactionAsync(session, batch);
+                foreach (var job in batch)
+                {
+                    job.Publish();
+                }
+
+                return session;
+            }
+            catch (Exception failure) when (batch.Count > 1)
+            {
+                LogBatchFailed(_logger, batch.Count, failure.GetType().Name);
+                session = await DropAsync(session);
+            }
+            catch (Exception failure)
+            {
+                batch[0].Fail(failure);
+                return await DropAsync(session);
+            }
+
+            // The batch failed as a whole: one transaction each, so only the failing write fails.
+            foreach (var job in batch)
+            {
+                try
+                {
+                    session ??= await WriteSession.OpenAsync(_database);
+                    await RunInOneTransactionAsync(session, [job]);
+                    job.Publish();
+                }
+                catch (Exception failure)
+                {
+                    job.Fail(failure);
+                    session = await DropAsync(session);
+                }
+            }
+
+            return session;
+        }
+    }
+
+    private static async Task RunInOneTransactionAsync(WriteSession session, IReadOnlyList<WriteJob> jobs)
+    {
+        await session.BeginAsync();
+        try
+        {
+            foreach (var job in jobs)
+            {
+                await job.RunAsync(session);
+            }
+
+            await session.CommitAsync();
+        }
+        catch
+        {
+            foreach (var job in jobs)
+            {
+                job.Discard();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>After a failure the connection may be broken or mid-transaction: the next batch opens a fresh one.</summary>
+    private static async Task<WriteSession?> DropAsync(WriteSession? session)
+    {
+        if (session is not null)
+        {
+            await session.DisposeAsync();
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} ledger writes failed ({Failure}); running them one transaction each")]
+    private static partial void LogBatchFailed(ILogger logger, int count, string failure);
+
+    private abstract class WriteJob
+    {
+        public abstract ValueTask RunAsync(WriteSession session);
+
+        /// <summary>The transaction committed: the caller gets the write's result.</summary>
+        public abstract void Publish();
+
+        /// <summary>The transaction rolled back: the result computed inside it means nothing.</summary>
+        public abstract void Discard();
+
+        public abstract void Fail(Exception failure);
+
+        public abstract bool TryCancel();
+    }
+
+    private sealed class WriteJob<T>(Func<WriteSession, ValueTask<T>> write, CancellationToken cancellationToken) : WriteJob
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Task => _completion.Task;
+
+        public override async ValueTask RunAsync(WriteSession session) => _result = await write(session);
+
+        public override void Publish() => _completion.TrySetResult(_result!);
+
+        public override void Discard() => _result = default;
+
+        public override void Fail(Exception failure) => _completion.TrySetException(failure);
+
+        public override bool TryCancel() => cancellationToken.IsCancellationRequested && _completion.TrySetCanceled(cancellationToken);
+    }
+}
