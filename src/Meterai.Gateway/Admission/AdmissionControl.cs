@@ -16,7 +16,7 @@ namespace Meterai.Gateway.Admission;
 /// </remarks>
 public sealed class AdmissionControl : IWaitEstimate
 {
-    private readonly LinkedList<TaskCompletionSource> _waiters = new();
+    private readonly LinkedList<TaskCompletionSource<object?>> _waiters = new();
     private readonly Lock _lock = new();
     private readonly DrainRate _drain;
     private readonly AdmissionOptions _options;
@@ -83,11 +83,16 @@ public sealed class AdmissionControl : IWaitEstimate
     }
 
     /// <summary>Waits until some distributor slot is released for this purchase, or says why not.</summary>
+    /// <param name="hasRoom">
+    /// Whether some distributor has room now, asked once this purchase is in the queue: a slot freed
+    /// between the caller's "no room" and its arrival here would otherwise wake nobody.
+    /// </param>
+    /// <returns>Admitted, with <see cref="AdmissionResult.Slot"/> set when a finishing order handed its slot over.</returns>
     /// <exception cref="OperationCanceledException">The applicant went away while waiting.</exception>
-    public async Task<AdmissionResult> WaitForSlotAsync(CancellationToken cancellationToken)
+    public async Task<AdmissionResult> WaitForSlotAsync(CancellationToken cancellationToken, Func<bool>? hasRoom = null)
     {
-        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        LinkedListNode<TaskCompletionSource> node;
+        var waiter = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        LinkedListNode<TaskCompletionSource<object?>> node;
         lock (_lock)
         {
             if (_waiters.Count >= _options.MaxQueueLength)
@@ -104,17 +109,22 @@ public sealed class AdmissionControl : IWaitEstimate
             _length = _waiters.Count;
         }
 
+        if (node.Previous is null && hasRoom?.Invoke() == true && TryRemove(node))
+        {
+            return AdmissionResult.Admitted;
+        }
+
         try
         {
-            await waiter.Task.WaitAsync(MaxWait, _time, cancellationToken);
-            return AdmissionResult.Admitted;
+            return AdmissionResult.AdmittedWith(await waiter.Task.WaitAsync(MaxWait, _time, cancellationToken));
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
             if (!TryRemove(node))
             {
-                // Signalled in the same instant it gave up: the slot is this purchase's after all.
-                return AdmissionResult.Admitted;
+                // Signalled in the same instant it gave up: the slot is this purchase's after all,
+                // and a slot handed over must not be dropped.
+                return AdmissionResult.AdmittedWith(await waiter.Task);
             }
 
             if (ex is OperationCanceledException)
@@ -126,22 +136,44 @@ public sealed class AdmissionControl : IWaitEstimate
         }
     }
 
-    /// <summary>An order finished somewhere: count it, and hand its slot to the longest waiter.</summary>
+    /// <summary>
+    /// An order finished and its slot is still good: give the slot itself to the longest waiter,
+    /// so no newcomer can take it in between and the waiter never queues again after a lost race.
+    /// </summary>
+    /// <param name="slot">The distributor whose slot the caller holds; the waiter gets it taken.</param>
+    /// <returns>False when nobody waits: the caller releases the slot as usual.</returns>
+    public bool TryHandOff(object slot)
+    {
+        _drain.Record();
+        if (TakeFirst() is not { } next)
+        {
+            return false;
+        }
+
+        next.TrySetResult(slot);
+        return true;
+    }
+
+    /// <summary>An order finished somewhere and its slot was released: count it, and wake the longest waiter to look for room.</summary>
     public void SlotReleased()
     {
         _drain.Record();
-        TaskCompletionSource? next = null;
+        TakeFirst()?.TrySetResult(null);
+    }
+
+    private TaskCompletionSource<object?>? TakeFirst()
+    {
         lock (_lock)
         {
-            if (_waiters.First is { } first)
+            if (_waiters.First is not { } first)
             {
-                _waiters.RemoveFirst();
-                _length = _waiters.Count;
-                next = first.Value;
+                return null;
             }
-        }
 
-        next?.TrySetResult();
+            _waiters.RemoveFirst();
+            _length = _waiters.Count;
+            return first.Value;
+        }
     }
 
     /// <summary>Seconds until the queue as it stands would have drained, for a Retry-After.</summary>
@@ -164,7 +196,7 @@ public sealed class AdmissionControl : IWaitEstimate
 
     private AdmissionResult Reject(AdmissionRejectionReason reason, int queued) => new(false, reason, RetryAfterSeconds(queued));
 
-    private bool TryRemove(LinkedListNode<TaskCompletionSource> node)
+    private bool TryRemove(LinkedListNode<TaskCompletionSource<object?>> node)
     {
         lock (_lock)
         {
@@ -188,7 +220,10 @@ public enum AdmissionRejectionReason
     WaitTimedOut,
 }
 
-public sealed record AdmissionResult(bool IsAdmitted, AdmissionRejectionReason Reason, int RetryAfterSeconds)
+/// <param name="Slot">A slot handed over by a finishing order (opaque here: the distributor it is at), already taken for this purchase; null when the purchase must find room itself.</param>
+public sealed record AdmissionResult(bool IsAdmitted, AdmissionRejectionReason Reason, int RetryAfterSeconds, object? Slot = null)
 {
     public static readonly AdmissionResult Admitted = new(true, AdmissionRejectionReason.None, 0);
+
+    public static AdmissionResult AdmittedWith(object? slot) => slot is null ? Admitted : new(true, AdmissionRejectionReason.None, 0, slot);
 }

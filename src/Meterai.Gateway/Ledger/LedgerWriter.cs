@@ -23,6 +23,8 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     private readonly int _maxBatch;
     private readonly Task[] _loops;
     private readonly ILogger _logger;
+    private long _commits;
+    private long _committedWrites;
 
     internal LedgerWriter(LedgerDatabase database, int writers, int maxBatch, ILogger logger)
     {
@@ -45,6 +47,12 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         ObjectDisposedException.ThrowIf(!_jobs.Writer.TryWrite(job), this);
         return job.Task;
     }
+
+    /// <summary>Transactions committed so far; with <see cref="CommittedWrites"/>, the batch size the load reached.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Writes committed so far.</summary>
+    public long CommittedWrites => Interlocked.Read(ref _committedWrites);
 
     public async ValueTask DisposeAsync()
     {
@@ -132,7 +140,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         }
     }
 
-    private static async Task RunInOneTransactionAsync(WriteSession session, IReadOnlyList<WriteJob> jobs)
+    private async Task RunInOneTransactionAsync(WriteSession session, IReadOnlyList<WriteJob> jobs)
     {
         await session.BeginAsync();
         try
@@ -143,6 +151,8 @@ public sealed partial class LedgerWriter : IAsyncDisposable
             }
 
             await session.CommitAsync();
+            Interlocked.Increment(ref _commits);
+            Interlocked.Add(ref _committedWrites, jobs.Count);
         }
         catch
         {

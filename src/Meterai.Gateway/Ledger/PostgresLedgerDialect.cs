@@ -10,7 +10,28 @@ internal sealed class PostgresLedgerDialect : ILedgerDialect
 
     public string DefaultConnectionString => "Host=127.0.0.1;Database=meterai;Username=meterai";
 
-    public DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
+    // Npgsql prepares a statement on the server once it has run a few times on a connection, so
+    // the purchase path's statements are parsed once per pooled connection, not once per purchase.
+    // An operator's own Max Auto Prepare wins.
+    private (string Given, string Used) _prepared = ("", "");
+
+    public DbConnection CreateConnection(string connectionString)
+    {
+        var prepared = _prepared;
+        if (!ReferenceEquals(prepared.Given, connectionString))
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            if (builder.MaxAutoPrepare == 0)
+            {
+                builder.MaxAutoPrepare = 64;
+                builder.AutoPrepareMinUsages = 2;
+            }
+
+            _prepared = prepared = (connectionString, builder.ConnectionString);
+        }
+
+        return new NpgsqlConnection(prepared.Used);
+    }
 
     public bool SingleWriter => false;
 

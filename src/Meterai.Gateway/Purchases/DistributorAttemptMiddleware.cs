@@ -29,7 +29,14 @@ internal sealed class DistributorAttemptMiddleware(
 
         // The load balancer's pick can race with other requests for the last slot; the slot is the
         // truth. Losing the race leaves no distributor on the attempt, and the orchestrator picks again.
-        if (!fleet.TryGet(destinations[0].DestinationId, out var distributor) || !distributor.TryAcquireSlot())
+        // A slot handed over in the queue is already this purchase's.
+        DistributorState? distributor;
+        if (attempt.HandedSlot is { } handed && handed.Id == destinations[0].DestinationId)
+        {
+            distributor = handed;
+            attempt.HandedSlot = null;
+        }
+        else if (!fleet.TryGet(destinations[0].DestinationId, out distributor) || !distributor.TryAcquireSlot())
         {
             return;
         }
@@ -56,8 +63,14 @@ internal sealed class DistributorAttemptMiddleware(
         }
         finally
         {
-            distributor.ReleaseSlot();
-            admission.SlotReleased();
+            // A distributor that just sold, still within its limit, passes its slot straight on to
+            // the longest waiter; after a refusal, or past a limit that has since shrunk, it is freed.
+            var selling = attempt.Status is StatusCodes.Status201Created or StatusCodes.Status202Accepted;
+            if (!(selling && distributor.InFlight <= distributor.ConcurrencyLimit && admission.TryHandOff(distributor)))
+            {
+                distributor.ReleaseSlot();
+                admission.SlotReleased();
+            }
         }
     }
 }

@@ -25,6 +25,13 @@ internal sealed class PurchaseAttemptFeature(PurchaseTry purchaseTry, byte[] can
     /// <summary>Set once a slot was taken and the attempt written to the ledger: from then on money may move.</summary>
     public DistributorState? Distributor { get; set; }
 
+    /// <summary>
+    /// A slot a finishing order handed to this purchase while it waited in the admission queue,
+    /// already taken: the next attempt goes there without racing a newcomer for it. It outlives
+    /// <see cref="Begin"/> until the attempt gate uses it or the orchestrator gives it back.
+    /// </summary>
+    public DistributorState? HandedSlot { get; set; }
+
     /// <summary>The ledger row was no longer this try's when the attempt was to be recorded: nothing was sent.</summary>
     public bool Fenced { get; set; }
 

@@ -28,6 +28,7 @@ internal sealed partial class PurchaseOrchestrator(
     GatewayMetrics metrics,
     Oversight.RefusalCounter refusals,
     AdmissionControl admission,
+    DistributorFleet fleet,
     TimeProvider time,
     ILogger<PurchaseOrchestrator> logger)
 {
@@ -157,9 +158,10 @@ internal sealed partial class PurchaseOrchestrator(
                 if (mustQueue)
                 {
                     mustQueue = false;
+                    GiveBackHandedSlot(attempt);
                     try
                     {
-                        rejection = await admission.WaitForSlotAsync(applicantGone);
+                        rejection = await admission.WaitForSlotAsync(applicantGone, () => HasRoom(cluster.DestinationsState.AvailableDestinations));
                     }
                     catch (OperationCanceledException) when (applicantGone.IsCancellationRequested)
                     {
@@ -172,10 +174,11 @@ internal sealed partial class PurchaseOrchestrator(
                         break;
                     }
 
+                    attempt.HandedSlot = rejection.Slot as DistributorState;
                     rejection = null;
                 }
 
-                var candidates = Candidates(cluster.DestinationsState.AvailableDestinations, refused);
+                var candidates = Candidates(cluster.DestinationsState.AvailableDestinations, refused, attempt);
                 if (candidates.Count == 0)
                 {
                     break;
@@ -250,6 +253,10 @@ internal sealed partial class PurchaseOrchestrator(
         {
             await SafeguardAsync(attempt, request, ex);
             throw;
+        }
+        finally
+        {
+            GiveBackHandedSlot(attempt);
         }
 
         await answers.ReleaseAsync(purchaseTry);
@@ -363,25 +370,6 @@ internal sealed partial class PurchaseOrchestrator(
         metrics.AdmissionRejected(AdmissionRejections.From(refusal.Reason));
         refusals.Refused();
         return PurchaseAnswers.Unavailable(context, refusal.RetryAfterSeconds, "Every distributor is selling at full capacity and the queue is full.");
-    }
-
-    private static IReadOnlyList<DestinationState> Candidates(IReadOnlyList<DestinationState> available, HashSet<string>? tried)
-    {
-        if (tried is null)
-        {
-            return available;
-        }
-
-        var candidates = new List<DestinationState>(available.Count);
-        foreach (var destination in available)
-        {
-            if (!tried.Contains(destination.DestinationId))
-            {
-                candidates.Add(destination);
-            }
-        }
-
-        return candidates;
     }
 
     /// <summary>When nobody can sell, the next probe round is the earliest anything can change.</summary>

@@ -1,0 +1,68 @@
+using Meterai.Gateway.Distributors;
+using Yarp.ReverseProxy.Model;
+
+namespace Meterai.Gateway.Purchases;
+
+/// <summary>Where each attempt of a purchase may go, and the slots handed over in the admission queue.</summary>
+internal sealed partial class PurchaseOrchestrator
+{
+    /// <summary>
+    /// Where the next attempt may go: a slot handed over in the queue, if its distributor is still
+    /// routable and has not refused this purchase; otherwise every routable distributor not tried yet.
+    /// </summary>
+    private IReadOnlyList<DestinationState> Candidates(IReadOnlyList<DestinationState> available, HashSet<string>? tried, PurchaseAttemptFeature attempt)
+    {
+        if (attempt.HandedSlot is { } handed)
+        {
+            foreach (var destination in available)
+            {
+                if (destination.DestinationId == handed.Id && tried?.Contains(handed.Id) != true)
+                {
+                    return [destination];
+                }
+            }
+
+            GiveBackHandedSlot(attempt);
+        }
+
+        if (tried is null)
+        {
+            return available;
+        }
+
+        var candidates = new List<DestinationState>(available.Count);
+        foreach (var destination in available)
+        {
+            if (!tried.Contains(destination.DestinationId))
+            {
+                candidates.Add(destination);
+            }
+        }
+
+        return candidates;
+    }
+
+    /// <summary>A handed-over slot this purchase will not use goes on to the next waiter, never lost.</summary>
+    private void GiveBackHandedSlot(PurchaseAttemptFeature attempt)
+    {
+        if (attempt.HandedSlot is { } handed)
+        {
+            attempt.HandedSlot = null;
+            handed.ReleaseSlot();
+            admission.SlotReleased();
+        }
+    }
+
+    private bool HasRoom(IReadOnlyList<DestinationState> available)
+    {
+        foreach (var destination in available)
+        {
+            if (fleet.TryGet(destination.DestinationId, out var distributor) && distributor.InFlight < distributor.ConcurrencyLimit)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,97 @@
+using Meterai.Gateway.Admission;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Meterai.Gateway.Tests.Admission;
+
+/// <summary>A finishing order's slot goes straight to the head waiter: strict FIFO, no lost wake-ups.</summary>
+public sealed class AdmissionHandOffTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public async Task TryHandOff_TwoWaiters_GivesEachSlotToTheLongestWaiterInTurn()
+    {
+        var admission = Create();
+        var first = admission.WaitForSlotAsync(CancellationToken.None);
+        var second = admission.WaitForSlotAsync(CancellationToken.None);
+        var slotA = new object();
+        var slotB = new object();
+
+        Assert.True(admission.TryHandOff(slotA));
+        Assert.Same(slotA, (await first).Slot);
+        Assert.False(second.IsCompleted);
+
+        Assert.True(admission.TryHandOff(slotB));
+        Assert.Same(slotB, (await second).Slot);
+        Assert.Equal(0, admission.Length);
+    }
+
+    [Fact]
+    public void TryHandOff_NobodyWaits_FalseSoTheCallerReleasesTheSlot()
+    {
+        var admission = Create();
+
+        Assert.False(admission.TryHandOff(new object()));
+    }
+
+    [Fact]
+    public async Task WaitForSlotAsync_RoomFreedBeforeItQueued_AdmittedAtOnceWithoutASlot()
+    {
+        var admission = Create();
+
+        var result = await admission.WaitForSlotAsync(CancellationToken.None, hasRoom: () => true);
+
+        Assert.True(result.IsAdmitted);
+        Assert.Null(result.Slot);
+        Assert.Equal(0, admission.Length);
+    }
+
+    [Fact]
+    public async Task WaitForSlotAsync_NoRoomWhenQueued_WaitsForARelease()
+    {
+        var admission = Create();
+
+        var waiting = admission.WaitForSlotAsync(CancellationToken.None, hasRoom: () => false);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(1, admission.Length);
+        admission.SlotReleased();
+        var result = await waiting;
+        Assert.True(result.IsAdmitted);
+        Assert.Null(result.Slot);
+    }
+
+    [Fact]
+    public async Task WaitForSlotAsync_BehindAnotherWaiter_DoesNotJumpTheQueueWhenRoomAppears()
+    {
+        var admission = Create();
+        var head = admission.WaitForSlotAsync(CancellationToken.None, hasRoom: () => false);
+
+        var behind = admission.WaitForSlotAsync(CancellationToken.None, hasRoom: () => true);
+
+        Assert.False(behind.IsCompleted);
+        Assert.Equal(2, admission.Length);
+        admission.SlotReleased();
+        Assert.True((await head).IsAdmitted);
+        Assert.False(behind.IsCompleted);
+    }
+
+    [Fact]
+    public async Task WaitForSlotAsync_TimesOut_LeavesTheQueueSoTheNextHandOffReachesTheNextWaiter()
+    {
+        var admission = Create(maxWaitSeconds: 1);
+        var gone = admission.WaitForSlotAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False((await gone).IsAdmitted);
+        var next = admission.WaitForSlotAsync(CancellationToken.None);
+        var slot = new object();
+
+        Assert.True(admission.TryHandOff(slot));
+
+        Assert.Same(slot, (await next).Slot);
+    }
+
+    private AdmissionControl Create(double maxWaitSeconds = 5) =>
+        new(Options.Create(new AdmissionOptions { MaxQueueLength = 100, MaxWaitSeconds = maxWaitSeconds, DrainWindowSeconds = 10 }), _time);
+}
