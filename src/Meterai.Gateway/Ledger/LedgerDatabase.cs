@@ -13,6 +13,7 @@ public sealed class LedgerDatabase(ILedgerDialect dialect, string connectionStri
     private readonly SemaphoreSlim? _writeGate = dialect.SingleWriter ? new SemaphoreSlim(1, 1) : null;
     private readonly LedgerOptions _options = options ?? new();
     private LedgerWriter? _writer;
+    private KnownKeys? _knownKeys;
 
     public ILedgerDialect Dialect { get; } = dialect;
 
@@ -24,6 +25,9 @@ public sealed class LedgerDatabase(ILedgerDialect dialect, string connectionStri
         Dialect.SingleWriter ? 1 : _options.WriterConnections,
         _options.MaxBatch,
         (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
+
+    /// <summary>The keys this ledger holds, remembered in memory: see <see cref="Ledger.KnownKeys"/>.</summary>
+    public KnownKeys KnownKeys => LazyInitializer.EnsureInitialized(ref _knownKeys, () => new KnownKeys(_options.KnownKeysCapacity));
 
     /// <summary>The write turn alone, for a writer that keeps its own connection (the group commit); free it by disposing.</summary>
     internal async Task<IDisposable> TakeWriteTurnAsync()
@@ -44,7 +48,8 @@ public sealed class LedgerDatabase(ILedgerDialect dialect, string connectionStri
             await _writer.DisposeAsync();
         }
 
-        _writeGate?.Dispose();
+        // The gate is not disposed: hosted services still write while the host stops, and a gate
+        // that never created its wait handle holds nothing to release.
     }
 
     /// <summary>A connection for a write: on a single-writer database it holds the write turn until disposed.</summary>

@@ -31,6 +31,7 @@ public static class LedgerExtensions
         // is current, and a second gateway on one SQLite file is refused before it touches anything.
         builder.Services.AddSingleton<SingleGatewayLock>();
         builder.Services.AddHostedService<LedgerMigrationService>();
+        builder.Services.AddHostedService<KnownKeysRefresher>();
         return builder;
     }
 

@@ -17,6 +17,14 @@ public sealed class LedgerOptions
     [Range(1, 64)]
     public int WriterConnections { get; set; } = 4;
 
+    /// <summary>Idempotency-Keys each of KnownKeys' two in-memory filters remembers (about 1.2 bytes a key). Default: 1000000.</summary>
+    [Range(1_000, 50_000_000)]
+    public int KnownKeysCapacity { get; set; } = 1_000_000;
+
+    /// <summary>On a shared ledger, how often the keys other gateways claimed are added to KnownKeys. Default: 2 seconds.</summary>
+    [Range(0.1, 3600)]
+    public double KnownKeysRefreshSeconds { get; set; } = 2;
+
     /// <summary>Most purchase writes committed in one group transaction. Default: 256.</summary>
     [Range(1, 10_000)]
     public int MaxBatch { get; set; } = 256;

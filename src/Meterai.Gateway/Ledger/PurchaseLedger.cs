@@ -34,8 +34,15 @@ public sealed class PurchaseLedger(LedgerDatabase database)
 
     /// <summary>Writes the purchase before anything else happens, or says why the key is taken.</summary>
     /// <remarks>Durable when it returns: its group transaction has committed.</remarks>
-    public Task<ClaimResult> ClaimAsync(NewPurchase purchase, CancellationToken cancellationToken) =>
-        database.Writer.WriteAsync(session => ClaimAsync(session, purchase), cancellationToken);
+    public async Task<ClaimResult> ClaimAsync(NewPurchase purchase, CancellationToken cancellationToken)
+    {
+        var claim = await database.Writer.WriteAsync(session => ClaimAsync(session, purchase), cancellationToken);
+        database.KnownKeys.Add(purchase.IdempotencyKey);
+        return claim;
+    }
+
+    /// <summary>False only when the ledger certainly does not hold the key: then no read is needed to know a request is new.</summary>
+    public bool MayHoldKey(string idempotencyKey) => database.KnownKeys.MightContain(idempotencyKey);
 
     private static async ValueTask<ClaimResult> ClaimAsync(WriteSession session, NewPurchase purchase)
     {
@@ -87,23 +94,18 @@ public sealed class PurchaseLedger(LedgerDatabase database)
     }
 
     /// <summary>
-    /// What the ledger holds for a key, from a read connection, without the writer: a stored answer
-    /// to replay, or null when the request must go through the claim (unknown key, in progress or free again).
+    /// What the ledger holds for a key, from a read connection, without the writer: null when the
+    /// key is unknown; <see cref="StoredKey.Final"/> set when the request is answered from the
+    /// ledger alone (a stored answer to replay, or a key reused with another body).
     /// </summary>
-    public async Task<ClaimResult?> FindReplayAsync(string idempotencyKey, string requestHash, CancellationToken cancellationToken)
+    public async Task<StoredKey?> FindKeyAsync(string idempotencyKey, string requestHash, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var existing = await connection.QuerySingleOrDefaultAsync<PurchaseRecord>(new CommandDefinition(
             SelectRecord + " WHERE idempotency_key = @idempotencyKey", new { idempotencyKey }, cancellationToken: cancellationToken));
-        return existing is null ? null : Decide(existing, requestHash) is { Kind: ClaimKind.Replay or ClaimKind.KeyReusedWithOtherBody } final ? final : null;
-    }
-
-    /// <summary>Whether a purchase with this key exists; a read, so it never waits for the writer.</summary>
-    public async Task<bool> KeyExistsAsync(string idempotencyKey, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT 1 FROM purchases WHERE idempotency_key = @idempotencyKey", new { idempotencyKey }, cancellationToken: cancellationToken)) is not null;
+        return existing is null
+            ? null
+            : new StoredKey(Decide(existing, requestHash) is { Kind: ClaimKind.Replay or ClaimKind.KeyReusedWithOtherBody } final ? final : null);
     }
 
     /// <summary>
@@ -188,6 +190,9 @@ public sealed class PurchaseLedger(LedgerDatabase database)
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken)) == 1;
     }
 }
+
+/// <summary>A key the ledger holds; <paramref name="Final"/> is its answer when no claim is needed to give it.</summary>
+public sealed record StoredKey(ClaimResult? Final);
 
 public sealed record NewPurchase(string PurchaseId, string IdempotencyKey, string RequestHash, int Quantity, string ApplicantRef, DateTimeOffset At)
 {

@@ -78,23 +78,34 @@ internal sealed partial class PurchaseOrchestrator(
         }
 
         // Under a surge most newcomers cannot be taken: refuse them before they cost a ledger write,
-        // unless their key is known, since a retry deserves its stored answer.
-        if (admission.RefusalNow() is { } refusal)
+        // or a read, unless their key may be known, since a retry deserves its stored answer. A
+        // key the ledger may hold is read first: a stored answer needs no writer.
+        var refusal = admission.RefusalNow();
+        if (ledger.MayHoldKey(request.IdempotencyKey))
         {
-            bool known;
+            StoredKey? stored;
             try
             {
-                known = await ledger.KeyExistsAsync(request.IdempotencyKey, context.RequestAborted);
+                stored = await ledger.FindKeyAsync(request.IdempotencyKey, request.Hash, context.RequestAborted);
             }
             catch (DbException ex)
             {
                 return LedgerUnavailable(context, ex);
             }
 
-            if (!known)
+            if (stored?.Final is { } final)
+            {
+                return final.Kind == ClaimKind.Replay ? Replay(context, final) : PurchaseAnswers.KeyReused();
+            }
+
+            if (stored is null && refusal is not null)
             {
                 return RefusedByQueue(context, refusal);
             }
+        }
+        else if (refusal is not null)
+        {
+            return RefusedByQueue(context, refusal);
         }
 
         var now = time.GetUtcNow();
