@@ -18,7 +18,11 @@
 # (worker_processes 1, listening on 127.0.0.1 only), never as the system service.
 #
 # Knobs (environment): ROUNDS=2 DURATION=15 WARMUP=5 LATENCY_DURATION=10 THREADS=2 CONNECTIONS=32,
-# SIM_PORT=9301 NGINX_PORT=8391 YARP_PORT=8392 GATEWAY_PORT=8393, KEEP_WORKDIR=1.
+# SIM_PORT=9301 NGINX_PORT=8391 YARP_PORT=8392 GATEWAY_PORT=8393 PG_GATEWAY_PORT=8394 PG_PORT=8395,
+# KEEP_WORKDIR=1;
+#   DISTRIBUTOR=simulator (default) or nginx: the distributor behind every path is either the
+#     simulator or a near-free one, an nginx answering every order with a canned 201 (issue 11);
+#   POSTGRES=1 adds path (e): the gateway on a PostgreSQL ledger (a private cluster, fsync on).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,7 +40,12 @@ SIM_PORT=${SIM_PORT:-9301}
 NGINX_PORT=${NGINX_PORT:-8391}
 YARP_PORT=${YARP_PORT:-8392}
 GATEWAY_PORT=${GATEWAY_PORT:-8393}
-require_number ROUNDS DURATION WARMUP LATENCY_DURATION THREADS CONNECTIONS SIM_PORT NGINX_PORT YARP_PORT GATEWAY_PORT
+PG_GATEWAY_PORT=${PG_GATEWAY_PORT:-8394}
+PG_PORT=${PG_PORT:-8395}
+DISTRIBUTOR=${DISTRIBUTOR:-simulator}
+POSTGRES=${POSTGRES:-0}
+require_number ROUNDS DURATION WARMUP LATENCY_DURATION THREADS CONNECTIONS SIM_PORT NGINX_PORT YARP_PORT GATEWAY_PORT PG_GATEWAY_PORT PG_PORT POSTGRES
+[[ $DISTRIBUTOR == simulator || $DISTRIBUTOR == nginx ]] || die "DISTRIBUTOR must be simulator or nginx, not '$DISTRIBUTOR'"
 ((ROUNDS >= 1 && ROUNDS <= 5 && DURATION <= 120 && LATENCY_DURATION <= 120)) || die "ROUNDS 1..5, DURATION and LATENCY_DURATION ≤ 120, please"
 
 # --- tools ---------------------------------------------------------------------------------------
@@ -67,12 +76,23 @@ PROXY_DLL="$(build_release "$ROOT" naive tests/Meterai.NaiveProxy/Meterai.NaiveP
 for f in "$SIM_DLL" "$GATEWAY_DLL" "$PROXY_DLL"; do [[ -f $f ]] || die "build output $f not found"; done
 
 # --- processes -----------------------------------------------------------------------------------
-# One fast distributor: no service time, capacity far above the load, stock that never runs out.
-log "starting the simulator on $HOST:$SIM_PORT"
-start simulator dotnet "$SIM_DLL" --count 1 --capacity 512 --service-time-ms 0 --stock 100000000 \
-  --host "$HOST" --base-port "$SIM_PORT" --registry-out "$WORK/registry.json"
-SIM_PID=$STARTED
-wait_ready simulator "$SIM_PID" "http://$HOST:$SIM_PORT/health" "$WORK/registry.json"
+if [[ $DISTRIBUTOR == nginx ]]; then
+  # A near-free distributor: nginx answering every order with a canned 201, so what is measured is the path.
+  mkdir -p "$WORK/canned"
+  write_canned_distributor_conf "$WORK/canned/nginx.conf" "$SIM_PORT"
+  log "starting the near-free distributor (nginx, canned 201) on $HOST:$SIM_PORT"
+  start canned "$NGINX" -e "$WORK/canned/error.log" -p "$WORK/canned" -c "$WORK/canned/nginx.conf"
+  SIM_PID=$STARTED
+  printf '{"distributors": [{"id": "d01", "name": "Near-free distributor", "baseUrl": "http://%s:%s", "maxConcurrency": 512}]}\n' "$HOST" "$SIM_PORT" >"$WORK/registry.json"
+  wait_ready canned "$SIM_PID" "http://$HOST:$SIM_PORT/health"
+else
+  # One fast distributor: no service time, capacity far above the load, stock that never runs out.
+  log "starting the simulator on $HOST:$SIM_PORT"
+  start simulator dotnet "$SIM_DLL" --count 1 --capacity 512 --service-time-ms 0 --stock 100000000 \
+    --host "$HOST" --base-port "$SIM_PORT" --registry-out "$WORK/registry.json"
+  SIM_PID=$STARTED
+  wait_ready simulator "$SIM_PID" "http://$HOST:$SIM_PORT/health" "$WORK/registry.json"
+fi
 
 mkdir -p "$WORK/nginx"
 cat >"$WORK/nginx/nginx.conf" <<EOF
@@ -124,17 +144,31 @@ GATEWAY_PID=$STARTED
 wait_ready gateway "$GATEWAY_PID" "http://$HOST:$GATEWAY_PORT/readyz"
 
 PATHS=(a b c d)
+PG_GATEWAY_PID=$GATEWAY_PID
+if ((POSTGRES == 1)); then
+  start_postgres "$WORK/pg" "$PG_PORT"
+  log "starting a second gateway on $HOST:$PG_GATEWAY_PORT with the PostgreSQL ledger"
+  start gateway-pg dotnet "$GATEWAY_DLL" --urls "http://$HOST:$PG_GATEWAY_PORT" \
+    --Distributors:File="$WORK/registry.json" \
+    --Ledger:Provider=postgres --ConnectionStrings:Ledger="$PG_CONNECTION" \
+    --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0
+  PG_GATEWAY_PID=$STARTED
+  wait_ready gateway-pg "$PG_GATEWAY_PID" "http://$HOST:$PG_GATEWAY_PORT/readyz"
+  PATHS+=(e)
+fi
 declare -A URL=(
   [a]="http://$HOST:$SIM_PORT/orders"
   [b]="http://$HOST:$NGINX_PORT/orders"
   [c]="http://$HOST:$YARP_PORT/orders"
   [d]="http://$HOST:$GATEWAY_PORT/api/purchases"
+  [e]="http://$HOST:$PG_GATEWAY_PORT/api/purchases"
 )
 declare -A LABEL=(
   [a]="(a) direct: simulator \`POST /orders\`"
   [b]="(b) nginx passthrough (1 worker, keepalive)"
   [c]="(c) plain YARP passthrough"
-  [d]="(d) this gateway \`POST /api/purchases\` (ledger)"
+  [d]="(d) this gateway \`POST /api/purchases\` (SQLite ledger)"
+  [e]="(e) this gateway \`POST /api/purchases\` (PostgreSQL ledger)"
 )
 for p in "${PATHS[@]}"; do smoke "${URL[$p]}"; done
 
@@ -154,7 +188,7 @@ run_wrk() {
   R[$phase.errors]=$((R[$phase.non2xx3xx] + R[$phase.connect] + R[$phase.read] + R[$phase.write] + R[$phase.timeout]))
   ((R[$phase.requests] > 0)) || die "wrk $phase completed no request"
   local pid
-  for pid in "$SIM_PID" "$NGINX_PID" "$YARP_PID" "$GATEWAY_PID"; do alive "$pid" || die "a process died during wrk $phase"; done
+  for pid in "$SIM_PID" "$NGINX_PID" "$YARP_PID" "$GATEWAY_PID" "$PG_GATEWAY_PID"; do alive "$pid" || die "a process died during wrk $phase"; done
 }
 
 for p in "${PATHS[@]}"; do run_wrk "warmup-$p" "${URL[$p]}" "$WARMUP" "$THREADS" "$CONNECTIONS"; done
@@ -175,7 +209,7 @@ cat <<EOF
 ## Overhead: four paths ($(date -u +%Y-%m-%dT%H:%M:%SZ))
 
 Machine: $(describe_machine); $(wrk --version 2>&1 | head -n1 | awk '{ print $1, $2 }'); nginx $("$NGINX" -v 2>&1 | cut -d/ -f2); load average at the start: $LOAD_AT_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg).
-Gateway: $CODE. Simulator: 1 distributor, capacity 512, service time 0 ms. Gateway: SQLite ledger in a fresh temp dir, log level Warning.
+Gateway: $CODE. Distributor: $([[ $DISTRIBUTOR == nginx ]] && echo "near-free (nginx, canned 201, 1 worker)" || echo "simulator, 1 distributor, capacity 512, service time 0 ms"). Gateway: SQLite ledger in a fresh temp dir$( ((POSTGRES == 1)) && echo "; (e) PostgreSQL ledger, private cluster with fsync on"), log level Warning.
 
 Throughput: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -s bench/unique-key.lua\`, after ${WARMUP}s warm-up of each path; $ROUNDS round(s) of a, b, c, d in turn.
 

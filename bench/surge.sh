@@ -18,6 +18,10 @@
 # GATEWAY_SRC=<a source tree> builds the gateway from there (e.g. an older commit unpacked with
 # `git archive`; GATEWAY_LABEL names it), GATEWAY_ARGS="--Admission:MaxWaitSeconds=0.4" adds
 # gateway options (split on spaces), KEEP_WORKDIR=1 keeps logs, ledger and JSON results.
+# STORM=N (issue 11): instead of the open loop, a retry storm: N applicants in a closed loop, each
+# buying again at once with a fresh Idempotency-Key when answered, 503s included, no think time
+# (tests/Meterai.LoadGenerator --closed N). Slot utilisation is then orders charged × service time
+# ÷ (slots × duration), read from the simulators.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,7 +38,8 @@ SIM_PORT=${SIM_PORT:-9201}
 GATEWAY_PORT=${GATEWAY_PORT:-8281}
 PROXY_PORT=${PROXY_PORT:-8282}
 GATEWAY_SRC=$(cd "${GATEWAY_SRC:-$ROOT}" && pwd)
-require_number MULTIPLE DURATION TIMEOUT CONNECTIONS SIM_PORT GATEWAY_PORT PROXY_PORT
+STORM=${STORM:-0}
+require_number STORM MULTIPLE DURATION TIMEOUT CONNECTIONS SIM_PORT GATEWAY_PORT PROXY_PORT
 ((DURATION <= 600 && TIMEOUT <= 120)) || die "DURATION ≤ 600 and TIMEOUT ≤ 120, please"
 [[ -f $FLEET ]] || die "fleet file $FLEET not found"
 for t in $TARGETS; do [[ $t == gateway || $t == naive ]] || die "TARGETS: gateway and/or naive, not '$t'"; done
@@ -130,8 +135,16 @@ run_target() {
   sampler_pid=$!
   PIDS+=("$sampler_pid")
 
-  log "$target: open loop ${RATE}/s (= $MULTIPLE × C, C = $C/s) for ${DURATION}s, timeout ${TIMEOUT}s"
-  timeout $((DURATION + TIMEOUT + 60)) dotnet "$LOADGEN_DLL" --url "$url" --rate "$RATE" --duration "$DURATION" \
+  local load=(--rate "$RATE")
+  if ((STORM > 0)); then
+    load=(--closed "$STORM")
+    log "$target: retry storm, $STORM applicants in a closed loop (C = $C/s) for ${DURATION}s, timeout ${TIMEOUT}s"
+  else
+    log "$target: open loop ${RATE}/s (= $MULTIPLE × C, C = $C/s) for ${DURATION}s, timeout ${TIMEOUT}s"
+  fi
+  local created_before=0 p0
+  for p0 in "${SIM_PORTS[@]}"; do created_before=$((created_before + $(sim_field "$p0" ordersCreated))); done
+  timeout $((DURATION + TIMEOUT + 60)) dotnet "$LOADGEN_DLL" --url "$url" "${load[@]}" --duration "$DURATION" \
     --timeout "$TIMEOUT" --connections "$CONNECTIONS" --capacity "$C" --mode gateway --label "surge-$target" \
     --json "$WORK/loadgen-$target.json" >"$WORK/loadgen-$target.md" 2> >(tee "$WORK/loadgen-$target.progress" >&2) \
     || die "the load generator failed against $target"
@@ -150,6 +163,9 @@ run_target() {
   done
   alive "$sim_pid" || die "the simulator died during the $target run"
   R[$target.created]=$created
+  # Busy slot-seconds the distributors served over the slot-seconds they had: each charged order
+  # held a slot for one service time (the smoke purchase before the run is left out).
+  R[$target.utilisation]=$(awk -v n="$((created - created_before))" -v c="$C" -v d="$DURATION" 'BEGIN { printf "%.2f", n / (c * d) }')
   R[$target.inflight]=$inflight
   R[$target.over]=$over
   R[$target.died]=$(alive "$target_pid" && echo no || echo YES)
@@ -184,15 +200,16 @@ service_ms=$(grep -o '"serviceTime": *"[^"]*"' "$FLEET" | head -n1 | cut -d'"' -
 
 cat <<EOF
 
-## Surge: ${R[$first.rate]}/s (= $MULTIPLE × C) for ${DURATION}s ($(date -u +%Y-%m-%dT%H:%M:%SZ))
+## Surge: $( ((STORM > 0)) && echo "retry storm, $STORM applicants, closed loop" || echo "${R[$first.rate]}/s (= $MULTIPLE × C)") for ${DURATION}s ($(date -u +%Y-%m-%dT%H:%M:%SZ))
 
 Machine: $(describe_machine); load average at the start: $LOAD_AT_START, before the report: $(cut -d' ' -f1-3 /proc/loadavg).
 Gateway: $CODE${GATEWAY_ARGS:+, options \`$GATEWAY_ARGS\`}. Fleet: \`${FLEET#"$ROOT"/}\`, $FLEET_SIZE distributors, C = ${R[$first.c]} orders/s (capacity / service time, summed), service time $service_ms ms.
-Load: \`tests/Meterai.LoadGenerator --rate ${R[$first.rate]} --duration $DURATION --timeout $TIMEOUT --connections $CONNECTIONS\`, open loop, fresh Idempotency-Key per request.
+Load: \`tests/Meterai.LoadGenerator $( ((STORM > 0)) && echo "--closed $STORM" || echo "--rate ${R[$first.rate]}") --duration $DURATION --timeout $TIMEOUT --connections $CONNECTIONS\`, $( ((STORM > 0)) && echo "closed loop, each applicant buying again at once" || echo "open loop"), fresh Idempotency-Key per request.
 
 | | $(for t in $TARGETS; do printf '%s | ' "$(name "$t")"; done)
 | --- | $(for _ in $TARGETS; do printf -- '---: | '; done)
 | requests sent | $(for t in $TARGETS; do printf '%s | ' "${R[$t.sent]}"; done)
+| **slot utilisation** (charged × service time ÷ slot-seconds; storm target ≥ 0.95) | $(for t in $TARGETS; do printf '**%s** | ' "${R[$t.utilisation]}"; done)
 | goodput (201 + 202) /s | $(for t in $TARGETS; do printf '%s | ' "$(f1 "${R[$t.goodput]}")"; done)
 | **goodput / C** (target ≥ 0.95) | $(for t in $TARGETS; do printf '**%s** | ' "$(share "${R[$t.goodput]}" "${R[$t.c]}")"; done)
 | 201 issued | $(for t in $TARGETS; do printf '%s | ' "${R[$t.issued_201]}"; done)

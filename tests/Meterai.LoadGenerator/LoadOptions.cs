@@ -26,6 +26,7 @@ internal sealed record LoadOptions(
           --url URL          http://127.0.0.1:PORT/api/purchases (gateway) or .../orders (simulator); loopback only
           --rate R           requests per second (1..20000)
           --closed N         closed loop with N concurrent applicants (1..20000) instead of --rate
+          --storm N          the same: a retry storm of N applicants hammering with fresh keys, no think time
           --duration S       seconds of sending (1..600)
           --timeout S        seconds a request may take from its due time; later = unanswered (default 30)
           --connections N    most connections held open to the target (default 5000)
@@ -66,6 +67,7 @@ internal sealed record LoadOptions(
                     rate = Number(1, 20_000);
                     break;
                 case "--closed":
+                case "--storm":
                     closed = (int)Number(1, 20_000);
                     break;
                 case "--duration":
