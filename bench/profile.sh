@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Where the gateway's time goes (issue 11): the gateway in front of a near-free distributor (nginx
+# answering every order with a canned 201), loaded by wrk with fresh Idempotency-Keys, while
+# dotnet-counters records the runtime's and ASP.NET Core's counters and dotnet-trace samples
+# thread stacks over the middle of the run (docs/benchmarks.md, "Where the time goes").
+#
+#   bash bench/profile.sh
+#
+# Prints the counters' means over the run and dotnet-trace's top methods, exclusive (where the
+# samples are) and inclusive (what they are under). Installs dotnet-counters and dotnet-trace as
+# global .NET tools if missing, and wrk and nginx with apt-get.
+#
+# Knobs (environment): DURATION=30 WARMUP=5 TRACE_SECONDS=10 THREADS=2 CONNECTIONS=64 TOP=25,
+# LEDGER=sqlite|postgres, SIM_PORT=9401 GATEWAY_PORT=8491 PG_PORT=8495, KEEP_WORKDIR=1.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+LUA="$ROOT/bench/unique-key.lua"
+
+DURATION=${DURATION:-30}
+WARMUP=${WARMUP:-5}
+TRACE_SECONDS=${TRACE_SECONDS:-10}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-64}
+TOP=${TOP:-25}
+LEDGER=${LEDGER:-sqlite}
+SIM_PORT=${SIM_PORT:-9401}
+GATEWAY_PORT=${GATEWAY_PORT:-8491}
+PG_PORT=${PG_PORT:-8495}
+require_number DURATION WARMUP TRACE_SECONDS THREADS CONNECTIONS TOP SIM_PORT GATEWAY_PORT PG_PORT
+((TRACE_SECONDS + 2 < DURATION)) || die "TRACE_SECONDS must leave room in DURATION"
+[[ $LEDGER == sqlite || $LEDGER == postgres ]] || die "LEDGER must be sqlite or postgres"
+
+export PATH="$PATH:$HOME/.dotnet/tools"
+for tool in dotnet-counters dotnet-trace; do
+  command -v "$tool" >/dev/null 2>&1 || { log "installing $tool"; dotnet tool install -g "$tool" >/dev/null; }
+done
+command -v wrk >/dev/null 2>&1 && { command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]]; } \
+  || apt-get install -y --no-install-recommends wrk nginx-light >/dev/null
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+require_free_ports "$SIM_PORT" "$GATEWAY_PORT"
+
+WORK=$(mktemp -d /tmp/meterai-profile.XXXXXX)
+chmod 755 "$WORK"
+trap cleanup EXIT
+trap 'exit 130' INT
+
+CODE=$(describe_code "$ROOT")
+GATEWAY_DLL="$(build_release "$ROOT" gateway src/Meterai.Gateway/Meterai.Gateway.csproj)/Meterai.Gateway.dll"
+
+mkdir -p "$WORK/canned"
+write_canned_distributor_conf "$WORK/canned/nginx.conf" "$SIM_PORT"
+start canned "$NGINX" -e "$WORK/canned/error.log" -p "$WORK/canned" -c "$WORK/canned/nginx.conf"
+CANNED_PID=$STARTED
+wait_ready canned "$CANNED_PID" "http://$HOST:$SIM_PORT/health"
+printf '{"distributors": [{"id": "d01", "name": "Near-free distributor", "baseUrl": "http://%s:%s", "maxConcurrency": 512}]}\n' "$HOST" "$SIM_PORT" >"$WORK/registry.json"
+
+ledger_args=(--ConnectionStrings:Ledger="Data Source=$WORK/ledger.db")
+if [[ $LEDGER == postgres ]]; then
+  start_postgres "$WORK/pg" "$PG_PORT"
+  ledger_args=(--Ledger:Provider=postgres --ConnectionStrings:Ledger="$PG_CONNECTION")
+fi
+start gateway dotnet "$GATEWAY_DLL" --urls "http://$HOST:$GATEWAY_PORT" --Distributors:File="$WORK/registry.json" \
+  "${ledger_args[@]}" --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0
+GATEWAY_PID=$STARTED
+wait_ready gateway "$GATEWAY_PID" "http://$HOST:$GATEWAY_PORT/readyz"
+URL="http://$HOST:$GATEWAY_PORT/api/purchases"
+smoke "$URL"
+
+RUN_ID="$(date +%s)x$RANDOM"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "$URL" -- "$RUN_ID-warmup" >"$WORK/wrk-warmup.txt" 2>&1
+
+log "load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s; counters over the run, a ${TRACE_SECONDS}s stack sample in its middle"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$LUA" "$URL" -- "$RUN_ID" >"$WORK/wrk.txt" 2>&1 &
+WRK_PID=$!
+dotnet-counters collect -p "$GATEWAY_PID" --format csv -o "$WORK/counters.csv" --duration "00:00:00:$(printf '%02d' $((DURATION - 1)))" \
+  --counters System.Runtime,Microsoft.AspNetCore.Hosting,Microsoft.AspNetCore.Server.Kestrel >"$WORK/counters.log" 2>&1 &
+COUNTERS_PID=$!
+sleep $(((DURATION - TRACE_SECONDS) / 2))
+dotnet-trace collect -p "$GATEWAY_PID" --profile dotnet-sampled-thread-time -o "$WORK/trace.nettrace" \
+  --duration "00:00:00:$(printf '%02d' "$TRACE_SECONDS")" >"$WORK/trace.log" 2>&1 || { cat "$WORK/trace.log" >&2; die "dotnet-trace failed"; }
+wait "$WRK_PID" || die "wrk failed"
+wait "$COUNTERS_PID" || true
+VALID=1
+
+line=$(grep '^BENCH_RESULT ' "$WORK/wrk.txt")
+declare -A W
+for kv in ${line#BENCH_RESULT }; do W["${kv%%=*}"]=${kv#*=}; done
+
+cat <<EOF
+
+## Where the time goes ($(date -u +%Y-%m-%dT%H:%M:%SZ))
+
+Machine: $(describe_machine). Gateway: $CODE, $LEDGER ledger, near-free distributor (nginx, canned 201).
+Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s -s bench/unique-key.lua\`: $(awk -v n="${W[requests]}" -v us="${W[duration_us]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }') purchases/s, p50 $(awk -v u="${W[p50_us]}" 'BEGIN { printf "%.1f", u / 1000 }') ms, p99 $(awk -v u="${W[p99_us]}" 'BEGIN { printf "%.1f", u / 1000 }') ms, non-2xx $((W[non2xx3xx])).
+
+Counters (mean over the run, dotnet-counters):
+
+| counter | mean |
+| --- | ---: |
