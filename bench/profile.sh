@@ -100,3 +100,12 @@ Counters (mean over the run, dotnet-counters):
 
 | counter | mean |
 | --- | ---: |
+EOF
+awk -F, 'NR > 1 && $4 != "" { key = $3; gsub(/"/, "", key); sum[key] += $NF; n[key]++ }
+  END { for (k in sum) printf "| %s | %.2f |\n", k, sum[k] / n[k] }' "$WORK/counters.csv" | sort \
+  | grep -E 'cpu|gc\.(heap|pause|collections)|thread_pool|lock\.contention|working_set|requests|current|duration|allocated' | head -n 40 || true
+printf '\nTop %s methods by exclusive samples (dotnet-trace, %ss of thread-time samples):\n\n```\n' "$TOP" "$TRACE_SECONDS"
+dotnet-trace report "$WORK/trace.nettrace" topN -n "$TOP" 2>&1 | sed -n '1,80p'
+printf '```\n\nTop %s by inclusive samples:\n\n```\n' "$TOP"
+dotnet-trace report "$WORK/trace.nettrace" topN -n "$TOP" --inclusive 2>&1 | sed -n '1,80p'
+printf '```\n'
