@@ -56,17 +56,6 @@ SIM_DLL="$(build_release "$ROOT" simulator src/Meterai.Simulator/Meterai.Simulat
 GATEWAY_DLL="$(build_release "$ROOT" gateway src/Meterai.Gateway/Meterai.Gateway.csproj)/Meterai.Gateway.dll"
 LOADGEN_DLL="$(build_release "$ROOT" loadgen tests/Meterai.LoadGenerator/Meterai.LoadGenerator.csproj)/Meterai.LoadGenerator.dll"
 
-sim_field() {
-  curl -s --max-time 5 "http://$HOST:$1/_sim/state" | grep -o "\"$2\":[0-9.]*" | head -n1 | cut -d: -f2
-}
-
-# fleet_sum FIELD: FIELD summed over the fleet's /_sim/state.
-fleet_sum() {
-  local p total=0
-  for p in "${SIM_PORTS[@]}"; do total=$((total + $(sim_field "$p" "$1"))); done
-  echo "$total"
-}
-
 # capacity_now: orders/s the fleet really serves now (capacity / service time, summed).
 capacity_now() {
   local p total=0 cap

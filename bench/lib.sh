@@ -126,7 +126,8 @@ describe_machine() {
 
 # start_postgres DIR PORT: a private PostgreSQL cluster in DIR on 127.0.0.1:PORT, as the postgres
 # user when run as root (it refuses root), with its durable defaults (fsync on), stopped by
-# cleanup like every other process. Sets PG_CONNECTION to an Npgsql connection string.
+# cleanup like every other process. Sets PG_CONNECTION (an Npgsql connection string), PG_BIN and PG_AS (the
+# command prefix that runs its client tools as the right user).
 start_postgres() {
   local dir=$1 port=$2 bin="" d
   for d in $(command -v initdb >/dev/null 2>&1 && dirname "$(command -v initdb)") /usr/local/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
@@ -149,6 +150,8 @@ start_postgres() {
   done
   "${as[@]}" "$bin/psql" -q -h "$HOST" -p "$port" -U postgres -c "CREATE DATABASE meterai" >/dev/null
   PG_CONNECTION="Host=$HOST;Port=$port;Username=postgres;Database=meterai;Maximum Pool Size=100"
+  PG_BIN=$bin
+  PG_AS=("${as[@]}")
 }
 
 # write_canned_distributor_conf FILE PORT: an nginx server that is a near-free distributor: every
@@ -180,4 +183,27 @@ http {
   }
 }
 CONF
+}
+
+# sim_field PORT FIELD: a number from the distributor simulator's /_sim/state (compact JSON).
+sim_field() {
+  curl -s --max-time 5 "http://$HOST:$1/_sim/state" | grep -o "\"$2\":[0-9.]*" | head -n1 | cut -d: -f2
+}
+
+# fleet_sum FIELD: FIELD summed over the simulators on SIM_PORTS.
+fleet_sum() {
+  local p total=0
+  for p in "${SIM_PORTS[@]}"; do total=$((total + $(sim_field "$p" "$1"))); done
+  echo "$total"
+}
+
+# fleet_capacity: orders/s the simulators on SIM_PORTS serve (capacity / service time, summed).
+fleet_capacity() {
+  local port cap st total=0
+  for port in "${SIM_PORTS[@]}"; do
+    cap=$(sim_field "$port" capacity)
+    st=$(curl -s --max-time 5 "http://$HOST:$port/_sim/state" | grep -o '"serviceTime":"[^"]*"' | cut -d'"' -f4)
+    total=$(awk -v t="$total" -v c="$cap" -v st="$st" 'BEGIN { split(st, p, ":"); s = p[1] * 3600 + p[2] * 60 + p[3]; printf "%.3f", t + c / s }')
+  done
+  echo "$total"
 }

@@ -64,22 +64,6 @@ LOADGEN_DLL="$(build_release "$ROOT" loadgen tests/Meterai.LoadGenerator/Meterai
 PROXY_DLL="$(build_release "$ROOT" naive tests/Meterai.NaiveProxy/Meterai.NaiveProxy.csproj)/Meterai.NaiveProxy.dll"
 for f in "$SIM_DLL" "$GATEWAY_DLL" "$LOADGEN_DLL" "$PROXY_DLL"; do [[ -f $f ]] || die "build output $f not found"; done
 
-# sim_field PORT FIELD: a number from the distributor's /_sim/state (compact JSON).
-sim_field() {
-  curl -s --max-time 5 "http://$HOST:$1/_sim/state" | grep -o "\"$2\":[0-9.]*" | head -n1 | cut -d: -f2
-}
-
-# Capacity of the running fleet: sum of capacity / service time, from the simulators themselves.
-fleet_capacity() {
-  local port cap st total=0
-  for port in "${SIM_PORTS[@]}"; do
-    cap=$(sim_field "$port" capacity)
-    st=$(curl -s --max-time 5 "http://$HOST:$port/_sim/state" | grep -o '"serviceTime":"[^"]*"' | cut -d'"' -f4)
-    total=$(awk -v t="$total" -v c="$cap" -v st="$st" 'BEGIN { split(st, p, ":"); s = p[1] * 3600 + p[2] * 60 + p[3]; printf "%.3f", t + c / s }')
-  done
-  echo "$total"
-}
-
 # sample_peak PID FILE: every 200 ms, the highest VmRSS (kB) and open file descriptors so far, and
 # at the descriptor peak how many of them were sockets.
 sample_peak() {
