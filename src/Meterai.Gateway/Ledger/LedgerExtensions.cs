@@ -7,13 +7,14 @@ public static class LedgerExtensions
         builder.Services.AddOptions<LedgerOptions>()
             .BindConfiguration(LedgerOptions.Section)
             .Validate(o => LedgerOptions.IsKnownProvider(o.Provider), LedgerOptions.ProviderRange)
+            .Validate(o => LedgerOptions.IsKnownSynchronous(o.SqliteSynchronous), LedgerOptions.SqliteSynchronousRange)
             .ValidateOnStart();
 
         // Checked now too: the scheduler declares its store from the provider before the host exists.
         var configured = builder.Configuration.GetSection(LedgerOptions.Section).Get<LedgerOptions>() ?? new();
-        if (!LedgerOptions.IsKnownProvider(configured.Provider))
+        if (configured.Problem() is { } problem)
         {
-            throw new Microsoft.Extensions.Options.OptionsValidationException(LedgerOptions.Section, typeof(LedgerOptions), [LedgerOptions.ProviderRange]);
+            throw new Microsoft.Extensions.Options.OptionsValidationException(LedgerOptions.Section, typeof(LedgerOptions), [problem]);
         }
 
         builder.Services.AddSingleton(services =>

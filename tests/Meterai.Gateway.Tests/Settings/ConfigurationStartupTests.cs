@@ -35,6 +35,7 @@ public sealed class ConfigurationStartupTests : IDisposable
         { "Scheduling:InstanceName", " ", ["Scheduling:InstanceName", "1 to 80 characters"] },
         { "Auth:SessionMinutes", "0", ["Auth:SessionMinutes", "from 1 to 10080"] },
         { "Ledger:Provider", "mysql", ["Ledger:Provider", "sqlite, postgres"] },
+        { "Ledger:SqliteSynchronous", "OFF", ["Ledger:SqliteSynchronous", "FULL, NORMAL"] },
         { "Metrics:LedgerGaugeRefreshSeconds", "0", ["Metrics:LedgerGaugeRefreshSeconds", "from 1 to 3600"] },
         { "TrustedProxies:Addresses:0", "not-an-address", ["TrustedProxies:Addresses:0", "IP address"] },
         { "TrustedProxies:Networks:0", "10.0.0.0/99", ["TrustedProxies:Networks:0", "CIDR"] },
