@@ -27,6 +27,7 @@ public static class LedgerExtensions
         builder.Services.AddSingleton<LedgerMigrator>();
         builder.Services.AddSingleton<PurchaseLedger>();
         builder.Services.AddSingleton<ReconciliationLedger>();
+        builder.Services.AddSingleton<OrphanLedger>();
 
         // Registered before every other hosted service: nothing may touch the ledger before its schema
         // is current, and a second gateway on one SQLite file is refused before it touches anything.

@@ -28,6 +28,7 @@ public sealed class ConfigurationStartupTests : IDisposable
         { "Purchasing:MaxAttempts", "0", ["Purchasing:MaxAttempts", "from 1 to 100"] },
         { "Purchasing:AttemptTimeoutSeconds", "NaN", ["Purchasing:AttemptTimeoutSeconds", "more than 0 and at most 300"] },
         { "Reconciliation:DeliveryDeadlineMinutes", "-5", ["Reconciliation:DeliveryDeadlineMinutes", "more than 0 and at most 10080"] },
+        { "Reconciliation:OrphanHorizonHours", "0", ["Reconciliation:OrphanHorizonHours", "more than 0 and at most 8760"] },
         { "Reconciliation:BackoffSeconds:0", "-1", ["Reconciliation:BackoffSeconds:0", "from 0 to 86400"] },
         { "Oversight:SoldOutThreshold", "0", ["Oversight:SoldOutThreshold", "more than 0 and at most 1"] },
         { "Oversight:AuditIntervalMinutes", "1e308", ["Oversight:AuditIntervalMinutes", "from 1 to 10080"] },
