@@ -33,79 +33,108 @@ internal sealed class OrphanSweep(
     TimeProvider time,
     ILogger logger)
 {
-    /// <summary>One sweep: watch the new orphans, then look up those due.</summary>
+    /// <summary>One sweep: watch the new orphans, then look up those due, one distributor's at a time each.</summary>
+    /// <remarks>
+    /// Distributors are swept side by side within <see cref="ReconciliationOptions.MaxParallelism"/>,
+    /// and one whose calls fail <see cref="ReconciliationOptions.FailuresBeforeSkippingDistributor"/>
+    /// times in a row is left for the next pass: a dead distributor must not hold up the pass.
+    /// </remarks>
     /// <exception cref="DbException">The ledger could not be read; what was written is safe to redo.</exception>
     public async Task<OrphanTally> RunOnceAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await orphans.EnlistAsync(now - options.OrphanHorizon, now, cancellationToken);
+        var due = await orphans.FindDueAsync(now, options.BatchSize, cancellationToken);
         var tally = new OrphanTally();
-        foreach (var orphan in await orphans.FindDueAsync(now, options.BatchSize, cancellationToken))
+        using var slots = new SemaphoreSlim(options.MaxParallelism);
+        await Task.WhenAll(due
+            .GroupBy(o => o.DistributorId, StringComparer.Ordinal)
+            .Select(group => SweepDistributorAsync(group.Key, group.ToList(), slots, tally, cancellationToken)));
+        return tally;
+    }
+
+    private async Task SweepDistributorAsync(string distributorId, List<WatchedOrphan> due, SemaphoreSlim slots, OrphanTally tally, CancellationToken cancellationToken)
+    {
+        DistributorEntry? distributor = null;
+        var failedInARow = 0;
+        foreach (var orphan in due)
         {
+            await slots.WaitAsync(cancellationToken);
             try
             {
-                tally.Add(await CheckAsync(orphan, cancellationToken));
+                distributor ??= fleet.TryGet(distributorId, out var state) ? state.Entry : await ledger.FindContactAsync(distributorId, cancellationToken);
+                var (closedAs, callFailed) = await CheckAsync(orphan, distributor, cancellationToken);
+                tally.Add(closedAs);
+                failedInARow = callFailed ? failedInARow + 1 : 0;
+                if (failedInARow >= options.FailuresBeforeSkippingDistributor)
+                {
+                    ReconcilerLog.SkippingDistributor(logger, distributorId, failedInARow);
+                    return; // the rest stay due: next pass
+                }
             }
             catch (Exception ex) when (ex is DbException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
             {
                 // The claim moved its next look-up, or nothing was written: either way it comes back.
                 ReconcilerLog.PurchaseFailed(logger, ex, orphan.PurchaseId);
             }
+            finally
+            {
+                slots.Release();
+            }
         }
-
-        return tally;
     }
 
-    private async Task<string?> CheckAsync(WatchedOrphan orphan, CancellationToken cancellationToken)
+    /// <returns>How the watch ended (null: still watched), and whether a distributor call failed.</returns>
+    private async Task<(string? ClosedAs, bool CallFailed)> CheckAsync(WatchedOrphan orphan, DistributorEntry? distributor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (!await orphans.ClaimCheckAsync(orphan, now + options.BackoffAfter(orphan.Checks + 1), now, cancellationToken))
         {
-            return null;
+            return (null, false);
         }
 
         if (orphan.PurchaseStatus == PurchaseStatus.InProgress)
         {
-            return null; // a try is under way; the claim moved the next look-up past it
+            return (null, false); // a try is under way; the claim moved the next look-up past it
         }
 
         if (orphan.PurchaseDistributorId == orphan.DistributorId && orphan.PurchaseStatus != PurchaseStatus.Unavailable)
         {
-            return await CloseAsync(orphan, OrphanStatus.Adopted, null, null, now, cancellationToken);
+            return (await CloseAsync(orphan, OrphanStatus.Adopted, null, null, now, cancellationToken), false);
         }
 
         if (now >= DateTimeOffset.FromUnixTimeMilliseconds(orphan.SentAt) + options.OrphanHorizon)
         {
             ReconcilerLog.OrphanUnseen(logger, orphan.PurchaseId, orphan.DistributorId, options.OrphanHorizonHours);
-            return await CloseAsync(orphan, OrphanStatus.Unseen, null, null, now, cancellationToken);
+            return (await CloseAsync(orphan, OrphanStatus.Unseen, null, null, now, cancellationToken), false);
         }
 
-        var distributor = fleet.TryGet(orphan.DistributorId, out var state)
-            ? state.Entry
-            : await ledger.FindContactAsync(orphan.DistributorId, cancellationToken);
         if (distributor is null)
         {
-            return null;
+            return (null, false); // never seen in any registry: nobody to ask
         }
 
         var found = await lookup.LookUpAsync(distributor, new OrderQuery(orphan.PurchaseId, orphan.Quantity, KnownOrderId: null, ByKey: true), call, cancellationToken);
+        if (found.Failure is { } failure)
+        {
+            ReconcilerLog.CallFailed(logger, orphan.PurchaseId, distributor.Id, "orphan look-up by key", failure.GetType().Name, failure.Message);
+            return (null, true);
+        }
+
         if (found.Usable is not { } order)
         {
-            return null; // none yet, or no usable answer: a slow distributor may still create it
+            return (null, false); // none yet, or no usable answer: a slow distributor may still create it
         }
 
-        switch (order.Status)
+        return order.Status switch
         {
-            case DistributorOrderStatus.Refunded:
-                return await CloseAsync(orphan, OrphanStatus.Refunded, order.OrderId, order.Amount, now, cancellationToken);
-            case DistributorOrderStatus.Issued:
-                return await DeliveredAsync(orphan, order, now, cancellationToken);
-            default:
-                return await RefundAsync(orphan, distributor, order, now, cancellationToken);
-        }
+            DistributorOrderStatus.Refunded => (await CloseAsync(orphan, OrphanStatus.Refunded, order.OrderId, order.Amount, now, cancellationToken), false),
+            DistributorOrderStatus.Issued => (await DeliveredAsync(orphan, order, now, cancellationToken), false),
+            _ => await RefundAsync(orphan, distributor, order, now, cancellationToken),
+        };
     }
 
-    private async Task<string?> RefundAsync(WatchedOrphan orphan, DistributorEntry distributor, DistributorOrder order, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(string? ClosedAs, bool CallFailed)> RefundAsync(WatchedOrphan orphan, DistributorEntry distributor, DistributorOrder order, DateTimeOffset now, CancellationToken cancellationToken)
     {
         RefundAnswer answer;
         try
@@ -119,20 +148,20 @@ internal sealed class OrphanSweep(
             || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             ReconcilerLog.CallFailed(logger, orphan.PurchaseId, distributor.Id, "orphan refund", ex.GetType().Name, ex.Message);
-            return null;
+            return (null, true);
         }
 
         switch (answer)
         {
             case RefundAnswer.Refunded:
                 ReconcilerLog.OrphanRefunded(logger, orphan.PurchaseId, distributor.Id, order.OrderId!);
-                return await CloseAsync(orphan, OrphanStatus.Refunded, order.OrderId, order.Amount, now, cancellationToken);
+                return (await CloseAsync(orphan, OrphanStatus.Refunded, order.OrderId, order.Amount, now, cancellationToken), false);
             case RefundAnswer.AlreadyIssued:
                 // Issued in the meantime: 409, no refund is possible (distributor spec).
-                return await DeliveredAsync(orphan, order, now, cancellationToken);
+                return (await DeliveredAsync(orphan, order, now, cancellationToken), false);
             default:
                 ReconcilerLog.RefundUnknownOrder(logger, orphan.PurchaseId, distributor.Id, order.OrderId!);
-                return null;
+                return (null, false);
         }
     }
 
@@ -147,21 +176,25 @@ internal sealed class OrphanSweep(
 }
 
 /// <summary>What one orphan sweep ended, by how.</summary>
+/// <remarks>Added to by distributors swept side by side, hence Interlocked.</remarks>
 internal sealed class OrphanTally
 {
-    public int Refunded { get; private set; }
+    private int _refunded;
+    private int _delivered;
 
-    public int Delivered { get; private set; }
+    public int Refunded => Volatile.Read(ref _refunded);
+
+    public int Delivered => Volatile.Read(ref _delivered);
 
     public void Add(string? closedAs)
     {
         if (closedAs == OrphanStatus.Refunded)
         {
-            Refunded++;
+            Interlocked.Increment(ref _refunded);
         }
         else if (closedAs == OrphanStatus.Delivered)
         {
-            Delivered++;
+            Interlocked.Increment(ref _delivered);
         }
     }
 }

@@ -112,6 +112,28 @@ public abstract class OrphanSweepTests(string provider)
         Assert.Equal(OrphanStatus.Adopted, await OrphanStatusAsync(bench, purchaseId, "d01"));
     }
 
+    [Fact]
+    public async Task RunOnce_OrphansAtADeadDistributor_SkipsItAfterFailuresInARow()
+    {
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"));
+        for (var i = 0; i < 5; i++)
+        {
+            await bench.RecordAsync(ReconciliationBench.NewPurchaseId(), "d01", PurchaseStatus.Pending, order: null, ambiguous: true);
+        }
+
+        var reconciler = bench.Reconciler();
+        bench.Time.Advance(TimeSpan.FromMinutes(31));
+        Assert.Equal(5, (await reconciler.RunOnceAsync(CancellationToken.None)).NothingCharged); // released, each watched and asked once
+        await bench.Simulators["d01"].SetDownAsync(DownMode.RefuseConnections);
+        bench.Time.Advance(TimeSpan.FromMinutes(1));
+
+        await reconciler.RunOnceAsync(CancellationToken.None);
+
+        // Three failed look-ups in a row (FailuresBeforeSkippingDistributor), then the rest wait for the next pass.
+        Assert.Equal(5L, await bench.ScalarAsync<long>("SELECT COUNT(*) FROM orphan_orders WHERE status = 'watching'"));
+        Assert.Equal(3L, await bench.ScalarAsync<long>("SELECT COUNT(*) FROM orphan_orders WHERE checks = 2"));
+    }
+
     /// <summary>Passes until the purchase bound to d01 is released past the deadline with no order there: the key is free.</summary>
     private static async Task ReleasedAfterDeadlineAsync(ReconciliationBench bench, Meterai.Gateway.Reconciliation.Reconciler reconciler, string purchaseId, bool adoptFirst)
     {
