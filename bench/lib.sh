@@ -126,8 +126,8 @@ describe_machine() {
 
 # start_postgres DIR PORT: a private PostgreSQL cluster in DIR on 127.0.0.1:PORT, as the postgres
 # user when run as root (it refuses root), with its durable defaults (fsync on), stopped by
-# cleanup like every other process. Sets PG_CONNECTION (an Npgsql connection string), PG_BIN and PG_AS (the
-# command prefix that runs its client tools as the right user).
+# cleanup like every other process. Sets PG_CONNECTION (an Npgsql connection string), PG_BIN (where psql is) and
+# PG_AS (the command prefix that runs it as the right user).
 start_postgres() {
   local dir=$1 port=$2 bin="" d
   for d in $(command -v initdb >/dev/null 2>&1 && dirname "$(command -v initdb)") /usr/local/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
@@ -143,14 +143,16 @@ start_postgres() {
   "${as[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
   start postgres "${as[@]}" "$bin/postgres" -D "$dir/data" -h "$HOST" -p "$port" -k "$dir" -c max_connections=200
   local deadline=$((SECONDS + READY_TIMEOUT))
-  until "$bin/pg_isready" -q -h "$HOST" -p "$port" 2>/dev/null; do
+  local client=$bin
+  [[ -x $client/psql && -x $client/pg_isready ]] || client=$(dirname "$(command -v psql || echo /usr/bin/psql)")
+  until "$client/pg_isready" -q -h "$HOST" -p "$port" 2>/dev/null; do
     alive "$STARTED" || { tail -n 30 "$WORK/postgres.log" >&2; die "postgres exited during start-up"; }
     ((SECONDS < deadline)) || die "postgres not ready after ${READY_TIMEOUT}s"
     sleep 0.2
   done
-  "${as[@]}" "$bin/psql" -q -h "$HOST" -p "$port" -U postgres -c "CREATE DATABASE meterai" >/dev/null
+  "${as[@]}" "$client/psql" -q -h "$HOST" -p "$port" -U postgres -c "CREATE DATABASE meterai" >/dev/null
   PG_CONNECTION="Host=$HOST;Port=$port;Username=postgres;Database=meterai;Maximum Pool Size=100"
-  PG_BIN=$bin
+  PG_BIN=$client
   PG_AS=("${as[@]}")
 }
 

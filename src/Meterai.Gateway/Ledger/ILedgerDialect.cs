@@ -36,6 +36,9 @@ public interface ILedgerDialect
     /// <summary>A file that one gateway holds locked while it uses this database, when the database allows only one; null otherwise.</summary>
     string? SingleGatewayLockPath(string connectionString);
 
+    /// <summary>This dialect with the settings of <paramref name="options"/> that concern it (validated already).</summary>
+    ILedgerDialect Configure(LedgerOptions options);
+
     /// <summary>Puts Quartz's tables in this database: the one mapping from a provider to a Quartz store.</summary>
     void UseForQuartz(IPersistentStoreBuilder store, string connectionString);
 }

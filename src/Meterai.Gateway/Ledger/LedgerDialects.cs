@@ -12,8 +12,8 @@ public static class LedgerDialects
     /// </summary>
     public static (ILedgerDialect? Dialect, string ConnectionString) Resolve(IConfiguration configuration)
     {
-        var provider = configuration.GetSection(LedgerOptions.Section).Get<LedgerOptions>()?.Provider ?? LedgerProviders.Sqlite;
-        var dialect = All.SingleOrDefault(d => d.Name == provider);
+        var options = configuration.GetSection(LedgerOptions.Section).Get<LedgerOptions>() ?? new LedgerOptions();
+        var dialect = All.SingleOrDefault(d => d.Name == options.Provider)?.Configure(options);
         var connectionString = configuration.GetConnectionString("Ledger");
         return (dialect, string.IsNullOrWhiteSpace(connectionString) ? dialect?.DefaultConnectionString ?? "" : connectionString);
     }

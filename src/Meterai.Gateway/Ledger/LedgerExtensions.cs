@@ -7,13 +7,14 @@ public static class LedgerExtensions
     public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder)
     {
         builder.Services.AddRangedOptions<LedgerOptions>(LedgerOptions.Section)
-            .Validate(o => LedgerOptions.IsKnownProvider(o.Provider), LedgerOptions.ProviderRange);
+            .Validate(o => LedgerOptions.IsKnownProvider(o.Provider), LedgerOptions.ProviderRange)
+            .Validate(o => LedgerOptions.IsKnownSynchronous(o.SqliteSynchronous), LedgerOptions.SqliteSynchronousRange);
 
         // Checked now too: the scheduler declares its store from the provider before the host exists.
         var configured = builder.Configuration.GetSection(LedgerOptions.Section).Get<LedgerOptions>() ?? new();
-        if (!LedgerOptions.IsKnownProvider(configured.Provider))
+        if (configured.Problem() is { } problem)
         {
-            throw new Microsoft.Extensions.Options.OptionsValidationException(LedgerOptions.Section, typeof(LedgerOptions), [LedgerOptions.ProviderRange]);
+            throw new Microsoft.Extensions.Options.OptionsValidationException(LedgerOptions.Section, typeof(LedgerOptions), [problem]);
         }
 
         builder.Services.AddSingleton(services =>
@@ -26,6 +27,7 @@ public static class LedgerExtensions
         builder.Services.AddSingleton<LedgerMigrator>();
         builder.Services.AddSingleton<PurchaseLedger>();
         builder.Services.AddSingleton<ReconciliationLedger>();
+        builder.Services.AddSingleton<OrphanLedger>();
 
         // Registered before every other hosted service: nothing may touch the ledger before its schema
         // is current, and a second gateway on one SQLite file is refused before it touches anything.

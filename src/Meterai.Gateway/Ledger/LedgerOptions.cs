@@ -11,6 +11,13 @@ public sealed class LedgerOptions
     public string Provider { get; set; } = LedgerProviders.Sqlite;
 
     /// <summary>
+    /// SQLite's <c>synchronous</c> setting, <c>FULL</c> or <c>NORMAL</c>: FULL keeps the claim and
+    /// the attempt record through a power loss; NORMAL exists to measure what that costs
+    /// (bench/durability.sh). Ignored by PostgreSQL. Default: <c>FULL</c>.
+    /// </summary>
+    public string SqliteSynchronous { get; set; } = SqliteSynchronousModes.Full;
+
+    /// <summary>
     /// Group-commit writers, each with a connection of its own, on a database with many writers
     /// (PostgreSQL); SQLite has one writer whatever this says. Default: 4.
     /// </summary>
@@ -32,5 +39,22 @@ public sealed class LedgerOptions
     /// <summary>The start-up line for an unknown provider; the value is not echoed (a connection string pasted into the wrong key).</summary>
     internal const string ProviderRange = "Ledger:Provider must be one of: sqlite, postgres.";
 
+    internal const string SqliteSynchronousRange = "Ledger:SqliteSynchronous must be one of: FULL, NORMAL.";
+
     internal static bool IsKnownProvider(string? provider) => provider is LedgerProviders.Sqlite or LedgerProviders.Postgres;
+
+    internal static bool IsKnownSynchronous(string? mode) =>
+        string.Equals(mode, SqliteSynchronousModes.Full, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(mode, SqliteSynchronousModes.Normal, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Why these options cannot be used (the first key at fault), or null.</summary>
+    internal string? Problem() =>
+        !IsKnownProvider(Provider) ? ProviderRange : !IsKnownSynchronous(SqliteSynchronous) ? SqliteSynchronousRange : null;
+}
+
+/// <summary>The values of <c>Ledger:SqliteSynchronous</c>.</summary>
+public static class SqliteSynchronousModes
+{
+    public const string Full = "FULL";
+    public const string Normal = "NORMAL";
 }

@@ -37,6 +37,8 @@ internal sealed class PostgresLedgerDialect : ILedgerDialect
 
     public string? OnOpenSql => null;
 
+    public ILedgerDialect Configure(LedgerOptions options) => this;
+
     public string? PrepareSql => null;
 
     // Transaction-scoped, so it is released by the commit even if this gateway then dies.

@@ -4,8 +4,11 @@ using Quartz;
 
 namespace Meterai.Gateway.Ledger;
 
-internal sealed class SqliteLedgerDialect : ILedgerDialect
+/// <param name="synchronous">SQLite's <c>synchronous</c> mode (<see cref="SqliteSynchronousModes"/>).</param>
+internal sealed class SqliteLedgerDialect(string synchronous = SqliteSynchronousModes.Full) : ILedgerDialect
 {
+    private readonly string _onOpenSql = $"PRAGMA synchronous={(string.Equals(synchronous, SqliteSynchronousModes.Normal, StringComparison.OrdinalIgnoreCase) ? SqliteSynchronousModes.Normal : SqliteSynchronousModes.Full)};";
+
     public string Name => LedgerProviders.Sqlite;
 
     public string DefaultConnectionString => "Data Source=meterai-ledger.db;Pooling=True;Default Timeout=30";
@@ -15,10 +18,17 @@ internal sealed class SqliteLedgerDialect : ILedgerDialect
     public bool SingleWriter => true;
 
     // The claim and the attempt record precede a charge, so they must survive a power loss, not
-    // only a process crash: FULL fsyncs the WAL on every commit. synchronous is a per-connection
+    // only a process crash: FULL fsyncs the WAL on every commit (NORMAL only to measure its cost,
+    // Ledger:SqliteSynchronous). synchronous is a per-connection
     // setting SQLite does not keep in the file; the pooled connection keeps it once set, and setting
     // it again on reuse is a no-op without I/O, so it costs microseconds, not a sync.
-    public string? OnOpenSql => "PRAGMA synchronous=FULL;";
+    public string? OnOpenSql => _onOpenSql;
+
+    public ILedgerDialect Configure(LedgerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new SqliteLedgerDialect(options.SqliteSynchronous);
+    }
 
     // journal_mode is persistent in the file and cannot change inside a transaction.
     public string? PrepareSql => "PRAGMA journal_mode=WAL;";

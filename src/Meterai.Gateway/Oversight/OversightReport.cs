@@ -1,7 +1,7 @@
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>An ombudsman-style finding over one period. Stored as JSON once and never changed.</summary>
-/// <remarks>Timeline and Headroom are null in reports stored before they existed.</remarks>
+/// <remarks>Timeline, Headroom, RemovedDistributors and OrphanOrders are null in reports stored before they existed.</remarks>
 public sealed record OversightReport(
     string Id,
     DateTimeOffset From,
@@ -13,7 +13,9 @@ public sealed record OversightReport(
     ReportTotals Totals,
     IReadOnlyList<ReportDistributorRow> Distributors,
     ReportTimeline? Timeline = null,
-    SurgeHeadroom? Headroom = null);
+    SurgeHeadroom? Headroom = null,
+    IReadOnlyList<RemovedDistributorRow>? RemovedDistributors = null,
+    IReadOnlyList<OrphanOrderRow>? OrphanOrders = null);
 
 public sealed record ReportTotals(
     int OrdersIssued,
@@ -42,6 +44,21 @@ public sealed record ReportDistributorRow(
     int RefundsMade,
     long RefundsMadeAmount,
     IReadOnlyList<string> Flags);
+
+/// <summary>
+/// A distributor no longer in the registry whose purchases are still open in the ledger, at the
+/// time of the report: what it still owes (reconciliation keeps resolving them at its last address).
+/// </summary>
+/// <param name="Unresolved">Purchases charged or possibly charged and not final (pending, refund_due, in_progress abandoned by its gateway).</param>
+/// <param name="RefundsOwed">Of those, the refunds due.</param>
+public sealed record RemovedDistributorRow(string Id, int Unresolved, int RefundsOwed, long RefundsOwedAmount);
+
+/// <summary>
+/// An order a distributor issued for a purchase that had been released or sold by another
+/// distributor after this one's answer was lost. The distributor spec allows no refund of an issued
+/// order, so the distributor owes the applicant a credit. Listed whatever its date until settled outside the gateway.
+/// </summary>
+public sealed record OrphanOrderRow(string DistributorId, string PurchaseId, string? OrderId, int Quantity, long? Amount, DateTimeOffset? FoundAt);
 
 /// <summary>The reports list (gateway spec: GET /api/oversight/reports, newest first).</summary>
 public sealed record ReportSummary(string Id, DateTimeOffset From, DateTimeOffset To, DateTimeOffset CreatedAt);

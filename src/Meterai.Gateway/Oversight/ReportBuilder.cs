@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Purchases;
+using Meterai.Gateway.Reconciliation;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Oversight;
@@ -11,7 +14,10 @@ public sealed partial class ReportBuilder(
     ActivityAuditor auditor,
     OversightStore store,
     ReportTimelineReader timelines,
+    ReconciliationLedger reconciliation,
+    OrphanLedger orphans,
     IOptions<OversightOptions> options,
+    IOptions<PurchasingOptions> purchasing,
     TimeProvider time,
     ILogger<ReportBuilder> logger)
 {
@@ -59,22 +65,58 @@ public sealed partial class ReportBuilder(
             rows.Sum(r => r.RefundsOwedAmount),
             rows.Sum(r => r.RefundsMade),
             rows.Sum(r => r.RefundsMadeAmount));
-        // Issue 8 item 6 adds what distributors removed from the registry still owe: their ledger
-        // figures are not in `rows` (one per registered distributor), so they belong here, as a
-        // separate total and one finding sentence, never mixed into a registered distributor's row.
+        var (removed, orphanOrders) = await OwedAsync(createdAt, cancellationToken);
         var selling = rows.Count(r => r.OrdersIssued > 0);
         var fleetOrders = totals.OrdersIssued;
         var findings = Findings(rows, evidence.ToDictionary(p => p.Key, p => p.Value.Evidence), totals, selling, fleetOrders, from, to, createdAt, rules);
+        findings.AddRange(OwedFindings(removed, orphanOrders));
 
         var timeline = await timelines.ReadAsync(rows.Select(r => (r.Id, r.Name)).ToList(), from, to, cancellationToken);
         var headroom = SurgeHeadroom.From(timeline);
         findings.AddRange(headroom.Findings());
 
         var report = new OversightReport(
-            "rpt_" + Guid.CreateVersion7(createdAt).ToString("N"), from, to, createdAt, rows.Count, selling, findings, totals, rows, timeline, headroom);
+            "rpt_" + Guid.CreateVersion7(createdAt).ToString("N"), from, to, createdAt, rows.Count, selling, findings, totals, rows, timeline, headroom, removed, orphanOrders);
         await store.InsertReportAsync(report.Id, from, to, createdAt, JsonSerializer.Serialize(report, GatewayJsonContext.Default.OversightReport), cancellationToken);
         LogBuilt(logger, report.Id, from, to, selling, rows.Count);
         return report;
+    }
+
+    /// <summary>
+    /// What is owed outside the registered distributors' rows, at the time of the report: the open
+    /// purchases of distributors removed from the registry (never mixed into a registered row), and
+    /// the orphan orders found issued, which no refund can settle.
+    /// </summary>
+    private async Task<(List<RemovedDistributorRow> Removed, List<OrphanOrderRow> Orphans)> OwedAsync(DateTimeOffset createdAt, CancellationToken cancellationToken)
+    {
+        var abandonedBefore = createdAt - ReconciliationOptions.RequestLifetime(purchasing.Value);
+        var removed = (await reconciliation.UnresolvedByDistributorAsync(abandonedBefore, cancellationToken))
+            .Where(d => !fleet.TryGet(d.DistributorId, out _))
+            .Select(d => new RemovedDistributorRow(d.DistributorId, (int)d.Unresolved, (int)d.RefundsDue, d.RefundDueAmount))
+            .ToList();
+        var orphanOrders = (await orphans.DeliveredAsync(cancellationToken))
+            .Select(o => new OrphanOrderRow(
+                o.DistributorId, o.PurchaseId, o.OrderId, o.Quantity, o.Amount, o.FoundAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null))
+            .ToList();
+        return (removed, orphanOrders);
+    }
+
+    private static IEnumerable<string> OwedFindings(List<RemovedDistributorRow> removed, List<OrphanOrderRow> orphanOrders)
+    {
+        if (removed.Count > 0)
+        {
+            yield return $"{Count(removed.Count, "distributor removed from the registry still holds", "distributors removed from the registry still hold")} unresolved purchases at the time of this report: "
+                + string.Join("; ", removed.Select(d => $"{d.Id} ({Count(d.Unresolved, "unresolved purchase", "unresolved purchases")}, of which {d.RefundsOwed} refunds owed, {Rupiah(d.RefundsOwedAmount)})"))
+                + ". The gateway keeps resolving them at the distributor's last known address.";
+        }
+
+        if (orphanOrders.Count > 0)
+        {
+            var by = orphanOrders.GroupBy(o => o.DistributorId, StringComparer.Ordinal)
+                .Select(g => $"{g.Key} ({Count(g.Count(), "order", "orders")}, {Rupiah(g.Sum(o => o.Amount ?? 0))})");
+            yield return $"{Count(orphanOrders.Count, "order was", "orders were")} charged and issued by a distributor after its answer was lost and the purchase was released or sold elsewhere. "
+                + $"An issued e-Meterai cannot be refunded, so the distributor owes the applicant a credit: {string.Join("; ", by)}.";
+        }
     }
 
     public async Task<OversightReport?> GetAsync(string reportId, CancellationToken cancellationToken) =>

@@ -4,19 +4,28 @@ using System.Text;
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>The report as CSV: one row a distributor (RFC 4180), safe to open in a spreadsheet.</summary>
+/// <remarks>
+/// Distributors removed from the registry that still hold open purchases follow the registered
+/// ones, with state <c>removed</c>: only what they still owe is filled in (refunds owed and
+/// <c>unresolved</c>, which registered rows leave empty, their figures being the period's). The
+/// last columns come last so that earlier ones keep their positions for existing readers.
+/// </remarks>
 public static class ReportCsv
 {
     private static readonly string[] Header =
     [
         "distributor_id", "name", "state", "availability", "probes", "stock_out_probes", "orders_issued", "emeterai_issued",
         "failures", "undelivered", "refunds_owed", "refunds_owed_amount", "refunds_made", "refunds_made_amount", "flags",
-        "period_from", "period_to",
+        "period_from", "period_to", "unresolved", "orphans_delivered",
     ];
 
     public static string Write(OversightReport report)
     {
         var csv = new StringBuilder();
         csv.AppendJoin(',', Header).Append("\r\n");
+        var orphans = (report.OrphanOrders ?? []).CountBy(o => o.DistributorId, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        var from = report.From.UtcDateTime.ToString("o", CultureInfo.InvariantCulture);
+        var to = report.To.UtcDateTime.ToString("o", CultureInfo.InvariantCulture);
         foreach (var row in report.Distributors)
         {
             string[] cells =
@@ -26,7 +35,17 @@ public static class ReportCsv
                 Number(row.Probes), Number(row.StockOutProbes), Number(row.OrdersIssued), Number(row.EMeteraiIssued),
                 Number(row.Failures), Number(row.Undelivered), Number(row.RefundsOwed), Number(row.RefundsOwedAmount),
                 Number(row.RefundsMade), Number(row.RefundsMadeAmount), string.Join(' ', row.Flags),
-                report.From.UtcDateTime.ToString("o", CultureInfo.InvariantCulture), report.To.UtcDateTime.ToString("o", CultureInfo.InvariantCulture),
+                from, to, "", Number(orphans.GetValueOrDefault(row.Id)),
+            ];
+            csv.AppendJoin(',', cells.Select(Escape)).Append("\r\n");
+        }
+
+        foreach (var removed in report.RemovedDistributors ?? [])
+        {
+            string[] cells =
+            [
+                removed.Id, "", "removed", "", "", "", "", "", "", "", Number(removed.RefundsOwed), Number(removed.RefundsOwedAmount), "", "", "",
+                from, to, Number(removed.Unresolved), Number(orphans.GetValueOrDefault(removed.Id)),
             ];
             csv.AppendJoin(',', cells.Select(Escape)).Append("\r\n");
         }

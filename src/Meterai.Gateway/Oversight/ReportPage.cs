@@ -40,8 +40,30 @@ public sealed class ReportPage : PageComponent
             <div class="table-wrap"><table id="report-distributors">
             <thead><tr><th>Id</th><th>Name</th><th>State</th><th class="num">Avail&shy;ability</th><th class="num">Stock-outs / probes</th><th class="num">Orders</th><th class="num">e-Meterai</th><th class="num">Fail&shy;ures</th><th class="num">Undeliv&shy;ered</th><th class="num">Refunds owed</th><th class="num">Refunds made</th><th>Flags</th></tr></thead>
             <tbody>{Html.Join(rows)}</tbody></table></div>
+            {Owed()}
             <p class="no-print"><a href="/oversight">Back to all distributors</a></p>
             """);
+    }
+
+    /// <summary>What is owed outside the registered rows: removed distributors' open purchases, and orphan orders issued.</summary>
+    private Html Owed()
+    {
+        var removed = Report.RemovedDistributors ?? [];
+        var orphans = Report.OrphanOrders ?? [];
+        var removedTable = removed.Count == 0 ? Html.Empty : Html.Of($"""
+            <h2>Removed from the registry, still owing</h2>
+            <div class="table-wrap"><table id="report-removed">
+            <thead><tr><th>Id</th><th class="num">Unresolved purchases</th><th class="num">Refunds owed</th><th class="num">Amount owed</th></tr></thead>
+            <tbody>{Html.Join(removed.Select(d => Html.Of($"<tr><td class=\"nowrap\">{d.Id}</td><td class=\"num\">{d.Unresolved}</td><td class=\"num\">{d.RefundsOwed}</td><td class=\"num\">{ReportBuilder.Rupiah(d.RefundsOwedAmount)}</td></tr>")))}</tbody></table></div>
+            """);
+        var orphanTable = orphans.Count == 0 ? Html.Empty : Html.Of($"""
+            <h2>Issued for purchases sold elsewhere (owed as a credit)</h2>
+            <p class="en">An issued e-Meterai cannot be refunded (distributor spec), so the distributor owes the applicant a credit.</p>
+            <div class="table-wrap"><table id="report-orphans">
+            <thead><tr><th>Distributor</th><th>Purchase</th><th>Order</th><th class="num">e-Meterai</th><th class="num">Amount</th><th>Found</th></tr></thead>
+            <tbody>{Html.Join(orphans.Select(o => Html.Of($"<tr><td class=\"nowrap\">{o.DistributorId}</td><td class=\"nowrap\">{o.PurchaseId}</td><td class=\"nowrap\">{o.OrderId ?? ""}</td><td class=\"num\">{o.Quantity}</td><td class=\"num\">{ReportBuilder.Rupiah(o.Amount ?? 0)}</td><td class=\"nowrap\">{(o.FoundAt is { } at ? OversightPages.When(at) : "")}</td></tr>")))}</tbody></table></div>
+            """);
+        return Html.Join([removedTable, orphanTable]);
     }
 
     internal static string PdfPath(string reportId) => $"{OversightPages.ReportsPath}/{Uri.EscapeDataString(reportId)}/pdf";

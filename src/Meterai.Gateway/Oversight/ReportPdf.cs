@@ -70,6 +70,29 @@ public static class ReportPdf
                 N(d.Undelivered), N(d.RefundsOwed), N(d.RefundsMade), string.Join(", ", d.Flags),
             }).ToList());
 
+        if (report.RemovedDistributors is { Count: > 0 } removed)
+        {
+            w.Heading("Removed from the registry, still owing");
+            w.Table(
+                ["Id", "Unresolved purchases", "Refunds owed", "Amount owed"],
+                [1.5, 1.5, 1.2, 1.5],
+                removed.Select(d => new[] { d.Id, N(d.Unresolved), N(d.RefundsOwed), ReportBuilder.Rupiah(d.RefundsOwedAmount) }).ToList());
+        }
+
+        if (report.OrphanOrders is { Count: > 0 } orphans)
+        {
+            w.Heading("Issued for purchases sold elsewhere (owed as a credit)");
+            w.Text("An issued e-Meterai cannot be refunded (distributor spec), so the distributor owes the applicant a credit.", w.Small, Muted, after: 6);
+            w.Table(
+                ["Distributor", "Purchase", "Order", "e-Meterai", "Amount", "Found"],
+                [1, 3, 1.6, 0.8, 1.1, 1.6],
+                orphans.Select(o => new[]
+                {
+                    o.DistributorId, o.PurchaseId, o.OrderId ?? "", N(o.Quantity), ReportBuilder.Rupiah(o.Amount ?? 0),
+                    o.FoundAt is { } at ? ActivityRules.Format(at) : "",
+                }).ToList());
+        }
+
         if (report.Timeline is { } perDistributor)
         {
             w.Heading("Each distributor over the period");

@@ -16,7 +16,9 @@ namespace Meterai.Gateway.Reconciliation;
 /// <remarks>
 /// A purchase sent to a distributor stays bound to it until that distributor's answer is known or
 /// the delivery deadline (from the current try's claim) has passed: a 404 by key before then is
-/// not trusted, because a slow distributor may still create and charge the order.
+/// not trusted, because a slow distributor may still create and charge the order. Past the
+/// deadline the key is freed; an order that distributor creates even later is an orphan, refunded
+/// by <see cref="OrphanSweep"/>.
 /// </remarks>
 internal sealed class PurchaseReconciler(
     ReconciliationLedger ledger,

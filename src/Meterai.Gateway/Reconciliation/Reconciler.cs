@@ -40,10 +40,12 @@ public sealed class Reconciler
     private readonly TimeProvider _time;
     private readonly ILogger<Reconciler> _logger;
     private readonly PurchaseReconciler _purchases;
+    private readonly OrphanSweep _orphans;
     private IReadOnlyList<DistributorState>? _savedContacts;
 
     public Reconciler(
         ReconciliationLedger ledger,
+        OrphanLedger orphans,
         DistributorFleet fleet,
         DistributorClient client,
         OrderLookup lookup,
@@ -65,6 +67,7 @@ public sealed class Reconciler
         var call = pipelines?.Get(ResiliencePipelines.Reconciliation)
             ?? ConfigureCalls(new ResiliencePipelineBuilder { TimeProvider = time }, _options).Build();
         _purchases = new PurchaseReconciler(ledger, lookup, client, _options, call, time, logger);
+        _orphans = new OrphanSweep(orphans, ledger, fleet, lookup, client, _options, call, time, logger);
     }
 
     /// <summary>The shape of the reconciliation pipeline (registered in <c>AddReconciliation</c>).</summary>
@@ -94,7 +97,14 @@ public sealed class Reconciler
             ReconcilerLog.Pass(_logger, pass.Examined, pass.Issued, pass.RefundsDue, pass.Refunded, pass.NothingCharged, pass.StillOpen, pass.Contended, pass.Errors);
         }
 
-        return pass;
+        // After the purchases: a purchase this pass released or settled elsewhere is watched at once.
+        var orphans = await _orphans.RunOnceAsync(cancellationToken);
+        if (orphans.Refunded + orphans.Delivered > 0)
+        {
+            ReconcilerLog.OrphanPass(_logger, orphans.Refunded, orphans.Delivered);
+        }
+
+        return pass with { OrphansRefunded = orphans.Refunded, OrphansDelivered = orphans.Delivered };
     }
 
     /// <summary>Keeps the ledger's last known contacts current, once per registry load (the demo fleet's ports do not outlive the process).</summary>

@@ -53,4 +53,16 @@ internal static partial class ReconcilerLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Purchase {PurchaseId}: reconciliation could not write the ledger; it is checked again later")]
     public static partial void PurchaseFailed(ILogger logger, Exception exception, string purchaseId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: {DistributorId} charged order {OrderId} for it after the purchase was released or sold elsewhere; the orphan is refunded")]
+    public static partial void OrphanRefunded(ILogger logger, string purchaseId, string distributorId, string orderId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Purchase {PurchaseId}: {DistributorId} issued order {OrderId} for it after the purchase was released or sold elsewhere; an issued order cannot be refunded, so the distributor owes the applicant a credit (oversight report)")]
+    public static partial void OrphanDelivered(ILogger logger, string purchaseId, string distributorId, string orderId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purchase {PurchaseId}: {DistributorId} created no order for its key within {HorizonHours} h of the attempt it did not answer; no longer asked")]
+    public static partial void OrphanUnseen(ILogger logger, string purchaseId, string distributorId, double horizonHours);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Orphan sweep: {Refunded} orphan orders refunded, {Delivered} found delivered")]
+    public static partial void OrphanPass(ILogger logger, int refunded, int delivered);
 }

@@ -59,6 +59,16 @@ public sealed class ReconciliationOptions
     [Range(1, 1000)]
     public int FailuresBeforeSkippingDistributor { get; set; } = 3;
 
+    /// <summary>
+    /// How long after an attempt without a definite answer its distributor is still asked for an
+    /// order by key, once the purchase was released or sold elsewhere: an order that shows up is
+    /// an orphan, refunded. Default: 24 hours.
+    /// </summary>
+    [Range(0d, 8_760d, MinimumIsExclusive = true)]
+    public double OrphanHorizonHours { get; set; } = 24;
+
+    public TimeSpan OrphanHorizon => TimeSpan.FromHours(OrphanHorizonHours);
+
     public TimeSpan Interval => TimeSpan.FromSeconds(IntervalSeconds);
 
     public TimeSpan DeliveryDeadline => TimeSpan.FromMinutes(DeliveryDeadlineMinutes);

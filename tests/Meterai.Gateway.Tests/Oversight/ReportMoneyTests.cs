@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Meterai.Gateway.Oversight;
 using Meterai.Gateway.Tests.Testing;
@@ -9,6 +10,8 @@ namespace Meterai.Gateway.Tests.Oversight;
 /// <summary>Each money figure of a report means what its sentence says, whatever the purchase's creation date.</summary>
 public sealed class ReportMoneyTests
 {
+    private const string RegulatorKey = "regulator-key-for-report-money-tests";
+
     [Fact]
     public async Task Build_OldRefundDueAndOldPurchaseRefundedInPeriod_CountsBoth()
     {
@@ -37,15 +40,86 @@ public sealed class ReportMoneyTests
             && f.Contains(": 1 (Rp 30.000)", StringComparison.Ordinal) && f.Contains(": 1 (Rp 20.000).", StringComparison.Ordinal));
     }
 
-    private static async Task InsertAsync(GatewayHarness gateway, string id, string status, long amount, DateTimeOffset createdAt, DateTimeOffset? refundedAt)
+    [Fact]
+    public async Task Build_DistributorRemovedWithOpenPurchases_EveryFormSaysWhatItStillOwes()
+    {
+        await using var gateway = await StartAsync();
+        var now = gateway.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+
+        // d09 left the registry owing one refund and one delivery; d01, registered, is not "removed".
+        await InsertAsync(gateway, "p_gone_owed", "refund_due", 30_000, now.AddDays(-3), refundedAt: null, distributorId: "d09");
+        await InsertAsync(gateway, "p_gone_pending", "pending", 10_000, now.AddDays(-3), refundedAt: null, distributorId: "d09");
+        await InsertAsync(gateway, "p_here_pending", "pending", 10_000, now.AddDays(-3), refundedAt: null);
+
+        var report = await gateway.Services.GetRequiredService<ReportBuilder>().BuildAsync(now.AddHours(-24), now, CancellationToken.None);
+
+        Assert.Equal(new RemovedDistributorRow("d09", 2, 1, 30_000), Assert.Single(report.RemovedDistributors!));
+        Assert.DoesNotContain(report.Distributors, d => d.Id == "d09");
+        Assert.Contains(report.Findings, f => f.StartsWith("1 distributor removed from the registry still holds", StringComparison.Ordinal)
+            && f.Contains("d09 (2 unresolved purchases, of which 1 refunds owed, Rp 30.000)", StringComparison.Ordinal));
+        var forms = await FormsAsync(gateway, report.Id);
+        var removed = Assert.Single(forms.Json.GetProperty("removedDistributors").EnumerateArray());
+        Assert.Equal(("d09", 2, 1, 30_000L), (removed.GetProperty("id").GetString(), removed.GetProperty("unresolved").GetInt32(),
+            removed.GetProperty("refundsOwed").GetInt32(), removed.GetProperty("refundsOwedAmount").GetInt64()));
+        Assert.Contains(forms.Csv, line => line.StartsWith("d09,,removed,", StringComparison.Ordinal) && line.EndsWith(",2,0", StringComparison.Ordinal));
+        Assert.Contains("id=\"report-removed\"", forms.Html, StringComparison.Ordinal);
+        Assert.True(forms.PdfBytes > 0);
+    }
+
+    [Fact]
+    public async Task Build_OrphanOrderFoundIssued_EveryFormListsItAsOwedByItsDistributor()
+    {
+        await using var gateway = await StartAsync();
+        var now = gateway.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        await gateway.QueryLedgerAsync<long>(
+            """
+            INSERT INTO orphan_orders (purchase_id, distributor_id, status, quantity, sent_at, checks, order_id, amount, found_at, updated_at)
+            VALUES ('pur_orphan', 'd01', 'delivered', 2, @at, 3, 'ord_late', 20000, @at, @at);
+            SELECT 1;
+            """,
+            new { at = now.AddHours(-1).ToUnixTimeMilliseconds() });
+
+        var report = await gateway.Services.GetRequiredService<ReportBuilder>().BuildAsync(now.AddHours(-24), now, CancellationToken.None);
+
+        var orphan = Assert.Single(report.OrphanOrders!);
+        Assert.Equal(("d01", "pur_orphan", "ord_late", 2, 20_000L), (orphan.DistributorId, orphan.PurchaseId, orphan.OrderId, orphan.Quantity, orphan.Amount));
+        Assert.Contains(report.Findings, f => f.Contains("cannot be refunded", StringComparison.Ordinal) && f.Contains("d01 (1 order, Rp 20.000)", StringComparison.Ordinal));
+        var forms = await FormsAsync(gateway, report.Id);
+        Assert.Equal("ord_late", Assert.Single(forms.Json.GetProperty("orphanOrders").EnumerateArray()).GetProperty("orderId").GetString());
+        Assert.Contains(forms.Csv, line => line.StartsWith("d01,", StringComparison.Ordinal) && line.EndsWith(",,1", StringComparison.Ordinal));
+        Assert.Contains("pur_orphan", forms.Html, StringComparison.Ordinal);
+        Assert.True(forms.PdfBytes > 0);
+    }
+
+    private static Task<GatewayHarness> StartAsync() =>
+        GatewayHarness.StartAsync([Fleets.Seller("d01")], new Dictionary<string, string?> { ["Auth:RegulatorKeys:0"] = RegulatorKey });
+
+    /// <summary>The stored report as a regulator reads it: JSON, CSV lines, the page, and the PDF's size.</summary>
+    private static async Task<(JsonElement Json, string[] Csv, string Html, int PdfBytes)> FormsAsync(GatewayHarness gateway, string id)
+    {
+        var path = $"/api/oversight/reports/{id}";
+        using var json = await gateway.Client.SendWithKeyAsync(HttpMethod.Get, path, RegulatorKey, accept: "application/json");
+        using var csv = await gateway.Client.SendWithKeyAsync(HttpMethod.Get, path, RegulatorKey, accept: "text/csv");
+        using var html = await gateway.Client.SendWithKeyAsync(HttpMethod.Get, path, RegulatorKey, accept: "text/html");
+        using var pdf = await gateway.Client.SendWithKeyAsync(HttpMethod.Get, path, RegulatorKey, accept: "application/pdf");
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+        return (
+            await GatewayHarness.JsonAsync(json),
+            (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries),
+            await html.Content.ReadAsStringAsync(),
+            (await pdf.Content.ReadAsByteArrayAsync()).Length);
+    }
+
+    private static async Task InsertAsync(
+        GatewayHarness gateway, string id, string status, long amount, DateTimeOffset createdAt, DateTimeOffset? refundedAt, string distributorId = "d01")
     {
         await using var connection = new SqliteConnection($"Data Source={gateway.LedgerPath}");
         await connection.ExecuteAsync(
             """
             INSERT INTO purchases (purchase_id, idempotency_key, request_hash, quantity, applicant_ref, status, distributor_id, order_id,
                                    amount, created_at, updated_at, refund_due_at, refunded_at)
-            VALUES (@id, @id, 'h', 1, 'NIK-1', @status, 'd01', @id, @amount, @created, @created, @created, @refunded)
+            VALUES (@id, @id, 'h', 1, 'NIK-1', @status, @distributorId, @id, @amount, @created, @created, @created, @refunded)
             """,
-            new { id, status, amount, created = createdAt.ToUnixTimeMilliseconds(), refunded = refundedAt?.ToUnixTimeMilliseconds() });
+            new { id, status, distributorId, amount, created = createdAt.ToUnixTimeMilliseconds(), refunded = refundedAt?.ToUnixTimeMilliseconds() });
     }
 }

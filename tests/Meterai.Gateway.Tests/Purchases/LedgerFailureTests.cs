@@ -1,5 +1,7 @@
 using System.Net;
+using Meterai.Gateway.Admission;
 using Meterai.Gateway.Tests.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Meterai.Gateway.Tests.Purchases;
 
@@ -55,5 +57,39 @@ public sealed class LedgerFailureTests
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(0, gateway.TotalOrders);
         Assert.Equal("unavailable", await gateway.QueryLedgerAsync<string>("SELECT status FROM purchases WHERE idempotency_key = 'ledger-fault-attempt'"));
+    }
+    [Fact]
+    public async Task Purchase_KeyExistsCheckFailsUnderSurge_Answers503WithRetryAfterProblem()
+    {
+        // One slot and a queue of one: a slow order holds the slot, a second waits, so a third
+        // newcomer is refused by admission, which first asks the ledger whether its key is known.
+        await using var gateway = await GatewayHarness.StartAsync(
+            [Fleets.Seller("d01", capacity: 1, serviceTime: TimeSpan.FromSeconds(3))],
+            new Dictionary<string, string?>
+            {
+                ["Admission:MaxQueueLength"] = "1",
+                ["Admission:MaxWaitSeconds"] = "30",
+                ["Capacity:Learning"] = "false",
+            });
+        var admission = gateway.Services.GetRequiredService<AdmissionControl>();
+        using var holding = new CancellationTokenSource();
+        var first = gateway.PurchaseAsync("surge-holds-slot", cancellationToken: holding.Token);
+        await Eventually.TrueAsync(() => gateway.Fleet["d01"].CurrentConcurrency == 1, "the first order to hold the slot");
+        var second = gateway.PurchaseAsync("surge-waits", cancellationToken: holding.Token);
+        await Eventually.TrueAsync(() => admission.Length == 1, "the second purchase to queue");
+        Assert.NotNull(admission.RefusalNow());
+
+        // The key-exists read fails: the table it reads is gone.
+        await gateway.QueryLedgerAsync<long>("ALTER TABLE purchases RENAME TO purchases_hidden; SELECT 1;");
+        using var response = await gateway.PurchaseAsync("surge-newcomer");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.True(response.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "a 503 without Retry-After");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(503, (await GatewayHarness.JsonAsync(response)).GetProperty("status").GetInt32());
+        await gateway.QueryLedgerAsync<long>("ALTER TABLE purchases_hidden RENAME TO purchases; SELECT 1;");
+        Assert.Equal(0L, await gateway.QueryLedgerAsync<long>("SELECT COUNT(*) FROM purchases WHERE idempotency_key = 'surge-newcomer'"));
+        await holding.CancelAsync();
+        await Task.WhenAll(first, second).ContinueWith(static _ => { }, TaskScheduler.Default);
     }
 }

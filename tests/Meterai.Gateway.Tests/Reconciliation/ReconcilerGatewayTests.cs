@@ -41,6 +41,7 @@ public sealed class ReconcilerGatewayTests
 
         var reconciler = new Reconciler(
             gateway.Services.GetRequiredService<ReconciliationLedger>(),
+            gateway.Services.GetRequiredService<OrphanLedger>(),
             gateway.Services.GetRequiredService<DistributorFleet>(),
             gateway.Services.GetRequiredService<DistributorClient>(),
             gateway.Services.GetRequiredService<OrderLookup>(),

@@ -79,6 +79,7 @@ internal sealed class ReconciliationBench : IAsyncDisposable
     public Reconciler Reconciler(ReconciliationOptions? options = null, ILogger<Reconciler>? logger = null) =>
         new(
             ReconciliationLedger,
+            new OrphanLedger(Database),
             Fleet,
             new DistributorClient(_http),
             new OrderLookup(new DistributorClient(_http), LookupPipelines()),
