@@ -74,14 +74,17 @@ LB_PID=""
 
 # start_cluster N DATABASE REGISTRY: N gateways on one ledger database, and the load balancer in front.
 start_cluster() {
-  local n=$1 database=$2 registry=$3 i port upstreams=""
+  local n=$1 database=$2 registry=$3 i port upstreams="" extra=()
+  # The near-free distributor answers in microseconds, where latency-based learning only sees
+  # noise: its registry limit stands, as in overhead.sh. The surge fleet is learned as usual.
+  [[ $registry == *canned* ]] && extra=(--Capacity:Learning=false)
   "${PG_AS[@]}" "$PG_BIN/psql" -q -h "$HOST" -p "$PG_PORT" -U postgres -c "CREATE DATABASE $database" >/dev/null
   GATEWAY_PIDS=()
   for ((i = 0; i < n; i++)); do
     port=$((BASE_PORT + i))
     start "gateway-$database-$i" dotnet "$GATEWAY_DLL" --urls "http://$HOST:$port" --Distributors:File="$registry" \
       --Ledger:Provider=postgres --ConnectionStrings:Ledger="${PG_CONNECTION/Database=meterai/Database=$database}" \
-      --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0
+      --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 "${extra[@]}"
     GATEWAY_PIDS+=("$STARTED")
     # One at a time: the first migrates, the others find the schema current.
     wait_ready "gateway-$database-$i" "$STARTED" "http://$HOST:$port/readyz"

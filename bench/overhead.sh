@@ -135,11 +135,13 @@ start yarp dotnet "$PROXY_DLL" --passthrough --registry "$WORK/registry.json" --
 YARP_PID=$STARTED
 wait_ready yarp "$YARP_PID" "http://$HOST:$YARP_PORT/health"
 
+# Capacity learning off in both gateways: this measures the path, and a distributor that answers in
+# microseconds gives latency-based learning only noise; the registry's limit (512) stands.
 log "starting the gateway on $HOST:$GATEWAY_PORT (ledger $WORK/ledger.db)"
 start gateway dotnet "$GATEWAY_DLL" --urls "http://$HOST:$GATEWAY_PORT" \
   --Distributors:File="$WORK/registry.json" \
   --ConnectionStrings:Ledger="Data Source=$WORK/ledger.db" \
-  --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0
+  --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 --Capacity:Learning=false
 GATEWAY_PID=$STARTED
 wait_ready gateway "$GATEWAY_PID" "http://$HOST:$GATEWAY_PORT/readyz"
 
@@ -151,7 +153,7 @@ if ((POSTGRES == 1)); then
   start gateway-pg dotnet "$GATEWAY_DLL" --urls "http://$HOST:$PG_GATEWAY_PORT" \
     --Distributors:File="$WORK/registry.json" \
     --Ledger:Provider=postgres --ConnectionStrings:Ledger="$PG_CONNECTION" \
-    --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0
+    --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 --Capacity:Learning=false
   PG_GATEWAY_PID=$STARTED
   wait_ready gateway-pg "$PG_GATEWAY_PID" "http://$HOST:$PG_GATEWAY_PORT/readyz"
   PATHS+=(e)
