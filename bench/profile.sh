@@ -11,7 +11,8 @@
 # global .NET tools if missing, and wrk and nginx with apt-get.
 #
 # Knobs (environment): DURATION=30 WARMUP=5 TRACE_SECONDS=10 THREADS=2 CONNECTIONS=64 TOP=25,
-# LEDGER=sqlite|postgres, SIM_PORT=9401 GATEWAY_PORT=8491 PG_PORT=8495, KEEP_WORKDIR=1.
+# LEDGER=sqlite|postgres, GATEWAY_ARGS="--Ledger:SqliteSynchronous=NORMAL" adds gateway options (split on
+# spaces), SIM_PORT=9401 GATEWAY_PORT=8491 PG_PORT=8495, KEEP_WORKDIR=1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -63,7 +64,7 @@ if [[ $LEDGER == postgres ]]; then
   ledger_args=(--Ledger:Provider=postgres --ConnectionStrings:Ledger="$PG_CONNECTION")
 fi
 start gateway dotnet "$GATEWAY_DLL" --urls "http://$HOST:$GATEWAY_PORT" --Distributors:File="$WORK/registry.json" \
-  "${ledger_args[@]}" --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 --Capacity:Learning=false
+  "${ledger_args[@]}" --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 --Capacity:Learning=false ${GATEWAY_ARGS:-}
 GATEWAY_PID=$STARTED
 wait_ready gateway "$GATEWAY_PID" "http://$HOST:$GATEWAY_PORT/readyz"
 URL="http://$HOST:$GATEWAY_PORT/api/purchases"
@@ -93,7 +94,7 @@ cat <<EOF
 
 ## Where the time goes ($(date -u +%Y-%m-%dT%H:%M:%SZ))
 
-Machine: $(describe_machine). Gateway: $CODE, $LEDGER ledger, near-free distributor (nginx, canned 201).
+Machine: $(describe_machine). Gateway: $CODE, $LEDGER ledger${GATEWAY_ARGS:+, options \`$GATEWAY_ARGS\`}, near-free distributor (nginx, canned 201).
 Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s -s bench/unique-key.lua\`: $(awk -v n="${W[requests]}" -v us="${W[duration_us]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }') purchases/s, p50 $(awk -v u="${W[p50_us]}" 'BEGIN { printf "%.1f", u / 1000 }') ms, p99 $(awk -v u="${W[p99_us]}" 'BEGIN { printf "%.1f", u / 1000 }') ms, non-2xx $((W[non2xx3xx])).
 
 Counters (mean over the run, dotnet-counters):

@@ -15,6 +15,20 @@ internal static class BenchmarkProgram
             return;
         }
 
+        // Purchases/s the ledger alone sustains, for a quick look: --ledger-writes [in-flight] [FULL|NORMAL].
+        if (args is ["--ledger-writes", ..])
+        {
+            using var ledger = new LedgerWriteBenchmarks
+            {
+                InFlight = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 64,
+                Synchronous = args.Length > 2 ? args[2] : "FULL",
+            };
+            ledger.Setup();
+            var (perSecond, writesPerCommit) = ledger.RunAsync(20_000).GetAwaiter().GetResult();
+            Console.WriteLine(FormattableString.Invariant($"ledger: {perSecond:F0} purchases/s ({3 * perSecond:F0} writes/s), {writesPerCommit:F1} writes a commit, {ledger.InFlight} in flight, synchronous {ledger.Synchronous}"));
+            return;
+        }
+
         // Always in process: BenchmarkDotNet's generated out-of-process project does not restore
         // against our NuGet mirror (NU1605 on Quartz's Microsoft.Extensions dependencies). The flag
         // rather than a default job in a config, which would make BenchmarkDotNet ignore --job.
