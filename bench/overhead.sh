@@ -22,7 +22,9 @@
 # KEEP_WORKDIR=1;
 #   DISTRIBUTOR=simulator (default) or nginx: the distributor behind every path is either the
 #     simulator or a near-free one, an nginx answering every order with a canned 201 (issue 11);
-#   POSTGRES=1 adds path (e): the gateway on a PostgreSQL ledger (a private cluster, fsync on).
+#   POSTGRES=1 adds path (e): the gateway on a PostgreSQL ledger (a private cluster, fsync on);
+#   BEFORE_SRC=<a source tree> adds path (f): the gateway built from there (e.g. an older commit
+#     unpacked with `git archive`), SQLite ledger, for a before/after in one run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,6 +46,8 @@ PG_GATEWAY_PORT=${PG_GATEWAY_PORT:-8394}
 PG_PORT=${PG_PORT:-8395}
 DISTRIBUTOR=${DISTRIBUTOR:-simulator}
 POSTGRES=${POSTGRES:-0}
+BEFORE_SRC=${BEFORE_SRC:-}
+BEFORE_PORT=${BEFORE_PORT:-8396}
 require_number ROUNDS DURATION WARMUP LATENCY_DURATION THREADS CONNECTIONS SIM_PORT NGINX_PORT YARP_PORT GATEWAY_PORT PG_GATEWAY_PORT PG_PORT POSTGRES
 [[ $DISTRIBUTOR == simulator || $DISTRIBUTOR == nginx ]] || die "DISTRIBUTOR must be simulator or nginx, not '$DISTRIBUTOR'"
 ((ROUNDS >= 1 && ROUNDS <= 5 && DURATION <= 120 && LATENCY_DURATION <= 120)) || die "ROUNDS 1..5, DURATION and LATENCY_DURATION ≤ 120, please"
@@ -60,7 +64,7 @@ fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 command -v curl >/dev/null 2>&1 || die "curl is required"
 command -v dotnet >/dev/null 2>&1 || die "dotnet is required"
-require_free_ports "$SIM_PORT" "$NGINX_PORT" "$YARP_PORT" "$GATEWAY_PORT"
+require_free_ports "$SIM_PORT" "$NGINX_PORT" "$YARP_PORT" "$GATEWAY_PORT" "$PG_GATEWAY_PORT" "$BEFORE_PORT"
 
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 WORK=$(mktemp -d /tmp/meterai-overhead.XXXXXX)
@@ -72,6 +76,11 @@ trap 'exit 143' TERM
 CODE=$(describe_code "$ROOT")
 SIM_DLL="$(build_release "$ROOT" simulator src/Meterai.Simulator/Meterai.Simulator.csproj)/Meterai.Simulator.dll"
 GATEWAY_DLL="$(build_release "$ROOT" gateway src/Meterai.Gateway/Meterai.Gateway.csproj)/Meterai.Gateway.dll"
+BEFORE_DLL=""
+if [[ -n $BEFORE_SRC ]]; then
+  BEFORE_CODE=$(describe_code "$BEFORE_SRC")
+  BEFORE_DLL="$(build_release "$BEFORE_SRC" before src/Meterai.Gateway/Meterai.Gateway.csproj)/Meterai.Gateway.dll"
+fi
 PROXY_DLL="$(build_release "$ROOT" naive tests/Meterai.NaiveProxy/Meterai.NaiveProxy.csproj)/Meterai.NaiveProxy.dll"
 for f in "$SIM_DLL" "$GATEWAY_DLL" "$PROXY_DLL"; do [[ -f $f ]] || die "build output $f not found"; done
 
@@ -158,12 +167,24 @@ if ((POSTGRES == 1)); then
   wait_ready gateway-pg "$PG_GATEWAY_PID" "http://$HOST:$PG_GATEWAY_PORT/readyz"
   PATHS+=(e)
 fi
+BEFORE_PID=$GATEWAY_PID
+if [[ -n $BEFORE_DLL ]]; then
+  log "starting the gateway from $BEFORE_SRC on $HOST:$BEFORE_PORT (ledger $WORK/before.db)"
+  start before dotnet "$BEFORE_DLL" --urls "http://$HOST:$BEFORE_PORT" \
+    --Distributors:File="$WORK/registry.json" \
+    --ConnectionStrings:Ledger="Data Source=$WORK/before.db" \
+    --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 --Capacity:Learning=false
+  BEFORE_PID=$STARTED
+  wait_ready before "$BEFORE_PID" "http://$HOST:$BEFORE_PORT/readyz"
+  PATHS+=(f)
+fi
 declare -A URL=(
   [a]="http://$HOST:$SIM_PORT/orders"
   [b]="http://$HOST:$NGINX_PORT/orders"
   [c]="http://$HOST:$YARP_PORT/orders"
   [d]="http://$HOST:$GATEWAY_PORT/api/purchases"
   [e]="http://$HOST:$PG_GATEWAY_PORT/api/purchases"
+  [f]="http://$HOST:$BEFORE_PORT/api/purchases"
 )
 declare -A LABEL=(
   [a]="(a) direct: simulator \`POST /orders\`"
@@ -171,6 +192,7 @@ declare -A LABEL=(
   [c]="(c) plain YARP passthrough"
   [d]="(d) this gateway \`POST /api/purchases\` (SQLite ledger)"
   [e]="(e) this gateway \`POST /api/purchases\` (PostgreSQL ledger)"
+  [f]="(f) the gateway before: ${BEFORE_CODE:-} (SQLite ledger)"
 )
 for p in "${PATHS[@]}"; do smoke "${URL[$p]}"; done
 
@@ -190,7 +212,7 @@ run_wrk() {
   R[$phase.errors]=$((R[$phase.non2xx3xx] + R[$phase.connect] + R[$phase.read] + R[$phase.write] + R[$phase.timeout]))
   ((R[$phase.requests] > 0)) || die "wrk $phase completed no request"
   local pid
-  for pid in "$SIM_PID" "$NGINX_PID" "$YARP_PID" "$GATEWAY_PID" "$PG_GATEWAY_PID"; do alive "$pid" || die "a process died during wrk $phase"; done
+  for pid in "$SIM_PID" "$NGINX_PID" "$YARP_PID" "$GATEWAY_PID" "$PG_GATEWAY_PID" "$BEFORE_PID"; do alive "$pid" || die "a process died during wrk $phase"; done
 }
 
 for p in "${PATHS[@]}"; do run_wrk "warmup-$p" "${URL[$p]}" "$WARMUP" "$THREADS" "$CONNECTIONS"; done

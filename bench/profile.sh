@@ -12,7 +12,8 @@
 #
 # Knobs (environment): DURATION=30 WARMUP=5 TRACE_SECONDS=10 THREADS=2 CONNECTIONS=64 TOP=25,
 # LEDGER=sqlite|postgres, GATEWAY_ARGS="--Ledger:SqliteSynchronous=NORMAL" adds gateway options (split on
-# spaces), SIM_PORT=9401 GATEWAY_PORT=8491 PG_PORT=8495, KEEP_WORKDIR=1.
+# spaces), GATEWAY_SRC=<a source tree> profiles the gateway built from there (before/after),
+# SIM_PORT=9401 GATEWAY_PORT=8491 PG_PORT=8495, KEEP_WORKDIR=1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,6 +28,7 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 TOP=${TOP:-25}
 LEDGER=${LEDGER:-sqlite}
+GATEWAY_SRC=$(cd "${GATEWAY_SRC:-$ROOT}" && pwd)
 SIM_PORT=${SIM_PORT:-9401}
 GATEWAY_PORT=${GATEWAY_PORT:-8491}
 PG_PORT=${PG_PORT:-8495}
@@ -48,8 +50,8 @@ chmod 755 "$WORK"
 trap cleanup EXIT
 trap 'exit 130' INT
 
-CODE=$(describe_code "$ROOT")
-GATEWAY_DLL="$(build_release "$ROOT" gateway src/Meterai.Gateway/Meterai.Gateway.csproj)/Meterai.Gateway.dll"
+CODE=$(describe_code "$GATEWAY_SRC")
+GATEWAY_DLL="$(build_release "$GATEWAY_SRC" gateway src/Meterai.Gateway/Meterai.Gateway.csproj)/Meterai.Gateway.dll"
 
 mkdir -p "$WORK/canned"
 write_canned_distributor_conf "$WORK/canned/nginx.conf" "$SIM_PORT"
