@@ -107,9 +107,9 @@ public sealed class AvailabilityTests
     [Fact]
     public async Task Health_Flapping_AlternatesEachPeriodByTimeProvider()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var behavior = new DistributorBehavior { FlapPeriod = TimeSpan.FromSeconds(20) };
-        await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options(behavior), time);
+        await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options(behavior, TimeSpan.Zero), time);
 
         var observed = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
@@ -125,8 +125,8 @@ public sealed class AvailabilityTests
     [Fact]
     public async Task Behavior_FlapPeriodSetAtRuntime_StartsHealthyThenFlapsAndStopsWhenZero()
     {
-        var time = new ManualTimeProvider();
-        await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options(), time);
+        var time = new FakeTimeProvider();
+        await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options(serviceTime: TimeSpan.Zero), time);
         time.Advance(TimeSpan.FromSeconds(7));
 
         sim.Distributor.Behavior.FlapPeriod = TimeSpan.FromSeconds(10);

@@ -164,14 +164,14 @@ public sealed class FailureModeTests
     [InlineData(OrderStatus.Failed)]
     public async Task PostOrder_StuckPending_PendingUntilTimeAdvancesThenOutcome(OrderStatus outcome)
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var behavior = new DistributorBehavior
         {
             StuckPendingRate = 1,
             StuckPendingFor = TimeSpan.FromMinutes(30),
             StuckPendingOutcome = outcome,
         };
-        await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options(behavior), time);
+        await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options(behavior, TimeSpan.Zero), time);
 
         using var response = await sim.OrderAsync("k-stuck", quantity: 2);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);

@@ -2,7 +2,6 @@ using Meterai.Gateway.Admission;
 using Meterai.Gateway.Capacity;
 using Meterai.Gateway.Distributors;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Meterai.Gateway.Tests.Admission;
 
