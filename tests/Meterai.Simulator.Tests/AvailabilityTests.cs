@@ -56,11 +56,11 @@ public sealed class AvailabilityTests
         await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options());
 
         sim.Distributor.Behavior.Down = DownMode.RefuseConnections;
-        await WaitUntilAsync(() => !sim.Distributor.IsListening);
+        await Eventually.TrueAsync(() => !sim.Distributor.IsListening, "the listener down", TimeSpan.FromSeconds(10));
 
         await Assert.ThrowsAsync<HttpRequestException>(() => sim.Client.GetAsync(new Uri("health", UriKind.Relative)));
         sim.Distributor.Behavior.Down = DownMode.None;
-        await WaitUntilAsync(() => sim.Distributor.IsListening);
+        await Eventually.TrueAsync(() => sim.Distributor.IsListening, "the listener back", TimeSpan.FromSeconds(10));
         using var back = await sim.Client.GetAsync(new Uri("health", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, back.StatusCode);
     }
@@ -198,14 +198,5 @@ public sealed class AvailabilityTests
         Assert.Equal(before, sim.Distributor.Stock);
         using var lookup = await sim.Client.GetAsync(new Uri("orders?idempotencyKey=k-refuse", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 }

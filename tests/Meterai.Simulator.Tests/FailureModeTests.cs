@@ -83,7 +83,7 @@ public sealed class FailureModeTests
         using var impatient = SimulatorHarness.NewClient(sim.Distributor.BaseUrl, timeout: TimeSpan.FromMilliseconds(500));
 
         var first = sim.OrderAsync("k-first");
-        await AvailabilityTests.WaitUntilAsync(() => sim.Distributor.CurrentConcurrency == 1);
+        await Eventually.TrueAsync(() => sim.Distributor.CurrentConcurrency == 1, "one order in flight", TimeSpan.FromSeconds(10));
         using var request = new HttpRequestMessage(HttpMethod.Post, "orders")
         {
             Content = System.Net.Http.Json.JsonContent.Create(new { quantity = 1, applicantRef = "A" }),
