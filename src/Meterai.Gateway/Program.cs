@@ -8,6 +8,7 @@ using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Observability;
 using Meterai.Gateway.Oversight;
+using Meterai.Gateway.Probing;
 using Meterai.Gateway.Purchases;
 using Meterai.Gateway.Reconciliation;
 using Meterai.Gateway.Routing;
@@ -27,6 +28,7 @@ try
     builder.AddCapacity();
     builder.AddDistributorRouting();
     builder.AddDistributorHealth();
+    builder.AddProbing();
     builder.AddPurchasing();
     builder.AddAdmission();
     builder.AddReconciliation();

@@ -5,11 +5,13 @@ using Polly;
 
 namespace Meterai.Gateway.Probing;
 
-internal static class ProbingExtensions
+public static class ProbingExtensions
 {
     /// <summary>The probe round, its store and its history reader; the schedule that runs them is Scheduling's.</summary>
-    public static IServiceCollection AddFleetProbing(this IServiceCollection services)
+    public static WebApplicationBuilder AddProbing(this WebApplicationBuilder builder)
     {
+        var services = builder.Services;
+
         // Transient: a round holds nothing between rounds (DistributorClient takes a client per call).
         services.AddTransient<FleetProbe>();
 
@@ -20,6 +22,6 @@ internal static class ProbingExtensions
         services.AddSingleton<ProbeHistory>();
         services.AddSingleton<SharedProbeRefresh>();
         services.AddHostedService(s => s.GetRequiredService<SharedProbeRefresh>());
-        return services;
+        return builder;
     }
 }
