@@ -1,3 +1,4 @@
+using Meterai.Gateway.Tests.Apis;
 using Meterai.Gateway.Tests.Testing;
 
 namespace Meterai.Gateway.Tests.Status;

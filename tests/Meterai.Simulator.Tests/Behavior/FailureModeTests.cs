@@ -1,6 +1,7 @@
 using System.Net;
+using Meterai.Simulator.Tests.Testing;
 
-namespace Meterai.Simulator.Tests;
+namespace Meterai.Simulator.Tests.Behavior;
 
 public sealed class FailureModeTests
 {

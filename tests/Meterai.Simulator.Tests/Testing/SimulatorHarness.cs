@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Meterai.Simulator.Tests;
+namespace Meterai.Simulator.Tests.Testing;
 
 /// <summary>One real distributor on a loopback ephemeral port, and a real HttpClient pointed at it.</summary>
 internal sealed class SimulatorHarness : IAsyncDisposable

@@ -8,7 +8,7 @@ using Meterai.Gateway.Tests.Testing;
 using Meterai.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Meterai.Gateway.Tests.Status;
+namespace Meterai.Gateway.Tests.Apis;
 
 /// <summary>GET /api/status and GET /status: public, and never at odds with routing.</summary>
 public sealed class StatusApiTests
