@@ -3,6 +3,7 @@ using Meterai.Gateway.Admission;
 using Meterai.Gateway.Apis;
 using Meterai.Gateway.Auth;
 using Meterai.Gateway.Capacity;
+using Meterai.Gateway.Cluster;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
@@ -36,6 +37,7 @@ try
     builder.AddOversightAuth();
     builder.AddPublicStatus();
     builder.AddScheduling();
+    builder.AddCluster();
 
     var app = builder.Build();
     app.UseSingleGatewayLedger();

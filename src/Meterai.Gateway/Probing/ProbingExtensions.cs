@@ -1,5 +1,5 @@
-using Meterai.Gateway.Health;
 using Meterai.Gateway.Resilience;
+using Meterai.Gateway.Settings;
 using Microsoft.Extensions.Options;
 using Polly;
 
@@ -11,6 +11,8 @@ public static class ProbingExtensions
     public static WebApplicationBuilder AddProbing(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddRangedOptions<ProbingOptions>(ProbingOptions.Section);
+
 
         // Transient: a round holds nothing between rounds (DistributorClient takes a client per call).
         services.AddTransient<FleetProbe>();

@@ -1,4 +1,3 @@
-using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Oversight;
 using Meterai.Gateway.Probing;
@@ -32,8 +31,6 @@ public static class SchedulingExtensions
         // AUTO becomes one id, the same for Quartz and for the cluster membership read from its check-ins.
         var instanceId = scheduling.ResolvedInstanceId;
         builder.Services.PostConfigure<SchedulingOptions>(o => o.InstanceId = instanceId);
-        builder.Services.AddSingleton<Cluster.ClusterMembership>();
-        builder.Services.AddHostedService(s => s.GetRequiredService<Cluster.ClusterMembership>());
         if (!scheduling.Enabled)
         {
             return builder;

@@ -1,6 +1,7 @@
 using Meterai.Gateway.Admission;
 using Meterai.Gateway.Capacity;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Purchases;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Tests.Admission;

@@ -111,6 +111,5 @@ public sealed class SchedulingTests
         builder.AddScheduling();
 
         Assert.DoesNotContain(builder.Services, d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(QuartzHostedService));
-        Assert.Contains(builder.Services, d => d.ServiceType == typeof(Meterai.Gateway.Cluster.ClusterMembership));
     }
 }
