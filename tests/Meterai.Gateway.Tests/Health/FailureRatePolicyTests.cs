@@ -1,5 +1,4 @@
 using Meterai.Gateway.Health;
-using Meterai.Gateway.Tests.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
