@@ -55,6 +55,7 @@ internal sealed class ReconciliationBench : IAsyncDisposable
     /// <param name="provider">The ledger's <c>Ledger:Provider</c>.</param>
     public static async Task<ReconciliationBench> StartAsync(string provider, params SimulatedDistributorOptions[] distributors)
     {
+        // Real timers: the simulators serve orders after a real service time and the reconciler's call timeouts must fire.
         var time = new FakeNowRealTimers();
         var test = await TestLedger.MigratedAsync(provider, time);
         try
