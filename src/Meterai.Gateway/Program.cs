@@ -3,11 +3,13 @@ using Meterai.Gateway.Admission;
 using Meterai.Gateway.Apis;
 using Meterai.Gateway.Auth;
 using Meterai.Gateway.Capacity;
+using Meterai.Gateway.Cluster;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Observability;
 using Meterai.Gateway.Oversight;
+using Meterai.Gateway.Probing;
 using Meterai.Gateway.Purchases;
 using Meterai.Gateway.Reconciliation;
 using Meterai.Gateway.Routing;
@@ -27,6 +29,7 @@ try
     builder.AddCapacity();
     builder.AddDistributorRouting();
     builder.AddDistributorHealth();
+    builder.AddProbing();
     builder.AddPurchasing();
     builder.AddAdmission();
     builder.AddReconciliation();
@@ -34,6 +37,7 @@ try
     builder.AddOversightAuth();
     builder.AddPublicStatus();
     builder.AddScheduling();
+    builder.AddCluster();
 
     var app = builder.Build();
     app.UseSingleGatewayLedger();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Meterai.Simulator.Tests.Testing;
 
 namespace Meterai.Simulator.Tests;
 
@@ -132,7 +133,7 @@ public sealed class FleetTests
         using var put = await sim.Client.PutAsync(
             new Uri("_sim/behavior", UriKind.Relative),
             new StringContent("""{"down":"RefuseConnections"}""", Encoding.UTF8, "application/json"));
-        await AvailabilityTests.WaitUntilAsync(() => !sim.Distributor.IsListening);
+        await Eventually.TrueAsync(() => !sim.Distributor.IsListening, "the listener down", TimeSpan.FromSeconds(10));
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         await Assert.ThrowsAsync<HttpRequestException>(() => sim.Client.GetAsync(new Uri("health", UriKind.Relative)));

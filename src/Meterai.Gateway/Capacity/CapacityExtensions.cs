@@ -15,7 +15,6 @@ public static class CapacityExtensions
         builder.Services.AddSingleton<IConcurrencyLimitAlgorithm, FixedLimitAlgorithm>();
         builder.Services.AddSingleton(services => new ConcurrencyLimits(
             services.GetServices<IConcurrencyLimitAlgorithm>(), services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CapacityOptions>>()));
-        builder.Services.AddSingleton<Admission.IFleetThroughput, FleetThroughput>();
         return builder;
     }
 }

@@ -1,4 +1,3 @@
-using Meterai.Gateway.Purchases;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Meterai.Gateway.Capacity;
@@ -21,22 +20,24 @@ internal static class CapacitySignals
         _ => false,
     };
 
-    public static CapacitySample Sample(PurchaseAttemptFeature attempt, IForwarderErrorFeature? errorFeature, long sentAt, TimeSpan latency)
+    /// <param name="status">The distributor's status code; null when no answer came.</param>
+    /// <param name="bodyFailed">The answer's body broke off.</param>
+    public static CapacitySample Sample(int? status, bool bodyFailed, int inFlightAtSend, IForwarderErrorFeature? errorFeature, long sentAt, TimeSpan latency)
     {
         var error = errorFeature?.Error ?? ForwarderError.None;
-        return new CapacitySample(sentAt, latency, Classify(attempt, error), attempt.InFlightAtSend);
+        return new CapacitySample(sentAt, latency, Classify(status, bodyFailed, inFlightAtSend, error), inFlightAtSend);
     }
 
-    private static CapacitySignal Classify(PurchaseAttemptFeature attempt, ForwarderError error)
+    private static CapacitySignal Classify(int? status, bool bodyFailed, int inFlightAtSend, ForwarderError error)
     {
-        if (IsOverload(attempt.Status, error, attempt.InFlightAtSend))
+        if (IsOverload(status, error, inFlightAtSend))
         {
             return CapacitySignal.Overloaded;
         }
 
         // Failures of other kinds (5xx, refused connections, a dropped answer) are passive health's business;
         // their latency says nothing about how many orders the distributor can serve.
-        return attempt.Status is { } status && status < StatusCodes.Status500InternalServerError && !attempt.BodyFailed
+        return status is { } answered && answered < StatusCodes.Status500InternalServerError && !bodyFailed
             ? CapacitySignal.Answered
             : CapacitySignal.None;
     }

@@ -1,8 +1,8 @@
 using System.Data.Common;
 using Dapper;
 using Meterai.Gateway.Distributors;
-using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Probing;
 using Meterai.Gateway.Scheduling;
 using Microsoft.Extensions.Options;
 

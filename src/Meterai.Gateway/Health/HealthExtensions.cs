@@ -1,3 +1,4 @@
+using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway.Health;
@@ -8,7 +9,6 @@ public static class HealthExtensions
 
     public static WebApplicationBuilder AddDistributorHealth(this WebApplicationBuilder builder)
     {
-        builder.Services.AddRangedOptions<ProbingOptions>(ProbingOptions.Section);
         builder.Services.AddRangedOptions<PassiveHealthOptions>(PassiveHealthOptions.Section);
 
         builder.Services.AddHealthChecks()

@@ -10,7 +10,7 @@ public static class LedgerExtensions
             .Validate(o => LedgerOptions.IsKnownProvider(o.Provider), LedgerOptions.ProviderRange)
             .Validate(o => LedgerOptions.IsKnownSynchronous(o.SqliteSynchronous), LedgerOptions.SqliteSynchronousRange);
 
-        // Checked now too: the scheduler declares its store from the provider before the host exists.
+        // Checked now too: the scheduler declares its store from the provider (LedgerDialects.Resolve) before the host exists.
         var configured = builder.Configuration.GetSection(LedgerOptions.Section).Get<LedgerOptions>() ?? new();
         if (configured.Problem() is { } problem)
         {
@@ -29,10 +29,11 @@ public static class LedgerExtensions
         builder.Services.AddSingleton<ReconciliationLedger>();
         builder.Services.AddSingleton<OrphanLedger>();
 
-        // Registered before every other hosted service: nothing may touch the ledger before its schema
-        // is current, and a second gateway on one SQLite file is refused before it touches anything.
+        // First of all hosted services, wherever AddLedger is called, and migrating while the host is
+        // starting (before any StartAsync): nothing may touch the ledger before its schema is current,
+        // and a second gateway on one SQLite file is refused before it touches anything.
         builder.Services.AddSingleton<SingleGatewayLock>();
-        builder.Services.AddHostedService<LedgerMigrationService>();
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, LedgerMigrationService>());
         builder.Services.AddHostedService<KnownKeysRefresher>();
         return builder;
     }
@@ -50,13 +51,21 @@ public static class LedgerExtensions
     }
 }
 
-internal sealed class LedgerMigrationService(LedgerMigrator migrator, SingleGatewayLock singleGateway) : IHostedService
+internal sealed class LedgerMigrationService(LedgerMigrator migrator, SingleGatewayLock singleGateway) : IHostedLifecycleService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken)
     {
         singleGateway.Acquire();
         return migrator.MigrateAsync(cancellationToken);
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -17,11 +17,8 @@ public static class OversightExtensions
         builder.Services.AddSingleton<HourlyEvidenceStore>();
         builder.Services.AddSingleton<ReportTimelineReader>();
 
-        // Registered after AddLedger, so it stops before the ledger's services and can still write.
+        // Both start after the ledger's migrations, which run while the host is starting (AddLedger).
         builder.Services.AddHostedService<RefusalFlushService>();
-
-        // Feeds the ledger's gauges. Here, after AddLedger, it starts after the migrations; before them its
-        // first reading would fail (logged) and the next one succeed.
         builder.Services.AddHostedService<OversightGaugePoller>();
         return builder;
     }

@@ -1,5 +1,4 @@
 using Meterai.Gateway.Distributors;
-using Meterai.Gateway.Health;
 using Meterai.Gateway.Scheduling;
 using Quartz;
 

@@ -1,5 +1,4 @@
 using Dapper;
-using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
 using Microsoft.Extensions.Options;
 

@@ -1,15 +1,19 @@
-using Meterai.Gateway.Health;
 using Meterai.Gateway.Resilience;
+using Meterai.Gateway.Settings;
 using Microsoft.Extensions.Options;
 using Polly;
 
 namespace Meterai.Gateway.Probing;
 
-internal static class ProbingExtensions
+public static class ProbingExtensions
 {
     /// <summary>The probe round, its store and its history reader; the schedule that runs them is Scheduling's.</summary>
-    public static IServiceCollection AddFleetProbing(this IServiceCollection services)
+    public static WebApplicationBuilder AddProbing(this WebApplicationBuilder builder)
     {
+        var services = builder.Services;
+        services.AddRangedOptions<ProbingOptions>(ProbingOptions.Section);
+
+
         // Transient: a round holds nothing between rounds (DistributorClient takes a client per call).
         services.AddTransient<FleetProbe>();
 
@@ -20,6 +24,6 @@ internal static class ProbingExtensions
         services.AddSingleton<ProbeHistory>();
         services.AddSingleton<SharedProbeRefresh>();
         services.AddHostedService(s => s.GetRequiredService<SharedProbeRefresh>());
-        return services;
+        return builder;
     }
 }

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Dapper;
 using Meterai.Gateway.Distributors;
-using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Routing;
 using Microsoft.Extensions.Options;

@@ -1,9 +1,9 @@
 using System.Data.Common;
 using Meterai.Gateway.Admission;
 using Meterai.Gateway.Distributors;
-using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Observability;
+using Meterai.Gateway.Probing;
 using Meterai.Gateway.Routing;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;

@@ -1,6 +1,7 @@
 using Meterai.Gateway.Resilience;
 using Meterai.Gateway.Settings;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
 
 namespace Meterai.Gateway.Purchases;
 
@@ -9,6 +10,12 @@ public static class PurchasingExtensions
     public static WebApplicationBuilder AddPurchasing(this WebApplicationBuilder builder)
     {
         builder.Services.AddRangedOptions<PurchasingOptions>(PurchasingOptions.Section);
+
+        // The purchase route and its cluster of distributors, for YARP (AddDistributorRouting).
+        builder.Services.AddSingleton<IProxyConfigProvider, DistributorProxyConfigProvider>();
+
+        // What the fleet can sell per second, for admission's wait estimate.
+        builder.Services.AddSingleton<Admission.IFleetThroughput, FleetThroughput>();
         builder.Services.AddSingleton<OrderLookup>();
         builder.Services.AddSingleton<AnswerRecorder>();
         builder.Services.AddGatewayPipeline(ResiliencePipelines.OrderLookup, (pipeline, services) =>

@@ -1,7 +1,6 @@
 using Meterai.Gateway.Health;
 using Meterai.Gateway.LoadBalancing;
 using Meterai.Gateway.Purchases;
-using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 
@@ -21,7 +20,6 @@ public static class RoutingExtensions
                 }
             });
 
-        builder.Services.AddSingleton<IProxyConfigProvider, DistributorProxyConfigProvider>();
         builder.Services.AddSingleton<ILoadBalancingPolicy, LeastLoadedOfTwoPolicy>();
         builder.Services.AddSingleton<IAvailableDestinationsPolicy, HealthyInStockPolicy>();
         builder.Services.AddSingleton<IPassiveHealthCheckPolicy, FailureRatePolicy>();

@@ -1,4 +1,3 @@
-using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Oversight;
 using Meterai.Gateway.Probing;
@@ -16,29 +15,22 @@ public static class SchedulingExtensions
     /// this is the one list of them.
     /// </summary>
     /// <remarks>
-    /// Call after <c>AddLedger</c>: hosted services start in registration order, and Quartz must
-    /// not touch the database (nor create its tables) before the ledger's migrations have run.
+    /// Callable before or after <c>AddLedger</c>: the store comes from configuration through
+    /// <see cref="LedgerDialects.Resolve"/>, and the ledger's migrations run while the host is
+    /// starting, before Quartz touches the database.
     /// </remarks>
     public static WebApplicationBuilder AddScheduling(this WebApplicationBuilder builder)
     {
-        if (!builder.Services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(LedgerMigrationService)))
-        {
-            throw new InvalidOperationException("AddScheduling must be called after AddLedger, so that Quartz starts after the ledger's migrations.");
-        }
-
         builder.Services.AddRangedOptions<SchedulingOptions>(SchedulingOptions.Section)
             .Validate(o => o.InstanceName is { Length: >= 1 and <= 80 } name && !string.IsNullOrWhiteSpace(name), "Scheduling:InstanceName must be 1 to 80 characters, not blank.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceId), "Scheduling:InstanceId must not be empty (AUTO makes a unique one).")
             .ValidateOnStart();
-        builder.Services.AddFleetProbing();
 
         var scheduling = Bind<SchedulingOptions>(builder, SchedulingOptions.Section);
 
         // AUTO becomes one id, the same for Quartz and for the cluster membership read from its check-ins.
         var instanceId = scheduling.ResolvedInstanceId;
         builder.Services.PostConfigure<SchedulingOptions>(o => o.InstanceId = instanceId);
-        builder.Services.AddSingleton<Cluster.ClusterMembership>();
-        builder.Services.AddHostedService(s => s.GetRequiredService<Cluster.ClusterMembership>());
         if (!scheduling.Enabled)
         {
             return builder;
@@ -50,11 +42,13 @@ public static class SchedulingExtensions
         var oversight = Bind<OversightOptions>(builder, OversightOptions.Section);
         var reconciliation = Bind<ReconciliationOptions>(builder, ReconciliationOptions.Section);
 
-        // Triggers are declared before the container exists, so the clock is the one registered so far.
-        var time = builder.Services.LastOrDefault(d => d.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider ?? TimeProvider.System;
+        // Quartz fires on the system clock, so the first firings are reckoned on it too; a test's
+        // TimeProvider in the container moves the jobs' own reckoning, not when Quartz fires them.
+        var time = TimeProvider.System;
         var (dialect, connectionString) = LedgerDialects.Resolve(builder.Configuration);
         builder.Services.AddQuartz(quartz =>
         {
+            quartz.UseTimeProvider(time);
             quartz.ConfigureScheduler(scheduler =>
             {
                 scheduler.InstanceName = scheduling.InstanceName;

@@ -1,5 +1,4 @@
 using Meterai.Gateway.Admission;
-using Meterai.Gateway.Tests.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Tests.Admission;

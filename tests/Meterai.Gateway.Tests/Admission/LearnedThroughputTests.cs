@@ -1,8 +1,8 @@
 using Meterai.Gateway.Admission;
 using Meterai.Gateway.Capacity;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Purchases;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Meterai.Gateway.Tests.Admission;
 

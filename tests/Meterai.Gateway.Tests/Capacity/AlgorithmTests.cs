@@ -1,7 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Meterai.Gateway.Capacity;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Meterai.Gateway.Tests.Capacity;
 

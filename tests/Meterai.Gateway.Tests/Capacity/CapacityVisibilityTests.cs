@@ -7,7 +7,8 @@ using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Tests.Capacity;
 
-public sealed class CapacityVisibilityTests
+[Collection(SharedChromium.Name)]
+public sealed class CapacityVisibilityTests(Chromium chromium)
 {
     [Fact]
     public async Task OversightDistributors_LearnedLimit_IsInTheApiAndInTheOversightPageColumn()
@@ -25,11 +26,12 @@ public sealed class CapacityVisibilityTests
         var seller = Assert.Single((await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray());
         Assert.Equal(learned, seller.GetProperty("concurrencyLimit").GetInt32());
 
-        await using var browser = await Browser.StartAsync();
-        await browser.NavigateAsync(new Uri(gateway.BaseAddress, "/oversight"));
-        await browser.TypeAsync("#apiKey", OversightKeys.Regulator);
-        await browser.ClickAndWaitForLoadAsync("button[type=submit]");
-        var column = await browser.EvaluateAsync(
+        await using var context = await chromium.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(gateway.BaseAddress, "/oversight").ToString());
+        await page.FillAsync("#apiKey", OversightKeys.Regulator);
+        await Chromium.ClickAndWaitForLoadAsync(page, "button[type=submit]");
+        var column = await page.EvaluateAsync<string>(
             "(() => { const i = [...document.querySelectorAll('#distributors thead th')].findIndex(h => h.innerText === 'Concurrency limit'); return i < 0 ? 'no column' : document.querySelector('#distributors tbody tr').cells[i].innerText; })()");
         Assert.Equal(learned.ToString(System.Globalization.CultureInfo.InvariantCulture), column);
     }

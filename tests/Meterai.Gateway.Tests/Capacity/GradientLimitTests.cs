@@ -1,5 +1,4 @@
 using Meterai.Gateway.Capacity;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Meterai.Gateway.Tests.Capacity;
 

@@ -1,6 +1,5 @@
 using Meterai.Gateway.Capacity;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Meterai.Gateway.Tests.Capacity;
 

@@ -21,7 +21,7 @@ public sealed class DemoFleetTests
         factory.StartServer();
         using var client = factory.CreateClient();
         var fleet = factory.Services.GetRequiredService<DistributorFleet>();
-        await Testing.Eventually.TrueAsync(() => fleet.All.Count > 0 && fleet.All.All(d => d.LastProbedAt is not null), "the demo fleet's first probes");
+        await Eventually.TrueAsync(() => fleet.All.Count > 0 && fleet.All.All(d => d.LastProbedAt is not null), "the demo fleet's first probes");
 
         var purchases = new List<JsonElement>();
         for (var i = 0; i < 5; i++)

@@ -1,5 +1,4 @@
 using Meterai.Gateway.Health;
-using Meterai.Gateway.Tests.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -11,7 +10,7 @@ namespace Meterai.Gateway.Tests.Health;
 public sealed class FailureRatePolicyTests
 {
     private readonly RecordingHealthUpdater _updater = new();
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2024, 9, 1, 1, 0, 0, TimeSpan.Zero));
     private readonly PassiveHealthOptions _options = new();
     private readonly ClusterState _cluster = new("distributors");
     private readonly DestinationState _destination = new("d01");

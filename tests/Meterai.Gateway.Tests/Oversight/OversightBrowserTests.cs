@@ -7,7 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Meterai.Gateway.Tests.Oversight;
 
 /// <summary>The regulator pages as real headless Chromium renders them: the distributor table and a report.</summary>
-public sealed class OversightBrowserTests
+[Collection(SharedChromium.Name)]
+public sealed class OversightBrowserTests(Chromium chromium)
 {
     [Fact]
     public async Task OversightPages_InChromium_ShowDistributorTableWithFlagsAndTheReport()
@@ -24,22 +25,23 @@ public sealed class OversightBrowserTests
         var now = gateway.Services.GetRequiredService<TimeProvider>().GetUtcNow();
         var report = await gateway.Services.GetRequiredService<ReportBuilder>().BuildAsync(now.AddHours(-1), now, CancellationToken.None);
 
-        await using var browser = await Browser.StartAsync();
-        await browser.NavigateAsync(new Uri(gateway.BaseAddress, "/oversight"));
-        await browser.TypeAsync("#apiKey", OversightKeys.Regulator);
-        await browser.ClickAndWaitForLoadAsync("button[type=submit]");
+        await using var context = await chromium.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(gateway.BaseAddress, "/oversight").ToString());
+        await page.FillAsync("#apiKey", OversightKeys.Regulator);
+        await Chromium.ClickAndWaitForLoadAsync(page, "button[type=submit]");
 
-        var rows = await browser.EvaluateAsync(
+        var rows = await page.EvaluateAsync<string>(
             "[...document.querySelectorAll('#distributors tbody tr')].map(r => [...r.cells].slice(0, 3).map(c => c.innerText).join('|')).join('\\n')");
         Assert.Equal("seller|PT Uji seller|active\ndown|PT Uji down|inactive", rows);
-        var text = await browser.VisibleTextAsync();
+        var text = await page.InnerTextAsync("body");
         Assert.Matches(@"unreachable: Answered \d+ of \d+ health probes", text);
         Assert.Contains("1 of 2 registered distributors are active", text, StringComparison.Ordinal);
 
-        await browser.ClickAndWaitForLoadAsync($"a[href='/oversight/reports/{report.Id}']");
-        var findings = await browser.EvaluateAsync("[...document.querySelectorAll('#findings li')].map(l => l.innerText).join('\\n')");
+        await Chromium.ClickAndWaitForLoadAsync(page, $"a[href='/oversight/reports/{report.Id}']");
+        var findings = await page.EvaluateAsync<string>("[...document.querySelectorAll('#findings li')].map(l => l.innerText).join('\\n')");
         Assert.StartsWith("Of 2 registered distributors,", findings, StringComparison.Ordinal);
-        Assert.Equal("2", await browser.EvaluateAsync("String(document.querySelectorAll('#report-distributors tbody tr').length)"));
-        await browser.ScreenshotAsync("oversight-report");
+        Assert.Equal("2", await page.EvaluateAsync<string>("String(document.querySelectorAll('#report-distributors tbody tr').length)"));
+        await Chromium.ScreenshotAsync(page, "oversight-report");
     }
 }

@@ -18,7 +18,8 @@ public abstract class OversightFlowTests(string provider) : IAsyncLifetime
     private const string OperatorKey = "operator-key-for-oversight-tests";
     private const string RegulatorKey = "regulator-key-for-oversight-tests";
 
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2024, 9, 20, 1, 0, 0, TimeSpan.Zero));
+    // Real timers: the whole gateway runs on this clock (Polly timeouts, admission waits, hosted services).
+    private readonly FakeNowRealTimers _time = new(new DateTimeOffset(2024, 9, 20, 1, 0, 0, TimeSpan.Zero));
     private GatewayHarness _gateway = null!;
 
     public async Task InitializeAsync()

@@ -1,5 +1,4 @@
 using Meterai.Gateway.Oversight;
-using FakeClock = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace Meterai.Gateway.Tests.Oversight;
 
@@ -8,7 +7,7 @@ public sealed class RefusalCounterTests
     [Fact]
     public void Refused_AcrossAnHourBoundary_CountsEachHourApart()
     {
-        var clock = new FakeClock(new DateTimeOffset(2026, 12, 1, 9, 59, 58, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 59, 58, TimeSpan.Zero));
         var counter = new RefusalCounter(clock);
 
         counter.Refused();
@@ -25,7 +24,7 @@ public sealed class RefusalCounterTests
     [Fact]
     public void Restore_AfterAFailedFlush_AddsTheCountsBackToNewOnes()
     {
-        var clock = new FakeClock(new DateTimeOffset(2026, 12, 1, 9, 30, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 30, 0, TimeSpan.Zero));
         var counter = new RefusalCounter(clock);
         counter.Refused();
         var taken = counter.Take();

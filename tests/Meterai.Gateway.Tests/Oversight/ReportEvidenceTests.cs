@@ -11,7 +11,6 @@ using Meterai.Simulator;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using UglyToad.PdfPig;
-using FakeClock = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace Meterai.Gateway.Tests.Oversight;
 
@@ -22,7 +21,7 @@ namespace Meterai.Gateway.Tests.Oversight;
 public sealed partial class ReportEvidenceTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Nine = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
-    private readonly FakeClock _clock = new(Nine.AddMinutes(10));
+    private readonly FakeTimeProvider _clock = new(Nine.AddMinutes(10));
     private GatewayHarness _gateway = null!;
 
     public async Task InitializeAsync()

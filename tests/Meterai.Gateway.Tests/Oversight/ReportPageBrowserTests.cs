@@ -7,7 +7,8 @@ using Microsoft.Playwright;
 namespace Meterai.Gateway.Tests.Oversight;
 
 /// <summary>The report page and /oversight in real Chromium (Playwright), at phone width and at desk width, on screen and in print.</summary>
-public sealed class ReportPageBrowserTests
+[Collection(SharedChromium.Name)]
+public sealed class ReportPageBrowserTests(Chromium chromium)
 {
     // Distributor names as long as real ones: the report page used to wrap them into a narrow column.
     private const string LongName = "PT Distribusi Meterai Elektronik Nusantara Sejahtera";
@@ -30,19 +31,7 @@ public sealed class ReportPageBrowserTests
         var now = gateway.Services.GetRequiredService<TimeProvider>().GetUtcNow();
         var report = await gateway.Services.GetRequiredService<ReportBuilder>().BuildAsync(now.AddHours(-6), now, CancellationToken.None);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
-        });
-        await using var context = await browser.NewContextAsync(new()
-        {
-            ViewportSize = new() { Width = width, Height = height },
-            IsMobile = mobile,
-            ExtraHTTPHeaders = new Dictionary<string, string> { ["X-Api-Key"] = OversightKeys.Regulator },
-        });
+        await using var context = await chromium.NewContextAsync(width, height, mobile, new Dictionary<string, string> { ["X-Api-Key"] = OversightKeys.Regulator });
         var page = await context.NewPageAsync();
 
         var response = await page.GotoAsync(new Uri(gateway.BaseAddress, $"/oversight/reports/{report.Id}").ToString());
@@ -79,7 +68,7 @@ public sealed class ReportPageBrowserTests
         Assert.False(await page.IsVisibleAsync("#download-pdf"));
         await AssertFitsAsync(page, width);
         await page.EmulateMediaAsync(new() { Media = Media.Screen });
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), $"meterai-report-{width}-{Environment.ProcessId}.png"), FullPage = true });
+        await Chromium.ScreenshotAsync(page, $"report-{width}");
 
         // /oversight: the last day's charts, also within the width.
         await page.GotoAsync(new Uri(gateway.BaseAddress, "/oversight").ToString());

@@ -4,7 +4,6 @@ using Meterai.Gateway.Tests.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
-using FakeClock = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace Meterai.Gateway.Tests.Oversight;
 
@@ -16,7 +15,7 @@ public sealed class ReportScheduleTests
     [Fact]
     public void NextEndAfter_DefaultOptions_IsTheNextMidnightInJakarta()
     {
-        var clock = new FakeClock(new DateTimeOffset(2026, 12, 1, 10, 17, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 10, 17, 0, TimeSpan.Zero));
         var schedule = new ReportSchedule(new OversightOptions());
 
         Assert.Equal(new DateTimeOffset(2026, 12, 2, 0, 0, 0, Wib), schedule.NextEndAfter(clock.GetUtcNow()));
@@ -33,7 +32,7 @@ public sealed class ReportScheduleTests
     {
         var schedule = new ReportSchedule(new OversightOptions { ReportUtcOffsetHours = 7, ReportBoundaryHour = 6, ReportIntervalHours = 24 });
         var lastReported = new DateTimeOffset(2026, 11, 27, 6, 0, 0, Wib);
-        var clock = new FakeClock(lastReported);
+        var clock = new FakeTimeProvider(lastReported);
         clock.Advance(TimeSpan.FromDays(3) + TimeSpan.FromHours(5));
 
         var due = schedule.EndedBetween(lastReported, clock.GetUtcNow(), limit: 31);
@@ -81,7 +80,7 @@ public sealed class ReportScheduleTests
         var settings = new Dictionary<string, string?> { ["ConnectionStrings:Ledger"] = ledger };
 
         // The ledger is created at 10:00 WIB on 20 November; the gateway then stays down for two and a half days.
-        var clock = new FakeClock(new DateTimeOffset(2026, 11, 20, 10, 0, 0, Wib));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 10, 0, 0, Wib));
         try
         {
             await (await GatewayHarness.StartAsync([Fleets.Seller("d01")], settings, services: s => s.AddSingleton<TimeProvider>(clock))).DisposeAsync();

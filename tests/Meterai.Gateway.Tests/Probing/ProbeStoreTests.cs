@@ -13,7 +13,7 @@ public abstract class ProbeStoreTests(string provider) : IAsyncLifetime
     // An hour boundary, so each probe's hour is obvious from its offset.
     private static readonly DateTimeOffset T0 = new(2024, 9, 1, 1, 0, 0, TimeSpan.Zero);
 
-    private readonly ManualTimeProvider _time = new(T0);
+    private readonly FakeTimeProvider _time = new(T0);
     private TestLedger _ledger = null!;
     private ProbeStore _store = null!;
     private ProbeHistory _history = null!;

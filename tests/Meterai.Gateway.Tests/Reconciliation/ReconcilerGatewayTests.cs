@@ -33,7 +33,7 @@ public sealed class ReconcilerGatewayTests
         Assert.Equal(answeredStatus, body.GetProperty("status").GetString());
 
         // The gateway's clock is real; this pass's clock starts there and passes the delivery deadline.
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow.AddSeconds(1));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow.AddSeconds(1));
         if (orderStatus == OrderStatus.Pending)
         {
             time.Advance(TimeSpan.FromMinutes(31));

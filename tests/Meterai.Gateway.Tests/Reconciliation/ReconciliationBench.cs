@@ -25,7 +25,7 @@ internal sealed class ReconciliationBench : IAsyncDisposable
     private readonly TestLedger _test;
     private readonly HttpClient _http = new();
 
-    private ReconciliationBench(TestLedger test, SimulatedFleet simulators, ManualTimeProvider time)
+    private ReconciliationBench(TestLedger test, SimulatedFleet simulators, FakeNowRealTimers time)
     {
         _test = test;
         Database = test.Database;
@@ -47,7 +47,7 @@ internal sealed class ReconciliationBench : IAsyncDisposable
 
     public DistributorFleet Fleet { get; }
 
-    public ManualTimeProvider Time { get; }
+    public FakeNowRealTimers Time { get; }
 
     public static Task<ReconciliationBench> StartAsync(params SimulatedDistributorOptions[] distributors) =>
         StartAsync(LedgerProviders.Sqlite, distributors);
@@ -55,7 +55,8 @@ internal sealed class ReconciliationBench : IAsyncDisposable
     /// <param name="provider">The ledger's <c>Ledger:Provider</c>.</param>
     public static async Task<ReconciliationBench> StartAsync(string provider, params SimulatedDistributorOptions[] distributors)
     {
-        var time = new ManualTimeProvider();
+        // Real timers: the simulators serve orders after a real service time and the reconciler's call timeouts must fire.
+        var time = new FakeNowRealTimers();
         var test = await TestLedger.MigratedAsync(provider, time);
         try
         {

@@ -90,38 +90,26 @@ public sealed class SchedulingTests
     }
 
     [Fact]
-    public void AddScheduling_AfterAddLedger_StartsQuartzAfterTheLedgerMigrations()
+    public void AddScheduling_BeforeAddLedger_LedgerMigrationsStillStartFirst()
     {
         var builder = WebApplication.CreateBuilder();
-        builder.AddLedger();
-
         builder.AddScheduling();
 
+        builder.AddLedger();
+
         var hosted = builder.Services.Where(d => d.ServiceType == typeof(IHostedService)).Select(d => d.ImplementationType).ToList();
-        Assert.True(hosted.IndexOf(typeof(LedgerMigrationService)) < hosted.IndexOf(typeof(QuartzHostedService)));
+        Assert.Equal(0, hosted.IndexOf(typeof(LedgerMigrationService)));
+        Assert.Contains(typeof(QuartzHostedService), hosted);
     }
 
     [Fact]
-    public void AddScheduling_Disabled_RegistersNoSchedulerButKeepsTheProbeServices()
+    public void AddScheduling_Disabled_RegistersNoScheduler()
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration["Scheduling:Enabled"] = "false";
-        builder.AddLedger();
 
         builder.AddScheduling();
 
         Assert.DoesNotContain(builder.Services, d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(QuartzHostedService));
-        Assert.Contains(builder.Services, d => d.ServiceType == typeof(ProbeHistory));
-        Assert.Contains(builder.Services, d => d.ServiceType == typeof(FleetProbe));
-    }
-
-    [Fact]
-    public void AddScheduling_BeforeAddLedger_Throws()
-    {
-        var builder = WebApplication.CreateBuilder();
-
-        var ex = Assert.Throws<InvalidOperationException>(() => { builder.AddScheduling(); });
-
-        Assert.Contains("after AddLedger", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Meterai.Gateway.Health;
+using Meterai.Gateway.Probing;
 using Meterai.Gateway.Tests.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

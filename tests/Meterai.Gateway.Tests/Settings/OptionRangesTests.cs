@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using Meterai.Gateway.Health;
+using Meterai.Gateway.Probing;
 using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway.Tests.Settings;

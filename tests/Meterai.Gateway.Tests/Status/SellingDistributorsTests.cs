@@ -1,4 +1,5 @@
 using System.Net;
+using Meterai.Gateway.Tests.Apis;
 using Meterai.Gateway.Tests.Testing;
 using Meterai.Simulator;
 

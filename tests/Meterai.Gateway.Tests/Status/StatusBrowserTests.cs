@@ -1,20 +1,23 @@
+using Meterai.Gateway.Tests.Apis;
 using Meterai.Gateway.Tests.Testing;
 
 namespace Meterai.Gateway.Tests.Status;
 
 /// <summary>/status as a person sees it: rendered by real headless Chromium on a phone-sized screen.</summary>
-public sealed class StatusBrowserTests
+[Collection(SharedChromium.Name)]
+public sealed class StatusBrowserTests(Chromium chromium)
 {
     [Fact]
     public async Task StatusPage_PhoneInChromium_ShowsAnswerNumbersAndTimeWithoutSideScrolling()
     {
         await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01"), Fleets.Seller("d02"), StatusApiTests.Down("d03")]);
         await StatusApiTests.EventuallyStatusAsync(gateway, s => s.GetProperty("sellingDistributors").GetInt32() == 2);
-        await using var browser = await Browser.StartAsync(width: 390, height: 844, mobile: true);
+        await using var context = await chromium.NewContextAsync(width: 390, height: 844, mobile: true);
+        var page = await context.NewPageAsync();
 
-        await browser.NavigateAsync(new Uri(gateway.BaseAddress, "/status"));
-        var text = await browser.VisibleTextAsync();
-        var screenshot = await browser.ScreenshotAsync("status-phone");
+        await page.GotoAsync(new Uri(gateway.BaseAddress, "/status").ToString());
+        var text = await page.InnerTextAsync("body");
+        var screenshot = await Chromium.ScreenshotAsync(page, "status-phone");
 
         Assert.Contains("YA · YES", text, StringComparison.Ordinal);
         Assert.Contains("Anda bisa membeli e-Meterai sekarang.", text, StringComparison.Ordinal);
@@ -22,11 +25,11 @@ public sealed class StatusBrowserTests
         Assert.Contains("Distributors selling now", text, StringComparison.Ordinal);
         Assert.Contains("dari 3 terdaftar / of 3 registered", text, StringComparison.Ordinal);
         Assert.Contains("WIB", text, StringComparison.Ordinal);
-        Assert.Equal("Status pembelian / Purchase status · e-Meterai Gateway", await browser.EvaluateAsync("document.title"));
+        Assert.Equal("Status pembelian / Purchase status · e-Meterai Gateway", await page.TitleAsync());
 
         // Fits a phone: nothing wider than the screen, and the answer is large.
-        Assert.Equal("390", await browser.EvaluateAsync("document.documentElement.scrollWidth"));
-        var answerSize = double.Parse(await browser.EvaluateAsync("parseFloat(getComputedStyle(document.querySelector('.answer .big')).fontSize)") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(390, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
+        var answerSize = await page.EvaluateAsync<double>("parseFloat(getComputedStyle(document.querySelector('.answer .big')).fontSize)");
         Assert.True(answerSize >= 32, $"The yes/no answer is only {answerSize}px.");
         Assert.True(new FileInfo(screenshot).Length > 1000, $"Screenshot {screenshot} is empty.");
     }

@@ -103,29 +103,35 @@ internal sealed class PrometheusProcess : IAsyncDisposable
     /// </summary>
     public async Task WaitForScrapesAsync(int count, DateTimeOffset since, TimeSpan within)
     {
-        var deadline = DateTimeOffset.UtcNow + within;
-        while (true)
+        var (scraped, seconds) = (0.0, 0);
+        try
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling((DateTimeOffset.UtcNow - since).TotalSeconds));
-            var scraped = await ScalarAsync($"sum_over_time(up{{job=\"{Job}\"}}[{seconds}s])");
-            if (scraped >= count)
-            {
-                return;
-            }
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    seconds = Math.Max(1, (int)Math.Ceiling((DateTimeOffset.UtcNow - since).TotalSeconds));
+                    scraped = await ScalarAsync($"sum_over_time(up{{job=\"{Job}\"}}[{seconds}s])");
+                    if (scraped >= count)
+                    {
+                        return true;
+                    }
 
-            // A /metrics that does not exist will not appear by waiting: say so at once.
-            if (DateTimeOffset.UtcNow - since > TimeSpan.FromSeconds(5) && await TargetHealthAsync() is var health && health.Contains("404", StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException($"Prometheus cannot scrape the target: {health}");
-            }
+                    // A /metrics that does not exist will not appear by waiting: say so at once.
+                    if (DateTimeOffset.UtcNow - since > TimeSpan.FromSeconds(5) && await TargetHealthAsync() is var health && health.Contains("404", StringComparison.Ordinal))
+                    {
+                        throw new InvalidOperationException($"Prometheus cannot scrape the target: {health}");
+                    }
 
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                throw new TimeoutException(
-                    $"Prometheus scraped the target successfully {scraped} times in {seconds}s, not {count}. Target: {await TargetHealthAsync()}");
-            }
-
-            await Task.Delay(200);
+                    return false;
+                },
+                $"{count} scrapes",
+                within,
+                TimeSpan.FromMilliseconds(200));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException(
+                $"Prometheus scraped the target successfully {scraped} times in {seconds}s, not {count}. Target: {await TargetHealthAsync()}");
         }
     }
 
@@ -238,44 +244,47 @@ internal sealed class PrometheusProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var prometheus = new PrometheusProcess(process, directory, log, new Uri($"http://127.0.0.1:{port}"));
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTimeOffset.UtcNow < deadline)
+        try
         {
-            if (process.HasExited)
-            {
-                var exited = prometheus.Log;
-                var code = process.ExitCode;
-                prometheus.Client.Dispose();
-                process.Dispose();
-                if (exited.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-                {
-                    return null;
-                }
-
-                throw new InvalidOperationException($"prometheus exited with code {code}:{Environment.NewLine}{exited}");
-            }
-
-            try
-            {
-                using var ready = await prometheus.Client.GetAsync("/-/ready");
-                if (ready.StatusCode == HttpStatusCode.OK)
-                {
-                    return prometheus;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
+            await Eventually.TrueAsync(async () => process.HasExited || await IsReadyAsync(prometheus.Client), "prometheus ready", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        }
+        catch (TimeoutException)
+        {
+            var log30 = prometheus.Log;
+            process.Kill(entireProcessTree: true);
+            prometheus.Client.Dispose();
+            process.Dispose();
+            throw new TimeoutException($"prometheus was not ready within 30 seconds:{Environment.NewLine}{log30}");
         }
 
-        var log30 = prometheus.Log;
-        process.Kill(entireProcessTree: true);
+        if (!process.HasExited)
+        {
+            return prometheus;
+        }
+
+        var exited = prometheus.Log;
+        var code = process.ExitCode;
         prometheus.Client.Dispose();
         process.Dispose();
-        throw new TimeoutException($"prometheus was not ready within 30 seconds:{Environment.NewLine}{log30}");
+        if (exited.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        throw new InvalidOperationException($"prometheus exited with code {code}:{Environment.NewLine}{exited}");
+    }
+
+    private static async Task<bool> IsReadyAsync(HttpClient client)
+    {
+        try
+        {
+            using var ready = await client.GetAsync("/-/ready");
+            return ready.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // not listening yet
+        }
     }
 
     private static int FreePort()

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using Meterai.Simulator.Tests.Testing;
 
-namespace Meterai.Simulator.Tests;
+namespace Meterai.Simulator.Tests.Behavior;
 
 public sealed class AvailabilityTests
 {
@@ -56,11 +57,11 @@ public sealed class AvailabilityTests
         await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options());
 
         sim.Distributor.Behavior.Down = DownMode.RefuseConnections;
-        await WaitUntilAsync(() => !sim.Distributor.IsListening);
+        await Eventually.TrueAsync(() => !sim.Distributor.IsListening, "the listener down", TimeSpan.FromSeconds(10));
 
         await Assert.ThrowsAsync<HttpRequestException>(() => sim.Client.GetAsync(new Uri("health", UriKind.Relative)));
         sim.Distributor.Behavior.Down = DownMode.None;
-        await WaitUntilAsync(() => sim.Distributor.IsListening);
+        await Eventually.TrueAsync(() => sim.Distributor.IsListening, "the listener back", TimeSpan.FromSeconds(10));
         using var back = await sim.Client.GetAsync(new Uri("health", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, back.StatusCode);
     }
@@ -107,9 +108,9 @@ public sealed class AvailabilityTests
     [Fact]
     public async Task Health_Flapping_AlternatesEachPeriodByTimeProvider()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var behavior = new DistributorBehavior { FlapPeriod = TimeSpan.FromSeconds(20) };
-        await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options(behavior), time);
+        await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options(behavior, TimeSpan.Zero), time);
 
         var observed = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
@@ -125,8 +126,8 @@ public sealed class AvailabilityTests
     [Fact]
     public async Task Behavior_FlapPeriodSetAtRuntime_StartsHealthyThenFlapsAndStopsWhenZero()
     {
-        var time = new ManualTimeProvider();
-        await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options(), time);
+        var time = new FakeTimeProvider();
+        await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options(serviceTime: TimeSpan.Zero), time);
         time.Advance(TimeSpan.FromSeconds(7));
 
         sim.Distributor.Behavior.FlapPeriod = TimeSpan.FromSeconds(10);
@@ -198,14 +199,5 @@ public sealed class AvailabilityTests
         Assert.Equal(before, sim.Distributor.Stock);
         using var lookup = await sim.Client.GetAsync(new Uri("orders?idempotencyKey=k-refuse", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 }

@@ -1,9 +1,10 @@
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
+using Meterai.Gateway.Tests.Reconciliation;
 using Meterai.Gateway.Tests.Testing;
 using Meterai.Simulator;
 
-namespace Meterai.Gateway.Tests.Reconciliation;
+namespace Meterai.Gateway.Tests.Ledger;
 
 /// <summary>The ledger side of reconciliation: what is due, guarded writes, and the open counts for metrics.</summary>
 public abstract class ReconciliationLedgerTests(string provider)

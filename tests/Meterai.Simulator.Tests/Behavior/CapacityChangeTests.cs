@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using Meterai.Simulator.Tests.Testing;
 
-namespace Meterai.Simulator.Tests;
+namespace Meterai.Simulator.Tests.Behavior;
 
 public sealed class CapacityChangeTests
 {

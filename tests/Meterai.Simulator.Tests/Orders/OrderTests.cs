@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Meterai.Simulator.Tests.Testing;
 
-namespace Meterai.Simulator.Tests;
+namespace Meterai.Simulator.Tests.Orders;
 
 public sealed class OrderTests
 {

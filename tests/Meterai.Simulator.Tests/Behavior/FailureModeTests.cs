@@ -1,6 +1,7 @@
 using System.Net;
+using Meterai.Simulator.Tests.Testing;
 
-namespace Meterai.Simulator.Tests;
+namespace Meterai.Simulator.Tests.Behavior;
 
 public sealed class FailureModeTests
 {
@@ -83,7 +84,7 @@ public sealed class FailureModeTests
         using var impatient = SimulatorHarness.NewClient(sim.Distributor.BaseUrl, timeout: TimeSpan.FromMilliseconds(500));
 
         var first = sim.OrderAsync("k-first");
-        await AvailabilityTests.WaitUntilAsync(() => sim.Distributor.CurrentConcurrency == 1);
+        await Eventually.TrueAsync(() => sim.Distributor.CurrentConcurrency == 1, "one order in flight", TimeSpan.FromSeconds(10));
         using var request = new HttpRequestMessage(HttpMethod.Post, "orders")
         {
             Content = System.Net.Http.Json.JsonContent.Create(new { quantity = 1, applicantRef = "A" }),
@@ -164,14 +165,14 @@ public sealed class FailureModeTests
     [InlineData(OrderStatus.Failed)]
     public async Task PostOrder_StuckPending_PendingUntilTimeAdvancesThenOutcome(OrderStatus outcome)
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var behavior = new DistributorBehavior
         {
             StuckPendingRate = 1,
             StuckPendingFor = TimeSpan.FromMinutes(30),
             StuckPendingOutcome = outcome,
         };
-        await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options(behavior), time);
+        await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options(behavior, TimeSpan.Zero), time);
 
         using var response = await sim.OrderAsync("k-stuck", quantity: 2);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);

@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Meterai.Simulator.Tests;
+namespace Meterai.Simulator.Tests.Testing;
 
 /// <summary>One real distributor on a loopback ephemeral port, and a real HttpClient pointed at it.</summary>
 internal sealed class SimulatorHarness : IAsyncDisposable
@@ -29,11 +29,12 @@ internal sealed class SimulatorHarness : IAsyncDisposable
     }
 
     /// <summary>Fast defaults for tests: 5 ms service time, id t01.</summary>
-    public static SimulatedDistributorOptions Options(DistributorBehavior? behavior = null) => new()
+    /// <param name="serviceTime">Zero for a distributor on a FakeTimeProvider, whose delays end only when the test advances it.</param>
+    public static SimulatedDistributorOptions Options(DistributorBehavior? behavior = null, TimeSpan? serviceTime = null) => new()
     {
         Id = "t01",
         Name = "PT Uji Coba",
-        ServiceTime = TimeSpan.FromMilliseconds(5),
+        ServiceTime = serviceTime ?? TimeSpan.FromMilliseconds(5),
         Behavior = behavior ?? new DistributorBehavior(),
     };
 

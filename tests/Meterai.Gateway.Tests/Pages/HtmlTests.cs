@@ -1,6 +1,6 @@
 using Meterai.Gateway.Pages;
 
-namespace Meterai.Gateway.Tests.Auth;
+namespace Meterai.Gateway.Tests.Pages;
 
 /// <summary>The pages' HTML templates: data is always encoded, markup only when it is built as markup.</summary>
 public sealed class HtmlTests

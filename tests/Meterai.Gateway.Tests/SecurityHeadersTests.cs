@@ -1,7 +1,7 @@
 using System.Net;
 using Meterai.Gateway.Tests.Testing;
 
-namespace Meterai.Gateway.Tests.Apis;
+namespace Meterai.Gateway.Tests;
 
 /// <summary>JSON and problem answers say <c>X-Content-Type-Options: nosniff</c>, including the purchase route's own answers.</summary>
 public sealed class SecurityHeadersTests : IAsyncLifetime

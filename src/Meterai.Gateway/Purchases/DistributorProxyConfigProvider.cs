@@ -1,16 +1,16 @@
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Health;
 using Meterai.Gateway.LoadBalancing;
-using Meterai.Gateway.Purchases;
+using Meterai.Gateway.Routing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace Meterai.Gateway.Routing;
+namespace Meterai.Gateway.Purchases;
 
 /// <summary>
-/// Turns the distributor registry into YARP's configuration: one route, one cluster, one
+/// The purchase route's YARP configuration: turns the distributor registry into YARP's configuration: one route, one cluster, one
 /// destination per distributor. Starts empty and swaps in the fleet once it is loaded, because
 /// the demo fleet's addresses are only known after its listeners are bound.
 /// </summary>

@@ -8,7 +8,7 @@ using Meterai.Gateway.Tests.Testing;
 using Meterai.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Meterai.Gateway.Tests.Status;
+namespace Meterai.Gateway.Tests.Apis;
 
 /// <summary>GET /api/status and GET /status: public, and never at odds with routing.</summary>
 public sealed class StatusApiTests
@@ -132,19 +132,8 @@ public sealed class StatusApiTests
     }
 
     /// <summary>Routing takes in a probe's result just after the probe records its time: wait for it rather than race it.</summary>
-    internal static async Task<JsonElement> EventuallyStatusAsync(GatewayHarness gateway, Func<JsonElement, bool> condition)
-    {
-        var status = await GetStatusAsync(gateway);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition(status))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Status never matched; last: {status}");
-            await Task.Delay(20);
-            status = await GetStatusAsync(gateway);
-        }
-
-        return status;
-    }
+    internal static Task<JsonElement> EventuallyStatusAsync(GatewayHarness gateway, Func<JsonElement, bool> condition) =>
+        Eventually.MatchesAsync(() => GetStatusAsync(gateway), condition, "a matching /api/status", TimeSpan.FromSeconds(10));
 
     private static async Task<HttpResponseMessage> PurchaseAsync(GatewayHarness gateway, string key)
     {

@@ -1,4 +1,4 @@
-namespace Meterai.Simulator.Tests;
+namespace Meterai.Simulator.Tests.Hosting;
 
 public sealed class CommandLineTests
 {

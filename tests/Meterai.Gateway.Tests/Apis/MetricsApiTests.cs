@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Meterai.Gateway.Observability;
 using Meterai.Gateway.Tests.Testing;
 
-namespace Meterai.Gateway.Tests.Observability;
+namespace Meterai.Gateway.Tests.Apis;
 
 /// <summary>GET /metrics on the real Program (GatewayHarness), checked by the real promtool.</summary>
 public sealed partial class MetricsApiTests

@@ -1,7 +1,7 @@
 using Meterai.Gateway.Admission;
 using Meterai.Gateway.Distributors;
 
-namespace Meterai.Gateway.Capacity;
+namespace Meterai.Gateway.Purchases;
 
 /// <summary>
 /// What the fleet can sell per second now by Little's law: each routable distributor's learned limit

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Meterai.Gateway.Health;
+namespace Meterai.Gateway.Probing;
 
 /// <summary>Active probing of every distributor. Bound from <c>Probing</c>.</summary>
 public sealed class ProbingOptions
