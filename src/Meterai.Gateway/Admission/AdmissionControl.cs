@@ -23,6 +23,7 @@ public sealed class AdmissionControl : IWaitEstimate
     private readonly TimeProvider _time;
     private readonly IFleetThroughput? _throughput;
     private int _length;
+    private int _entering;
     private long _serviceTimeTicks;
 
     /// <param name="throughput">The fleet's learned speed; without it (or before anything is learned) the drain rate stands in.</param>
@@ -57,20 +58,45 @@ public sealed class AdmissionControl : IWaitEstimate
     /// The refusal a newcomer would get from the queue right now, or null: the caller can answer 503
     /// before writing anything, which keeps a 10× surge from turning into ledger writes.
     /// </summary>
-    public AdmissionResult? RefusalNow()
+    /// <param name="freeSlots">Distributor slots free now: newcomers up to that many need no place in the queue.</param>
+    public AdmissionResult? RefusalNow(int freeSlots = 0) => Refusal(Volatile.Read(ref _entering), freeSlots);
+
+    /// <summary>
+    /// Lets a newcomer through, or says why not, counting it from now until it queues or takes a
+    /// slot (<see cref="AdmissionPass"/>): newcomers that passed but have not queued yet (their claim
+    /// is being written) are in line too, so a burst is refused at the door instead of being
+    /// written to the ledger and refused a moment later by a queue it filled.
+    /// </summary>
+    public AdmissionPass? TryEnter(int freeSlots, out AdmissionResult? refusal)
+    {
+        var entering = Interlocked.Increment(ref _entering);
+        refusal = Refusal(entering - 1, freeSlots);
+        if (refusal is null)
+        {
+            return new AdmissionPass(this);
+        }
+
+        Interlocked.Decrement(ref _entering);
+        return null;
+    }
+
+    internal void Left() => Interlocked.Decrement(ref _entering);
+
+    private AdmissionResult? Refusal(int entering, int freeSlots)
     {
         var queued = Length;
-        if (queued == 0)
+        var ahead = queued + entering - freeSlots;
+        if (ahead < 0 || (queued == 0 && ahead == 0))
         {
             return null;
         }
 
-        if (queued >= _options.MaxQueueLength)
+        if (ahead >= _options.MaxQueueLength)
         {
             return Reject(AdmissionRejectionReason.QueueFull, queued);
         }
 
-        return Estimate(queued + 1) > MaxWait ? Reject(AdmissionRejectionReason.WaitTooLong, queued) : null;
+        return Estimate(ahead + 1) > MaxWait ? Reject(AdmissionRejectionReason.WaitTooLong, queued) : null;
     }
 
     /// <summary>How long one order took at a distributor; an exponential average, for the wait limit.</summary>
@@ -208,6 +234,20 @@ public sealed class AdmissionControl : IWaitEstimate
             _waiters.Remove(node);
             _length = _waiters.Count;
             return true;
+        }
+    }
+}
+
+/// <summary>A newcomer let through by <see cref="AdmissionControl.TryEnter"/>; disposing it (once it queued, took a slot or gave up) takes it out of the count.</summary>
+public sealed class AdmissionPass(AdmissionControl admission) : IDisposable
+{
+    private int _left;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _left, 1) == 0)
+        {
+            admission.Left();
         }
     }
 }

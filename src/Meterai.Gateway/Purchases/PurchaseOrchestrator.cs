@@ -80,10 +80,9 @@ internal sealed partial class PurchaseOrchestrator(
         // Under a surge most newcomers cannot be taken: refuse them before they cost a ledger write,
         // or a read, unless their key may be known, since a retry deserves its stored answer. A
         // key the ledger may hold is read first: a stored answer needs no writer.
-        var refusal = admission.RefusalNow();
+        StoredKey? stored = null;
         if (ledger.MayHoldKey(request.IdempotencyKey))
         {
-            StoredKey? stored;
             try
             {
                 stored = await ledger.FindKeyAsync(request.IdempotencyKey, request.Hash, context.RequestAborted);
@@ -97,15 +96,14 @@ internal sealed partial class PurchaseOrchestrator(
             {
                 return final.Kind == ClaimKind.Replay ? Replay(context, final) : PurchaseAnswers.KeyReused();
             }
-
-            if (stored is null && refusal is not null)
-            {
-                return RefusedByQueue(context, refusal);
-            }
         }
-        else if (refusal is not null)
+
+        // A key the ledger holds (in progress, or free again) goes on to its claim whatever the queue says.
+        var available = context.GetReverseProxyFeature().Route.Cluster!.DestinationsState.AvailableDestinations;
+        using var pass = admission.TryEnter(FreeSlots(available), out var refusal);
+        if (pass is null && stored is null)
         {
-            return RefusedByQueue(context, refusal);
+            return RefusedByQueue(context, refusal!);
         }
 
         var now = time.GetUtcNow();
@@ -127,7 +125,7 @@ internal sealed partial class PurchaseOrchestrator(
             ClaimKind.Replay => Replay(context, claim),
             ClaimKind.InProgress => PurchaseAnswers.InProgress(),
             ClaimKind.KeyReusedWithOtherBody => PurchaseAnswers.KeyReused(),
-            _ => await SellAsync(context, request, claim.Try, claim.PreviousAttempts),
+            _ => await SellAsync(context, request, claim.Try, claim.PreviousAttempts, pass),
         };
     }
 
@@ -138,7 +136,7 @@ internal sealed partial class PurchaseOrchestrator(
         return PurchaseAnswers.Stored(context, claim.ReplayStatus, claim.ReplayBody!, claim.PurchaseId!);
     }
 
-    private async Task<IResult> SellAsync(HttpContext context, PurchaseRequest request, PurchaseTry purchaseTry, int previousAttempts)
+    private async Task<IResult> SellAsync(HttpContext context, PurchaseRequest request, PurchaseTry purchaseTry, int previousAttempts, AdmissionPass? pass)
     {
         var purchaseId = purchaseTry.PurchaseId;
         var proxy = context.GetReverseProxyFeature();
@@ -161,7 +159,9 @@ internal sealed partial class PurchaseOrchestrator(
         AdmissionResult? rejection = null;
 
         // First come, first served: while purchases wait for a slot, a newcomer waits behind them.
+        // From here it counts as a waiter or holds a slot, no longer as a newcomer at the door.
         var mustQueue = admission.HasWaiters;
+        pass?.Dispose();
         try
         {
             while (sent < settings.MaxAttempts && time.GetElapsedTime(started) < settings.TotalBudget)

@@ -53,6 +53,21 @@ internal sealed partial class PurchaseOrchestrator
         }
     }
 
+    /// <summary>Slots free now across the routable distributors.</summary>
+    private int FreeSlots(IReadOnlyList<DestinationState> available)
+    {
+        var free = 0;
+        foreach (var destination in available)
+        {
+            if (fleet.TryGet(destination.DestinationId, out var distributor))
+            {
+                free += Math.Max(0, distributor.ConcurrencyLimit - distributor.InFlight);
+            }
+        }
+
+        return free;
+    }
+
     private bool HasRoom(IReadOnlyList<DestinationState> available)
     {
         foreach (var destination in available)

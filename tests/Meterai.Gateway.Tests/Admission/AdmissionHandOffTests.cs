@@ -95,3 +95,42 @@ public sealed class AdmissionHandOffTests
     private AdmissionControl Create(double maxWaitSeconds = 5) =>
         new(Options.Create(new AdmissionOptions { MaxQueueLength = 100, MaxWaitSeconds = maxWaitSeconds, DrainWindowSeconds = 10 }), _time);
 }
+
+/// <summary>Newcomers let through but not yet queued (their claim is being written) count as in line.</summary>
+public sealed class AdmissionPassTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public void TryEnter_BurstBeyondFreeSlotsAndQueue_RefusesTheRestAtTheDoor()
+    {
+        var admission = new AdmissionControl(
+            Options.Create(new AdmissionOptions { MaxQueueLength = 3, MaxWaitSeconds = 5, DrainWindowSeconds = 10 }), _time);
+
+        // Two free slots and a queue of three: five newcomers may be on their way, the sixth is refused.
+        var passes = Enumerable.Range(0, 6).Select(i => admission.TryEnter(freeSlots: 2, out AdmissionResult? _)).ToList();
+
+        Assert.Equal(5, passes.Count(p => p is not null));
+        Assert.Null(passes[5]);
+        _ = admission.TryEnter(freeSlots: 2, out var refusal);
+        Assert.Equal(AdmissionRejectionReason.QueueFull, refusal?.Reason);
+    }
+
+    [Fact]
+    public void TryEnter_PassesDisposed_LetsTheNextNewcomersThrough()
+    {
+        var admission = new AdmissionControl(
+            Options.Create(new AdmissionOptions { MaxQueueLength = 1, MaxWaitSeconds = 5, DrainWindowSeconds = 10 }), _time);
+        var first = admission.TryEnter(freeSlots: 0, out _);
+        var second = admission.TryEnter(freeSlots: 0, out _);
+        Assert.NotNull(first);
+        Assert.Null(second);
+
+        first!.Dispose();
+        first.Dispose();
+
+        var third = admission.TryEnter(freeSlots: 0, out _);
+        Assert.NotNull(third);
+        Assert.Null(admission.TryEnter(freeSlots: 0, out _));
+    }
+}
