@@ -13,7 +13,11 @@ internal sealed class SqliteLedgerDialect(string synchronous = SqliteSynchronous
 
     public string DefaultConnectionString => "Data Source=meterai-ledger.db;Pooling=True;Default Timeout=30";
 
-    public DbConnection CreateConnection(string connectionString) => new SqliteConnection(connectionString);
+    public DbConnection CreateConnection(string connectionString)
+    {
+        NativeHeap.KeepFreedMemory();
+        return new SqliteConnection(connectionString);
+    }
 
     public bool SingleWriter => true;
 
