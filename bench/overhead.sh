@@ -144,38 +144,32 @@ start yarp dotnet "$PROXY_DLL" --passthrough --registry "$WORK/registry.json" --
 YARP_PID=$STARTED
 wait_ready yarp "$YARP_PID" "http://$HOST:$YARP_PORT/health"
 
-# Capacity learning off in both gateways: this measures the path, and a distributor that answers in
-# microseconds gives latency-based learning only noise; the registry's limit (512) stands.
-log "starting the gateway on $HOST:$GATEWAY_PORT (ledger $WORK/ledger.db)"
-start gateway dotnet "$GATEWAY_DLL" --urls "http://$HOST:$GATEWAY_PORT" \
-  --Distributors:File="$WORK/registry.json" \
-  --ConnectionStrings:Ledger="Data Source=$WORK/ledger.db" \
-  --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 --Capacity:Learning=false
-GATEWAY_PID=$STARTED
-wait_ready gateway "$GATEWAY_PID" "http://$HOST:$GATEWAY_PORT/readyz"
+# bench_gateway NAME DLL PORT LEDGER_ARGS...: a gateway on the registry, ready; sets STARTED.
+# Capacity learning is off in every gateway here: this measures the path, and a distributor that
+# answers in microseconds gives latency-based learning only noise; the registry's limit (512) stands.
+bench_gateway() {
+  local name=$1 dll=$2 port=$3
+  shift 3
+  log "starting $name on $HOST:$port"
+  start "$name" dotnet "$dll" --urls "http://$HOST:$port" --Distributors:File="$WORK/registry.json" "$@" \
+    --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 --Capacity:Learning=false
+  wait_ready "$name" "$STARTED" "http://$HOST:$port/readyz"
+}
 
+bench_gateway gateway "$GATEWAY_DLL" "$GATEWAY_PORT" --ConnectionStrings:Ledger="Data Source=$WORK/ledger.db"
+GATEWAY_PID=$STARTED
 PATHS=(a b c d)
 PG_GATEWAY_PID=$GATEWAY_PID
 if ((POSTGRES == 1)); then
   start_postgres "$WORK/pg" "$PG_PORT"
-  log "starting a second gateway on $HOST:$PG_GATEWAY_PORT with the PostgreSQL ledger"
-  start gateway-pg dotnet "$GATEWAY_DLL" --urls "http://$HOST:$PG_GATEWAY_PORT" \
-    --Distributors:File="$WORK/registry.json" \
-    --Ledger:Provider=postgres --ConnectionStrings:Ledger="$PG_CONNECTION" \
-    --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 --Capacity:Learning=false
+  bench_gateway gateway-pg "$GATEWAY_DLL" "$PG_GATEWAY_PORT" --Ledger:Provider=postgres --ConnectionStrings:Ledger="$PG_CONNECTION"
   PG_GATEWAY_PID=$STARTED
-  wait_ready gateway-pg "$PG_GATEWAY_PID" "http://$HOST:$PG_GATEWAY_PORT/readyz"
   PATHS+=(e)
 fi
 BEFORE_PID=$GATEWAY_PID
 if [[ -n $BEFORE_DLL ]]; then
-  log "starting the gateway from $BEFORE_SRC on $HOST:$BEFORE_PORT (ledger $WORK/before.db)"
-  start before dotnet "$BEFORE_DLL" --urls "http://$HOST:$BEFORE_PORT" \
-    --Distributors:File="$WORK/registry.json" \
-    --ConnectionStrings:Ledger="Data Source=$WORK/before.db" \
-    --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 --Capacity:Learning=false
+  bench_gateway before "$BEFORE_DLL" "$BEFORE_PORT" --ConnectionStrings:Ledger="Data Source=$WORK/before.db"
   BEFORE_PID=$STARTED
-  wait_ready before "$BEFORE_PID" "http://$HOST:$BEFORE_PORT/readyz"
   PATHS+=(f)
 fi
 declare -A URL=(
@@ -187,7 +181,7 @@ declare -A URL=(
   [f]="http://$HOST:$BEFORE_PORT/api/purchases"
 )
 declare -A LABEL=(
-  [a]="(a) direct: simulator \`POST /orders\`"
+  [a]="(a) direct: the distributor's \`POST /orders\`"
   [b]="(b) nginx passthrough (1 worker, keepalive)"
   [c]="(c) plain YARP passthrough"
   [d]="(d) this gateway \`POST /api/purchases\` (SQLite ledger)"
