@@ -15,6 +15,19 @@ internal static class BenchmarkProgram
             return;
         }
 
+        // Bytes of the report PDF for a day and a month, without timing anything.
+        if (args is ["--pdf-bytes"])
+        {
+            foreach (var hours in new[] { 24, 744 })
+            {
+                var pdf = new ReportPdfBenchmarks { Hours = hours };
+                pdf.Setup();
+                Console.WriteLine(FormattableString.Invariant($"report PDF, {hours} hours: {pdf.Render()} bytes"));
+            }
+
+            return;
+        }
+
         // Purchases/s the ledger alone sustains, for a quick look: --ledger-writes [in-flight] [FULL|NORMAL].
         if (args is ["--ledger-writes", ..])
         {
