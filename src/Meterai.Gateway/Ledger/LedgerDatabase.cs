@@ -30,14 +30,14 @@ public sealed class LedgerDatabase(ILedgerDialect dialect, string connectionStri
     public KnownKeys KnownKeys => LazyInitializer.EnsureInitialized(ref _knownKeys, () => new KnownKeys(_options.KnownKeysCapacity));
 
     /// <summary>The write turn alone, for a writer that keeps its own connection (the group commit); free it by disposing.</summary>
-    internal async Task<IDisposable> TakeWriteTurnAsync()
+    internal async Task<IDisposable> TakeWriteTurnAsync(CancellationToken cancellationToken = default)
     {
         if (_writeGate is null)
         {
             return NoTurn.Instance;
         }
 
-        await _writeGate.WaitAsync();
+        await _writeGate.WaitAsync(cancellationToken);
         return new Turn(_writeGate);
     }
 
@@ -55,24 +55,18 @@ public sealed class LedgerDatabase(ILedgerDialect dialect, string connectionStri
     /// <summary>A connection for a write: on a single-writer database it holds the write turn until disposed.</summary>
     public async Task<WriteLease> OpenForWriteAsync(CancellationToken cancellationToken)
     {
-        if (_writeGate is null)
-        {
-            return new WriteLease(await OpenAsync(cancellationToken), null);
-        }
-
         // The turn first, then the connection: a queue of writers must not each hold an open connection.
-        await _writeGate.WaitAsync(cancellationToken);
+        var turn = await TakeWriteTurnAsync(cancellationToken);
         try
         {
-            return new WriteLease(await OpenAsync(cancellationToken), _writeGate);
+            return new WriteLease(await OpenAsync(cancellationToken), turn);
         }
         catch
         {
-            _writeGate.Release();
+            turn.Dispose();
             throw;
         }
     }
-
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -110,13 +104,13 @@ internal sealed class NoTurn : IDisposable
 }
 
 /// <summary>An open connection that may write; disposing it closes the connection and frees the write turn.</summary>
-public sealed class WriteLease(DbConnection connection, SemaphoreSlim? gate) : IAsyncDisposable
+public sealed class WriteLease(DbConnection connection, IDisposable turn) : IAsyncDisposable
 {
     public DbConnection Connection { get; } = connection;
 
     public async ValueTask DisposeAsync()
     {
         await Connection.DisposeAsync();
-        gate?.Release();
+        turn.Dispose();
     }
 }

@@ -109,15 +109,16 @@ public sealed partial class LedgerWriter : IAsyncDisposable
 
                 return session;
             }
-            catch (Exception failure) when (batch.Count > 1)
-            {
-                LogBatchFailed(_logger, batch.Count, failure.GetType().Name);
-                session = await DropAsync(session);
-            }
             catch (Exception failure)
             {
-                batch[0].Fail(failure);
-                return await DropAsync(session);
+                session = await DropAsync(session);
+                if (batch.Count == 1)
+                {
+                    batch[0].Fail(failure);
+                    return session;
+                }
+
+                LogBatchFailed(_logger, batch.Count, failure.GetType().Name);
             }
 
             // The batch failed as a whole: one transaction each, so only the failing write fails.

@@ -21,7 +21,8 @@ internal static partial class NativeHeap
     /// <summary>Once per process, on Linux with glibc; elsewhere (or without mallopt) nothing happens.</summary>
     public static void KeepFreedMemory()
     {
-        if (!OperatingSystem.IsLinux() || Interlocked.Exchange(ref _configured, 1) == 1)
+        // Called on every SQLite connection open: after the first, a read and nothing else.
+        if (Volatile.Read(ref _configured) == 1 || Interlocked.Exchange(ref _configured, 1) == 1 || !OperatingSystem.IsLinux())
         {
             return;
         }

@@ -94,7 +94,7 @@ internal sealed partial class PurchaseOrchestrator(
 
             if (stored?.Final is { } final)
             {
-                return final.Kind == ClaimKind.Replay ? Replay(context, final) : PurchaseAnswers.KeyReused();
+                return Decided(context, final);
             }
         }
 
@@ -120,14 +120,18 @@ internal sealed partial class PurchaseOrchestrator(
             return LedgerUnavailable(context, ex);
         }
 
-        return claim.Kind switch
-        {
-            ClaimKind.Replay => Replay(context, claim),
-            ClaimKind.InProgress => PurchaseAnswers.InProgress(),
-            ClaimKind.KeyReusedWithOtherBody => PurchaseAnswers.KeyReused(),
-            _ => await SellAsync(context, request, claim.Try, claim.PreviousAttempts, pass),
-        };
+        return claim.Kind == ClaimKind.Claimed
+            ? await SellAsync(context, request, claim.Try, claim.PreviousAttempts, pass)
+            : Decided(context, claim);
     }
+
+    /// <summary>The answer for a key the ledger already decided: its stored answer, still in progress, or reused with another body.</summary>
+    private static IResult Decided(HttpContext context, ClaimResult claim) => claim.Kind switch
+    {
+        ClaimKind.Replay => Replay(context, claim),
+        ClaimKind.InProgress => PurchaseAnswers.InProgress(),
+        _ => PurchaseAnswers.KeyReused(),
+    };
 
     /// <summary>The first final answer again: counted as a replay, since it sells nothing.</summary>
     private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Replay(HttpContext context, ClaimResult claim)

@@ -68,16 +68,5 @@ internal sealed partial class PurchaseOrchestrator
         return free;
     }
 
-    private bool HasRoom(IReadOnlyList<DestinationState> available)
-    {
-        foreach (var destination in available)
-        {
-            if (fleet.TryGet(destination.DestinationId, out var distributor) && distributor.InFlight < distributor.ConcurrencyLimit)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private bool HasRoom(IReadOnlyList<DestinationState> available) => FreeSlots(available) > 0;
 }
