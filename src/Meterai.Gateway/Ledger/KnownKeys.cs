@@ -62,14 +62,17 @@ public sealed class KnownKeys
 
         lock (_rotation)
         {
-            // Another thread may have rotated already; the key goes into the filter that is current now.
+            // The key filled this filter, which now becomes the previous one and keeps it. If another
+            // thread rotated first, the filter may be older still: the key goes into the current one too.
             if (ReferenceEquals(current, _current))
             {
                 _previous = _current;
                 _current = new Filter(_capacity);
             }
-
-            _current.Add(h1, h2);
+            else
+            {
+                _current.Add(h1, h2);
+            }
         }
     }
 

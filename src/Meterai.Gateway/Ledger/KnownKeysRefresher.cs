@@ -17,16 +17,21 @@ internal sealed partial class KnownKeysRefresher(
     private static readonly TimeSpan Overlap = TimeSpan.FromSeconds(10);
 
     private static readonly LedgerStatement RecentKeys = LedgerStatement.Load("recent-keys", "Since", "Limit");
+    private static readonly LedgerStatement RecentKeysStart = LedgerStatement.Load("recent-keys-start", "Skip");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         var keys = database.KnownKeys;
-        long since = 0;
+        long since;
         try
         {
-            // Only as many as two filters remember: older keys would be forgotten on the way in.
-            since = await LoadAsync(keys, since, 2L * settings.KnownKeysCapacity, stoppingToken);
+            // Only the most recent keys, as many as two filters hold without a rotation (one fewer
+            // than both full): older ones would be forgotten on the way in, and the recent ones are
+            // those a retry brings back.
+            var most = (2L * settings.KnownKeysCapacity) - 1;
+            since = await StartAsync(most, stoppingToken);
+            since = await LoadAsync(keys, since, most, stoppingToken);
             keys.MarkLoaded();
             LogLoaded(logger);
         }
@@ -56,6 +61,13 @@ internal sealed partial class KnownKeysRefresher(
         }
     }
 
+    /// <summary>The creation time the newest <paramref name="most"/> keys start at; 0 when the ledger holds fewer.</summary>
+    private async Task<long> StartAsync(long most, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(RecentKeysStart.Sql, new { Skip = most - 1 }, cancellationToken: cancellationToken)) ?? 0;
+    }
+
     /// <returns>The newest creation time seen, where the next refresh starts.</returns>
     private async Task<long> LoadAsync(KnownKeys keys, long since, long most, CancellationToken cancellationToken)
     {
@@ -64,8 +76,9 @@ internal sealed partial class KnownKeysRefresher(
         for (long loaded = 0; loaded < most;)
         {
             var start = newest;
+            var limit = (int)Math.Min(Page, most - loaded);
             var page = (await connection.QueryAsync<(string IdempotencyKey, long CreatedAt)>(new CommandDefinition(
-                RecentKeys.Sql, new { Since = newest, Limit = Page }, cancellationToken: cancellationToken))).AsList();
+                RecentKeys.Sql, new { Since = newest, Limit = limit }, cancellationToken: cancellationToken))).AsList();
             foreach (var (key, createdAt) in page)
             {
                 keys.Add(key);
@@ -73,7 +86,7 @@ internal sealed partial class KnownKeysRefresher(
             }
 
             loaded += page.Count;
-            if (page.Count < Page)
+            if (page.Count < limit)
             {
                 break;
             }

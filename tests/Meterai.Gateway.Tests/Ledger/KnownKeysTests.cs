@@ -83,4 +83,24 @@ public sealed class KnownKeysTests
         Assert.All(Enumerable.Range(0, 50), i => Assert.True(restarted.KnownKeys.MightContain($"stored-key-{i:D3}")));
         Assert.False(restarted.KnownKeys.MightContain("a-key-nobody-used"));
     }
+
+    [Fact]
+    public async Task ExecuteAsync_LedgerHoldsMoreThanTwoFilters_LoadsTheMostRecentKeys()
+    {
+        await using var test = await TestLedger.MigratedAsync(LedgerProviders.Sqlite);
+        var ledger = new PurchaseLedger(test.Database);
+        var at = new DateTimeOffset(2024, 9, 1, 1, 0, 0, TimeSpan.Zero);
+        await Task.WhenAll(Enumerable.Range(0, 3_000).Select(i => ledger.ClaimAsync(
+            new NewPurchase($"pur_{Guid.NewGuid():N}", $"stored-key-{i:D4}", "hash", 1, "applicant", at.AddSeconds(i)), CancellationToken.None)));
+
+        // Two filters of 1000 hold 1999 keys without rotating: the newest 1999, not the oldest.
+        var options = new LedgerOptions { KnownKeysCapacity = 1_000 };
+        await using var restarted = new LedgerDatabase(new SqliteLedgerDialect(), test.ConnectionString, options);
+        using var refresher = new KnownKeysRefresher(restarted, Options.Create(options), new Microsoft.Extensions.Time.Testing.FakeTimeProvider(), NullLogger<KnownKeysRefresher>.Instance);
+        await refresher.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => restarted.KnownKeys.IsLoaded, "keys loaded");
+        await refresher.StopAsync(CancellationToken.None);
+
+        Assert.All(Enumerable.Range(1_001, 1_999), i => Assert.True(restarted.KnownKeys.MightContain($"stored-key-{i:D4}"), $"stored-key-{i:D4}"));
+    }
 }
