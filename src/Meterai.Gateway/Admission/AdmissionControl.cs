@@ -67,6 +67,10 @@ public sealed class AdmissionControl : IWaitEstimate
     /// is being written) are in line too, so a burst is refused at the door instead of being
     /// written to the ledger and refused a moment later by a queue it filled.
     /// </summary>
+    /// <param name="freeSlots">
+    /// Orders the distributors could take now: newcomers up to that many need no place in the queue.
+    /// Negative when orders already wait for a turn at the distributors: they are ahead too.
+    /// </param>
     public AdmissionPass? TryEnter(int freeSlots, out AdmissionResult? refusal)
     {
         var entering = Interlocked.Increment(ref _entering);
@@ -171,6 +175,16 @@ public sealed class AdmissionControl : IWaitEstimate
     public bool TryHandOff(object slot)
     {
         _drain.Record();
+        return TryGive(slot);
+    }
+
+    /// <summary>
+    /// A slot that just became free without an order finishing (a distributor's limit grew): given,
+    /// already taken, to the longest waiter, since a waiter is only ever woken by a slot.
+    /// </summary>
+    /// <returns>False when nobody waits: the caller releases the slot.</returns>
+    public bool TryGive(object slot)
+    {
         if (TakeFirst() is not { } next)
         {
             return false;

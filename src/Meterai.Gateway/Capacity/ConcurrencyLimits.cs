@@ -10,6 +10,7 @@ public sealed class ConcurrencyLimits
     internal ConcurrencyLimits(IEnumerable<IConcurrencyLimitAlgorithm> algorithms, IOptions<CapacityOptions> options)
     {
         var settings = options.Value;
+        ReadyShare = settings.ReadyShare;
         var name = settings.Learning ? settings.Algorithm : ConcurrencyLimitAlgorithmNames.Fixed;
 
         // Options validation on start names the key; this only guards a host that skipped it.
@@ -18,6 +19,9 @@ public sealed class ConcurrencyLimits
     }
 
     public string AlgorithmName => _algorithm.Name;
+
+    /// <summary><see cref="CapacityOptions.ReadyShare"/>.</summary>
+    public double ReadyShare { get; }
 
     public ConcurrencyLimiter Create(int ceiling) => _algorithm.Create(ceiling);
 }

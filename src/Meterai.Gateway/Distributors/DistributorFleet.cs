@@ -25,7 +25,7 @@ public sealed class DistributorFleet(ConcurrencyLimits? limits = null)
 
     public void Load(IReadOnlyList<DistributorEntry> entries, bool isDemo)
     {
-        var states = entries.Select(e => new DistributorState(e, limits?.Create(e.MaxConcurrency))).ToArray();
+        var states = entries.Select(e => new DistributorState(e, limits?.Create(e.MaxConcurrency), limits?.ReadyShare ?? 0)).ToArray();
         _snapshot = new Snapshot(states, states.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal), isDemo, IsLoaded: true);
         Loaded?.Invoke();
         _loaded.TrySetResult();

@@ -4,13 +4,15 @@ namespace Meterai.Gateway.Distributors;
 
 /// <summary>What the gateway currently knows about one distributor: load, stock and probe results.</summary>
 /// <remarks>Read on every routing decision, so every member is a lock-free read.</remarks>
-public sealed class DistributorState(DistributorEntry entry, ConcurrencyLimiter? limiter = null)
+/// <param name="readyShare">Slots beyond the limit for orders written and ready to go, as a share of the limit (<see cref="CapacityOptions.ReadyShare"/>); 0 for none.</param>
+public sealed class DistributorState(DistributorEntry entry, ConcurrencyLimiter? limiter = null, double readyShare = 0)
 {
     /// <summary>Stock value meaning "not probed yet": routable, since refusing it would strand a new fleet.</summary>
     public const int UnknownStock = -1;
 
     private readonly ConcurrencyLimiter _limiter = limiter ?? FixedLimitAlgorithm.For(entry.MaxConcurrency);
-    private int _inFlight;
+    private readonly SendGate _sendGate = new();
+    private int _taken;
     private int _stock = UnknownStock;
 
     public DistributorEntry Entry { get; } = entry;
@@ -32,8 +34,23 @@ public sealed class DistributorState(DistributorEntry entry, ConcurrencyLimiter?
     /// <summary>Smoothed latency of this distributor's answers to orders; zero before the first.</summary>
     public TimeSpan Latency => _limiter.Latency;
 
-    /// <summary>Orders at this distributor that have been sent and not yet answered.</summary>
-    public int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>Orders at this distributor that have been sent and not yet answered: never above <see cref="ConcurrencyLimit"/>.</summary>
+    public int InFlight => _sendGate.Sending;
+
+    /// <summary>
+    /// Slots: places for purchases at this distributor, whose attempt is being written, is written and
+    /// ready to go, or was sent. The limit's worth, plus <see cref="ReadySlots"/>.
+    /// </summary>
+    public int Slots => ConcurrencyLimit + ReadySlots;
+
+    /// <summary>
+    /// Slots beyond the limit, for orders recorded in the ledger while the distributor is full, so
+    /// that one is ready to go the moment an order finishes: a share of the limit, at least one.
+    /// </summary>
+    public int ReadySlots => readyShare <= 0 ? 0 : Math.Max(1, (int)Math.Ceiling(ConcurrencyLimit * readyShare));
+
+    /// <summary>Slots taken now (<see cref="Slots"/>).</summary>
+    public int Taken => Volatile.Read(ref _taken);
 
     /// <summary>Last known available stock, or <see cref="UnknownStock"/>.</summary>
     public int Stock => Volatile.Read(ref _stock);
@@ -47,13 +64,13 @@ public sealed class DistributorState(DistributorEntry entry, ConcurrencyLimiter?
 
     public TimeSpan? LastProbeLatency { get; private set; }
 
-    /// <summary>Takes one of the distributor's <see cref="ConcurrencyLimit"/> slots, or fails without waiting.</summary>
+    /// <summary>Takes one of the distributor's <see cref="Slots"/>, or fails without waiting.</summary>
     public bool TryAcquireSlot()
     {
-        var current = Volatile.Read(ref _inFlight);
-        while (current < ConcurrencyLimit)
+        var current = Volatile.Read(ref _taken);
+        while (current < Slots)
         {
-            var seen = Interlocked.CompareExchange(ref _inFlight, current + 1, current);
+            var seen = Interlocked.CompareExchange(ref _taken, current + 1, current);
             if (seen == current)
             {
                 return true;
@@ -65,10 +82,24 @@ public sealed class DistributorState(DistributorEntry entry, ConcurrencyLimiter?
         return false;
     }
 
-    public void ReleaseSlot() => Interlocked.Decrement(ref _inFlight);
+    public void ReleaseSlot() => Interlocked.Decrement(ref _taken);
+
+    /// <summary>
+    /// Waits, holding a slot, until this order may be sent without taking the distributor past its
+    /// limit: at once when it has room, otherwise when an order ahead finishes.
+    /// </summary>
+    /// <returns>False when no turn came within <paramref name="timeout"/>: the order must not be sent.</returns>
+    public ValueTask<bool> WaitToSendAsync(TimeSpan timeout, TimeProvider time) => _sendGate.EnterAsync(ConcurrencyLimit, timeout, time);
+
+    /// <summary>A sent order was answered (or failed): the next order ready to go is let through.</summary>
+    public void FinishSend() => _sendGate.Exit(ConcurrencyLimit);
 
     /// <summary>Lowers or raises the ceiling at run time (several gateways share the registry's limit); never above <see cref="MaxConcurrency"/>.</summary>
-    public void SetCeiling(int ceiling) => _limiter.SetCeiling(Math.Clamp(ceiling, 1, MaxConcurrency));
+    public void SetCeiling(int ceiling)
+    {
+        _limiter.SetCeiling(Math.Clamp(ceiling, 1, MaxConcurrency));
+        _sendGate.Pump(ConcurrencyLimit);
+    }
 
     /// <summary>One finished attempt, for the learned limit.</summary>
     public void RecordCapacity(in CapacitySample sample) => _limiter.Record(sample);

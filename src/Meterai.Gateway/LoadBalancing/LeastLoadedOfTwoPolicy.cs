@@ -6,14 +6,14 @@ namespace Meterai.Gateway.LoadBalancing;
 
 /// <summary>
 /// Picks two distributors at random and sends the order to the less utilised one, measured as
-/// orders in flight against its learned concurrency limit, so a seller that can take more gets
-/// proportionally more, and one that is struggling gets less at once.
+/// slots taken against its slots (its learned concurrency limit and the ready slots beyond it), so
+/// a seller that can take more gets proportionally more, and one that is struggling gets less at once.
 /// </summary>
 /// <remarks>
 /// Health and stock are already filtered out by the cluster's available-destinations policy;
 /// this adds load. Two random samples avoid the herd that "always the least loaded" causes
-/// when many requests decide on the same stale counts. It never returns a distributor at its
-/// limit: when both samples are full it scans for one with room, and returns null if none has.
+/// when many requests decide on the same stale counts. It never returns a distributor with no
+/// slot free: when both samples are full it scans for one with room, and returns null if none has.
 /// Allocation-free: it runs on every purchase.
 /// </remarks>
 internal sealed class LeastLoadedOfTwoPolicy(DistributorFleet fleet, Random random) : ILoadBalancingPolicy
@@ -68,6 +68,6 @@ internal sealed class LeastLoadedOfTwoPolicy(DistributorFleet fleet, Random rand
 
     private double Utilisation(DestinationState destination) =>
         fleet.TryGet(destination.DestinationId, out var distributor)
-            ? (double)distributor.InFlight / distributor.ConcurrencyLimit
+            ? (double)distributor.Taken / distributor.Slots
             : double.PositiveInfinity;
 }

@@ -50,6 +50,9 @@ internal static class AttemptClassifier
         };
     }
 
+    /// <summary>The ledger outcome of an attempt recorded but never sent: its turn at the distributor did not come in time.</summary>
+    public const string Withdrawn = "withdrawn";
+
     public static string LedgerName(AttemptOutcome outcome) => outcome switch
     {
         AttemptOutcome.Issued => "issued",

@@ -53,24 +53,67 @@ internal sealed class DistributorAttemptMiddleware(
             }
 
             attempt.Distributor = distributor;
-            PurchaseTransforms.UseCanonicalBody(context, attempt);
-            attempt.InFlightAtSend = distributor.InFlight;
-            var sent = time.GetTimestamp();
-            await next(context);
-            var latency = time.GetElapsedTime(sent);
-            admission.RecordServiceTime(latency);
-            distributor.RecordCapacity(CapacitySignals.Sample(attempt.Status, attempt.BodyFailed, attempt.InFlightAtSend, context.Features.Get<IForwarderErrorFeature>(), sent, latency));
+
+            // Recorded while the distributor may still be full: the order waits here, ready, and goes
+            // the moment one ahead of it finishes. No turn in time: it was never sent, the orchestrator moves on.
+            if (!await distributor.WaitToSendAsync(ReadyWait(distributor), time))
+            {
+                attempt.Withdrawn = true;
+                return;
+            }
+
+            try
+            {
+                PurchaseTransforms.UseCanonicalBody(context, attempt);
+                attempt.InFlightAtSend = distributor.InFlight;
+                var sent = time.GetTimestamp();
+                await next(context);
+                var latency = time.GetElapsedTime(sent);
+                admission.RecordServiceTime(latency);
+                distributor.RecordCapacity(CapacitySignals.Sample(attempt.Status, attempt.BodyFailed, attempt.InFlightAtSend, context.Features.Get<IForwarderErrorFeature>(), sent, latency));
+            }
+            finally
+            {
+                distributor.FinishSend();
+            }
         }
         finally
         {
-            // A distributor that just sold, still within its limit, passes its slot straight on to
-            // the longest waiter; after a refusal, or past a limit that has since shrunk, it is freed.
+            // A distributor that just sold, still within its slots, passes its slot straight on to the
+            // longest waiter; after a refusal, or past a limit that has since shrunk, it is freed.
             var selling = attempt.Status is StatusCodes.Status201Created or StatusCodes.Status202Accepted;
-            if (!(selling && distributor.InFlight <= distributor.ConcurrencyLimit && admission.TryHandOff(distributor)))
+            if (!(selling && distributor.Taken <= distributor.Slots && admission.TryHandOff(distributor)))
             {
                 distributor.ReleaseSlot();
                 admission.SlotReleased();
             }
+
+            GiveNewRoom(distributor);
         }
     }
+
+    /// <summary>
+    /// This answer may have raised the distributor's limit: its new slots go to waiters at once.
+    /// Otherwise they would wait for a newcomer, and newcomers queue behind the waiters.
+    /// </summary>
+    private void GiveNewRoom(DistributorState distributor)
+    {
+        while (admission.HasWaiters && distributor.TryAcquireSlot())
+        {
+            if (!admission.TryGive(distributor))
+            {
+                distributor.ReleaseSlot();
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How long an order ready to go waits for its turn: a few of the distributor's answers, at least
+    /// the admission queue's wait. Past that, the distributor is not answering as it did.
+    /// </summary>
+    private TimeSpan ReadyWait(DistributorState distributor) =>
+        TimeSpan.FromTicks(Math.Max(admission.MaxWait.Ticks, distributor.Latency.Ticks * ReadyWaitLatencies));
+
+    private const int ReadyWaitLatencies = 3;
 }

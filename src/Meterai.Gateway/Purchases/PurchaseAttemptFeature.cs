@@ -38,6 +38,9 @@ internal sealed class PurchaseAttemptFeature(PurchaseTry purchaseTry, byte[] can
     /// <summary>Orders in flight at the distributor when this one was sent, itself included: tells overload from failure.</summary>
     public int InFlightAtSend { get; set; }
 
+    /// <summary>The attempt was recorded, but its turn at the distributor did not come in time: it was never sent.</summary>
+    public bool Withdrawn { get; set; }
+
     /// <summary>The load balancer found no distributor with room.</summary>
     public bool NoRoom { get; set; }
 
@@ -55,6 +58,7 @@ internal sealed class PurchaseAttemptFeature(PurchaseTry purchaseTry, byte[] can
         Distributor = null;
         InFlightAtSend = 0;
         NoRoom = false;
+        Withdrawn = false;
         Status = null;
         Body = null;
         BodyFailed = false;

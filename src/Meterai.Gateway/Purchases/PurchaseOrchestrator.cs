@@ -100,7 +100,7 @@ internal sealed partial class PurchaseOrchestrator(
 
         // A key the ledger holds (in progress, or free again) goes on to its claim whatever the queue says.
         var available = context.GetReverseProxyFeature().Route.Cluster!.DestinationsState.AvailableDestinations;
-        using var pass = admission.TryEnter(FreeSlots(available), out var refusal);
+        using var pass = admission.TryEnter(SendRoom(available), out var refusal);
         if (pass is null && stored is null)
         {
             return RefusedByQueue(context, refusal!);
@@ -123,21 +123,6 @@ internal sealed partial class PurchaseOrchestrator(
         return claim.Kind == ClaimKind.Claimed
             ? await SellAsync(context, request, claim.Try, claim.PreviousAttempts, pass)
             : Decided(context, claim);
-    }
-
-    /// <summary>The answer for a key the ledger already decided: its stored answer, still in progress, or reused with another body.</summary>
-    private static IResult Decided(HttpContext context, ClaimResult claim) => claim.Kind switch
-    {
-        ClaimKind.Replay => Replay(context, claim),
-        ClaimKind.InProgress => PurchaseAnswers.InProgress(),
-        _ => PurchaseAnswers.KeyReused(),
-    };
-
-    /// <summary>The first final answer again: counted as a replay, since it sells nothing.</summary>
-    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Replay(HttpContext context, ClaimResult claim)
-    {
-        context.Items[Replayed] = true;
-        return PurchaseAnswers.Stored(context, claim.ReplayStatus, claim.ReplayBody!, claim.PurchaseId!);
     }
 
     private async Task<IResult> SellAsync(HttpContext context, PurchaseRequest request, PurchaseTry purchaseTry, int previousAttempts, AdmissionPass? pass)
@@ -224,6 +209,19 @@ internal sealed partial class PurchaseOrchestrator(
 
                 races = 0;
                 number = attempt.Number;
+                if (attempt.Withdrawn)
+                {
+                    (refused ??= new(StringComparer.Ordinal)).Add(distributor.Id);
+                    LogWithdrawn(logger, purchaseId, distributor.Id);
+                    if (!await ledger.FinishAttemptAsync(purchaseTry, number, AttemptClassifier.Withdrawn, null, time.GetUtcNow(), CancellationToken.None))
+                    {
+                        LogFenced(logger, purchaseId, "withdrawn attempt");
+                        return await CurrentAnswerAsync(context, purchaseId);
+                    }
+
+                    continue;
+                }
+
                 sent++;
                 var (outcome, order) = AttemptClassifier.Classify(attempt, error);
                 metrics.AttemptAnswered(distributor.Id, AttemptClassifier.LedgerName(outcome));
@@ -325,30 +323,6 @@ internal sealed partial class PurchaseOrchestrator(
         return PurchaseAnswers.Stored(context, httpStatus, body, view.PurchaseId);
     }
 
-    /// <summary>What the ledger holds for a purchase this request no longer owns: its stored answer, or 409 while another request has it.</summary>
-    private async Task<IResult> CurrentAnswerAsync(HttpContext context, string purchaseId)
-    {
-        try
-        {
-            var record = await ledger.FindAsync(purchaseId, CancellationToken.None);
-            return record is { ResponseStatus: { } status, ResponseBody: { } body } && record.Status != PurchaseStatus.InProgress
-                ? PurchaseAnswers.Stored(context, status, body, purchaseId)
-                : PurchaseAnswers.InProgress();
-        }
-        catch (DbException ex)
-        {
-            return LedgerUnavailable(context, ex);
-        }
-    }
-
-    /// <summary>Nothing was charged, so an honest "come back" is better than a 500.</summary>
-    private IResult LedgerUnavailable(HttpContext context, DbException failure)
-    {
-        LogLedgerUnavailable(logger, failure.GetType().Name);
-        metrics.AdmissionRejected(AdmissionRejections.LedgerUnavailable);
-        return PurchaseAnswers.Unavailable(context, ProbeRetryAfterSeconds(), "The purchase ledger is unavailable.");
-    }
-
     /// <summary>
     /// On an unexpected failure, leave the ledger row in a state reconciliation understands:
     /// pending if an order may have left, free for a retry if none did.
@@ -358,7 +332,7 @@ internal sealed partial class PurchaseOrchestrator(
         LogUnexpected(logger, failure, attempt.PurchaseId);
         try
         {
-            if (attempt.Distributor is { } distributor)
+            if (attempt.Distributor is { } distributor && !attempt.Withdrawn)
             {
                 // Fenced: an answer already recorded (the row left in_progress) is never rewritten.
                 var view = PurchaseView.Of(attempt.PurchaseId, PurchaseStatus.Pending, distributor.Id, null, request.Quantity, null, null);
@@ -378,15 +352,4 @@ internal sealed partial class PurchaseOrchestrator(
             LogSafeguardFailed(logger, ex, attempt.PurchaseId);
         }
     }
-
-    /// <summary>Every distributor is at its limit and the admission queue cannot take or keep this purchase.</summary>
-    private IResult RefusedByQueue(HttpContext context, AdmissionResult refusal)
-    {
-        metrics.AdmissionRejected(AdmissionRejections.From(refusal.Reason));
-        refusals.Refused();
-        return PurchaseAnswers.Unavailable(context, refusal.RetryAfterSeconds, "Every distributor is selling at full capacity and the queue is full.");
-    }
-
-    /// <summary>When nobody can sell, the next probe round is the earliest anything can change.</summary>
-    private int ProbeRetryAfterSeconds() => (int)Math.Clamp(Math.Ceiling(probing.Value.IntervalSeconds), 1, 60);
 }

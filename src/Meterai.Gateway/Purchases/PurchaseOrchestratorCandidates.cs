@@ -53,7 +53,7 @@ internal sealed partial class PurchaseOrchestrator
         }
     }
 
-    /// <summary>Slots free now across the routable distributors.</summary>
+    /// <summary>Slots free now across the routable distributors, ready slots included.</summary>
     private int FreeSlots(IReadOnlyList<DestinationState> available)
     {
         var free = 0;
@@ -61,11 +61,29 @@ internal sealed partial class PurchaseOrchestrator
         {
             if (fleet.TryGet(destination.DestinationId, out var distributor))
             {
-                free += Math.Max(0, distributor.ConcurrencyLimit - distributor.InFlight);
+                free += Math.Max(0, distributor.Slots - distributor.Taken);
             }
         }
 
         return free;
+    }
+
+    /// <summary>
+    /// Orders that could be sent now across the routable distributors, less those already recorded
+    /// and waiting for a turn (negative then): what a newcomer finds ahead of it, besides the queue.
+    /// </summary>
+    private int SendRoom(IReadOnlyList<DestinationState> available)
+    {
+        var room = 0;
+        foreach (var destination in available)
+        {
+            if (fleet.TryGet(destination.DestinationId, out var distributor))
+            {
+                room += distributor.ConcurrencyLimit - distributor.Taken;
+            }
+        }
+
+        return room;
     }
 
     private bool HasRoom(IReadOnlyList<DestinationState> available) => FreeSlots(available) > 0;

@@ -12,6 +12,9 @@ internal sealed partial class PurchaseOrchestrator
     [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: distributor {DistributorId} answered ambiguously (HTTP {HttpStatus}, transport {TransportError}); look-up found {Lookup}, answering {Status}")]
     private static partial void LogAmbiguous(ILogger logger, string purchaseId, string distributorId, int? httpStatus, ForwarderError? transportError, LookupKind lookup, string status);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purchase {PurchaseId}: distributor {DistributorId} had no turn for the order within its wait; withdrawn unsent, trying another")]
+    private static partial void LogWithdrawn(ILogger logger, string purchaseId, string distributorId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: no distributor could sell after {Attempts} attempts")]
     private static partial void LogNobodyCouldSell(ILogger logger, string purchaseId, int attempts);
 

@@ -28,6 +28,24 @@ public sealed class AdmissionHandOffTests
     }
 
     [Fact]
+    public async Task TryGive_SomeoneWaits_GivesTheSlotWithoutCountingAFinishedOrder()
+    {
+        var admission = Create();
+        var waiting = admission.WaitForSlotAsync(CancellationToken.None);
+        var slot = new object();
+
+        Assert.True(admission.TryGive(slot));
+
+        Assert.Same(slot, (await waiting).Slot);
+        Assert.False(admission.TryGive(new object()));
+
+        // No order finished, so the drain rate knows nothing yet and a wait is only bounded by MaxWait.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _ = admission.WaitForSlotAsync(CancellationToken.None);
+        Assert.Equal(admission.MaxWait, admission.EstimatedWait);
+    }
+
+    [Fact]
     public void TryHandOff_NobodyWaits_FalseSoTheCallerReleasesTheSlot()
     {
         var admission = Create();

@@ -1,11 +1,12 @@
+using Meterai.Gateway.Capacity;
 using Meterai.Gateway.Distributors;
 
 namespace Meterai.Gateway.Tests.Distributors;
 
 public sealed class DistributorStateTests
 {
-    private static DistributorState State(int maxConcurrency) =>
-        new(new DistributorEntry("d01", "PT Satu", new Uri("http://h:1/"), apiKey: null, maxConcurrency));
+    private static DistributorState State(int maxConcurrency, double readyShare = 0) =>
+        new(new DistributorEntry("d01", "PT Satu", new Uri("http://h:1/"), apiKey: null, maxConcurrency), readyShare: readyShare);
 
     [Fact]
     public void TryAcquireSlot_BelowMax_SucceedsAndCounts()
@@ -15,7 +16,7 @@ public sealed class DistributorStateTests
         Assert.True(state.TryAcquireSlot());
         Assert.True(state.TryAcquireSlot());
 
-        Assert.Equal(2, state.InFlight);
+        Assert.Equal(2, state.Taken);
     }
 
     [Fact]
@@ -28,7 +29,7 @@ public sealed class DistributorStateTests
         Assert.False(state.TryAcquireSlot());
         Assert.False(state.TryAcquireSlot());
 
-        Assert.Equal(2, state.InFlight);
+        Assert.Equal(2, state.Taken);
     }
 
     [Fact]
@@ -40,9 +41,9 @@ public sealed class DistributorStateTests
 
         state.ReleaseSlot();
 
-        Assert.Equal(0, state.InFlight);
+        Assert.Equal(0, state.Taken);
         Assert.True(state.TryAcquireSlot());
-        Assert.Equal(1, state.InFlight);
+        Assert.Equal(1, state.Taken);
     }
 
     [Fact]
@@ -66,7 +67,7 @@ public sealed class DistributorStateTests
                 }
 
                 Interlocked.Increment(ref acquired);
-                var inFlight = state.InFlight;
+                var inFlight = state.Taken;
                 var seen = Volatile.Read(ref maxObserved);
                 while (inFlight > seen)
                 {
@@ -86,7 +87,7 @@ public sealed class DistributorStateTests
         Assert.InRange(maxObserved, 1, Max);
         Assert.Equal(8 * PairsPerThread, acquired + refused);
         Assert.True(acquired > 0);
-        Assert.Equal(0, state.InFlight);
+        Assert.Equal(0, state.Taken);
     }
 
     [Fact]
@@ -105,7 +106,7 @@ public sealed class DistributorStateTests
         });
 
         Assert.Equal(Max, granted);
-        Assert.Equal(Max, state.InFlight);
+        Assert.Equal(Max, state.Taken);
     }
 
     [Fact]
@@ -201,5 +202,51 @@ public sealed class DistributorStateTests
         Assert.False(state.Healthy);
         Assert.Equal(at, state.LastProbedAt);
         Assert.Equal(TimeSpan.FromMilliseconds(12), state.LastProbeLatency);
+    }
+
+    [Fact]
+    public void Slots_ReadyShareAQuarter_AddAQuarterOfTheLimitAtLeastOne()
+    {
+        Assert.Equal(5, State(4, readyShare: 0.25).Slots);
+        Assert.Equal(10, State(8, readyShare: 0.25).Slots);
+        Assert.Equal(2, State(1, readyShare: 0.25).Slots);
+        Assert.Equal(4, State(4, readyShare: 0).Slots);
+    }
+
+    [Fact]
+    public async Task WaitToSendAsync_AllSlotsTaken_SendsNoMoreThanTheLimitAtOnce()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var state = State(4, readyShare: 0.5);
+        while (state.TryAcquireSlot())
+        {
+        }
+
+        var turns = Enumerable.Range(0, state.Slots).Select(_ => state.WaitToSendAsync(TimeSpan.FromSeconds(5), time).AsTask()).ToArray();
+
+        Assert.Equal(6, state.Taken);
+        Assert.Equal(4, turns.Count(t => t.IsCompletedSuccessfully && t.Result));
+        Assert.Equal(4, state.InFlight);
+        state.FinishSend();
+        Assert.True(await turns[4]);
+        Assert.Equal(4, state.InFlight);
+        Assert.False(turns[5].IsCompleted);
+    }
+
+    [Fact]
+    public async Task SetCeiling_Raised_LetsReadyOrdersThrough()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var state = new DistributorState(
+            new DistributorEntry("d01", "PT Satu", new Uri("http://h:1/"), apiKey: null, 4), FixedLimitAlgorithm.For(4), readyShare: 0.25);
+        state.SetCeiling(1);
+        Assert.True(await state.WaitToSendAsync(TimeSpan.FromSeconds(5), time));
+        var ready = state.WaitToSendAsync(TimeSpan.FromSeconds(5), time).AsTask();
+        Assert.False(ready.IsCompleted);
+
+        state.SetCeiling(2);
+
+        Assert.True(await ready);
+        Assert.Equal(2, state.InFlight);
     }
 }

@@ -75,7 +75,7 @@ public sealed class LeastLoadedOfTwoPolicyTests
             Assert.True(Distributor(fleet, destination.DestinationId).TryAcquireSlot(), $"pick {i} chose full distributor {destination.DestinationId}");
         }
 
-        Assert.All(fleet.All, d => Assert.Equal(d.MaxConcurrency, d.InFlight));
+        Assert.All(fleet.All, d => Assert.Equal(d.MaxConcurrency, d.Taken));
         Assert.Null(policy.PickDestination(_context, _cluster, destinations));
     }
 

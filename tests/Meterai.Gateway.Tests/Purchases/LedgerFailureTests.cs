@@ -61,8 +61,8 @@ public sealed class LedgerFailureTests
     [Fact]
     public async Task Purchase_KeyExistsCheckFailsUnderSurge_Answers503WithRetryAfterProblem()
     {
-        // One slot and a queue of one: a slow order holds the slot, a second waits, so a third
-        // newcomer is refused by admission, which first asks the ledger whether its key is known.
+        // One slot, no ready slot and a queue of one: a slow order holds the slot, a second waits,
+        // so a third newcomer is refused by admission, which first asks the ledger whether its key is known.
         await using var gateway = await GatewayHarness.StartAsync(
             [Fleets.Seller("d01", capacity: 1, serviceTime: TimeSpan.FromSeconds(3))],
             new Dictionary<string, string?>
@@ -70,6 +70,7 @@ public sealed class LedgerFailureTests
                 ["Admission:MaxQueueLength"] = "1",
                 ["Admission:MaxWaitSeconds"] = "30",
                 ["Capacity:Learning"] = "false",
+                ["Capacity:ReadyShare"] = "0",
             });
         var admission = gateway.Services.GetRequiredService<AdmissionControl>();
         using var holding = new CancellationTokenSource();
