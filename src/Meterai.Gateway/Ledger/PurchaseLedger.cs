@@ -113,19 +113,45 @@ public sealed class PurchaseLedger(LedgerDatabase database)
     /// try was taken over: then nothing was written and the order must not be sent.
     /// </summary>
     public Task<bool> StartAttemptAsync(PurchaseTry purchaseTry, int attempt, string distributorId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        database.Writer.WriteAsync(
+        database.Writer.WriteAsync(session => StartAttemptAsync(session, purchaseTry, attempt, distributorId, at), cancellationToken);
+
+    /// <summary>
+    /// The claim and, when it is this request's, the first attempt of its try at
+    /// <paramref name="distributorId"/>, in one write: one commit fewer on the way to the order.
+    /// </summary>
+    /// <returns>The claim, and the number of the attempt recorded with it (0 when it was not claimed).</returns>
+    public async Task<(ClaimResult Claim, int Attempt)> ClaimWithAttemptAsync(NewPurchase purchase, string distributorId, CancellationToken cancellationToken)
+    {
+        var claimed = await database.Writer.WriteAsync(
             async session =>
             {
-                var ms = at.ToUnixTimeMilliseconds();
-                if (await session.ExecuteAsync(StartAttempt, purchaseTry.PurchaseId, purchaseTry.StartedAt, attempt, distributorId, ms) == 0)
+                var claim = await ClaimAsync(session, purchase);
+                if (claim.Kind != ClaimKind.Claimed)
                 {
-                    return false;
+                    return (claim, 0);
                 }
 
-                await session.ExecuteAsync(InsertAttempt, purchaseTry.PurchaseId, attempt, distributorId, ms);
-                return true;
+                // Claimed in this very transaction, so the try is still this request's.
+                var attempt = claim.PreviousAttempts + 1;
+                await StartAttemptAsync(session, claim.Try, attempt, distributorId, purchase.At);
+                return (claim, attempt);
             },
             cancellationToken);
+        database.KnownKeys.Add(purchase.IdempotencyKey);
+        return claimed;
+    }
+
+    private static async ValueTask<bool> StartAttemptAsync(WriteSession session, PurchaseTry purchaseTry, int attempt, string distributorId, DateTimeOffset at)
+    {
+        var ms = at.ToUnixTimeMilliseconds();
+        if (await session.ExecuteAsync(StartAttempt, purchaseTry.PurchaseId, purchaseTry.StartedAt, attempt, distributorId, ms) == 0)
+        {
+            return false;
+        }
+
+        await session.ExecuteAsync(InsertAttempt, purchaseTry.PurchaseId, attempt, distributorId, ms);
+        return true;
+    }
 
     /// <summary>Closes an attempt that was refused without a charge; false (nothing written) when the try was taken over.</summary>
     public Task<bool> FinishAttemptAsync(PurchaseTry purchaseTry, int attempt, string outcome, int? httpStatus, DateTimeOffset at, CancellationToken cancellationToken) =>

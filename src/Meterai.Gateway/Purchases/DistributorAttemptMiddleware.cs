@@ -44,8 +44,10 @@ internal sealed class DistributorAttemptMiddleware(
         try
         {
             // Not cancellable by the applicant: once written, the ledger knows where money may go.
-            // A ledger error here propagates to the orchestrator before anything was sent.
-            if (!await ledger.StartAttemptAsync(attempt.Try, attempt.Number, distributor.Id, time.GetUtcNow(), CancellationToken.None))
+            // A ledger error here propagates to the orchestrator before anything was sent. The
+            // first attempt may already be written, with the claim.
+            if (attempt.PreRecorded != attempt.Number
+                && !await ledger.StartAttemptAsync(attempt.Try, attempt.Number, distributor.Id, time.GetUtcNow(), CancellationToken.None))
             {
                 // Reconciliation or another gateway has the row now: this try must not send an order.
                 attempt.Fenced = true;

@@ -32,6 +32,12 @@ internal sealed class PurchaseAttemptFeature(PurchaseTry purchaseTry, byte[] can
     /// </summary>
     public DistributorState? HandedSlot { get; set; }
 
+    /// <summary>
+    /// The number of the attempt recorded in the same write as the claim, at the distributor of
+    /// <see cref="HandedSlot"/>; 0 when there is none. The attempt gate does not record it again.
+    /// </summary>
+    public int PreRecorded { get; set; }
+
     /// <summary>The ledger row was no longer this try's when the attempt was to be recorded: nothing was sent.</summary>
     public bool Fenced { get; set; }
 

@@ -7,6 +7,7 @@ using Meterai.Gateway.Probing;
 using Meterai.Gateway.Routing;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
 namespace Meterai.Gateway.Purchases;
@@ -30,6 +31,7 @@ internal sealed partial class PurchaseOrchestrator(
     AdmissionControl admission,
     DistributorFleet fleet,
     TimeProvider time,
+    IEnumerable<ILoadBalancingPolicy> policies,
     ILogger<PurchaseOrchestrator> logger)
 {
     private const string PurchaseIdPrefix = "pur_";
@@ -107,30 +109,51 @@ internal sealed partial class PurchaseOrchestrator(
         }
 
         var now = time.GetUtcNow();
-        var purchaseId = PurchaseIdPrefix + Guid.CreateVersion7(now).ToString("N");
+        var purchase = new NewPurchase(PurchaseIdPrefix + Guid.CreateVersion7(now).ToString("N"), request.IdempotencyKey, request.Hash, request.Quantity, request.ApplicantRef, now);
+
+        // A new key with a distributor free and nobody waiting: the claim and the first attempt are
+        // one write, for the slot taken first. Otherwise the claim alone, and the attempt once a slot is.
+        var first = stored is null && pass is not null && !admission.HasWaiters ? TakeFirstSlot(context, available) : null;
         ClaimResult claim;
+        var recorded = 0;
         try
         {
-            claim = await ledger.ClaimAsync(
-                new NewPurchase(purchaseId, request.IdempotencyKey, request.Hash, request.Quantity, request.ApplicantRef, now),
-                context.RequestAborted);
+            (claim, recorded) = first is null
+                ? (await ledger.ClaimAsync(purchase, context.RequestAborted), 0)
+                : await ledger.ClaimWithAttemptAsync(purchase, first.Id, context.RequestAborted);
         }
-        catch (DbException ex)
+        catch (Exception ex) when (ex is DbException or OperationCanceledException)
         {
-            return LedgerUnavailable(context, ex);
+            GiveBackSlot(first);
+            if (ex is DbException failure)
+            {
+                return LedgerUnavailable(context, failure);
+            }
+
+            throw;
         }
 
-        return claim.Kind == ClaimKind.Claimed
-            ? await SellAsync(context, request, claim.Try, claim.PreviousAttempts, pass)
-            : Decided(context, claim);
+        if (claim.Kind != ClaimKind.Claimed)
+        {
+            GiveBackSlot(first);
+            return Decided(context, claim);
+        }
+
+        return await SellAsync(context, request, claim.Try, claim.PreviousAttempts, pass, recorded > 0 ? first : null);
     }
 
-    private async Task<IResult> SellAsync(HttpContext context, PurchaseRequest request, PurchaseTry purchaseTry, int previousAttempts, AdmissionPass? pass)
+    /// <param name="recordedAt">The distributor whose slot this purchase holds and whose attempt was written with the claim.</param>
+    private async Task<IResult> SellAsync(
+        HttpContext context, PurchaseRequest request, PurchaseTry purchaseTry, int previousAttempts, AdmissionPass? pass, DistributorState? recordedAt)
     {
         var purchaseId = purchaseTry.PurchaseId;
         var proxy = context.GetReverseProxyFeature();
         var cluster = proxy.Route.Cluster!;
-        var attempt = new PurchaseAttemptFeature(purchaseTry, request.CanonicalBody, request.Quantity);
+        var attempt = new PurchaseAttemptFeature(purchaseTry, request.CanonicalBody, request.Quantity)
+        {
+            HandedSlot = recordedAt,
+            PreRecorded = recordedAt is null ? 0 : previousAttempts + 1,
+        };
         context.Features.Set(attempt);
 
         // YARP cancels the distributor call when the applicant hangs up. An order in flight is the
@@ -149,7 +172,7 @@ internal sealed partial class PurchaseOrchestrator(
 
         // First come, first served: while purchases wait for a slot, a newcomer waits behind them.
         // From here it counts as a waiter or holds a slot, no longer as a newcomer at the door.
-        var mustQueue = admission.HasWaiters;
+        var mustQueue = recordedAt is null && admission.HasWaiters;
         pass?.Dispose();
         try
         {
@@ -179,6 +202,16 @@ internal sealed partial class PurchaseOrchestrator(
                 }
 
                 var candidates = Candidates(cluster.DestinationsState.AvailableDestinations, refused, attempt);
+                if (attempt.PreRecorded > 0 && attempt.HandedSlot is null)
+                {
+                    // The distributor written with the claim left rotation before the order went.
+                    (var closed, number) = await ClosePreRecordedAsync(attempt);
+                    if (!closed)
+                    {
+                        return await CurrentAnswerAsync(context, purchaseId);
+                    }
+                }
+
                 if (candidates.Count == 0)
                 {
                     break;
@@ -189,6 +222,19 @@ internal sealed partial class PurchaseOrchestrator(
                 proxy.ProxiedDestination = null;
                 context.Features.Set<IForwarderErrorFeature>(null);
                 await next(context);
+                if (attempt.PreRecorded > 0 && attempt.Distributor is null)
+                {
+                    // The attempt written with the claim did not go: closed now, so that no later
+                    // attempt can pass for it at another distributor.
+                    GiveBackHandedSlot(attempt);
+                    (var closed, number) = await ClosePreRecordedAsync(attempt);
+                    if (!closed)
+                    {
+                        return await CurrentAnswerAsync(context, purchaseId);
+                    }
+                }
+
+                attempt.PreRecorded = 0;
                 var error = context.Features.Get<IForwarderErrorFeature>();
 
                 // The forwarder set the distributor's status on our response; the applicant gets the gateway's answer.
@@ -213,9 +259,8 @@ internal sealed partial class PurchaseOrchestrator(
                 {
                     (refused ??= new(StringComparer.Ordinal)).Add(distributor.Id);
                     LogWithdrawn(logger, purchaseId, distributor.Id);
-                    if (!await ledger.FinishAttemptAsync(purchaseTry, number, AttemptClassifier.Withdrawn, null, time.GetUtcNow(), CancellationToken.None))
+                    if (!await CloseUnsentAsync(attempt, number))
                     {
-                        LogFenced(logger, purchaseId, "withdrawn attempt");
                         return await CurrentAnswerAsync(context, purchaseId);
                     }
 
@@ -321,35 +366,5 @@ internal sealed partial class PurchaseOrchestrator(
         }
 
         return PurchaseAnswers.Stored(context, httpStatus, body, view.PurchaseId);
-    }
-
-    /// <summary>
-    /// On an unexpected failure, leave the ledger row in a state reconciliation understands:
-    /// pending if an order may have left, free for a retry if none did.
-    /// </summary>
-    private async Task SafeguardAsync(PurchaseAttemptFeature attempt, PurchaseRequest request, Exception failure)
-    {
-        LogUnexpected(logger, failure, attempt.PurchaseId);
-        try
-        {
-            if (attempt.Distributor is { } distributor && !attempt.Withdrawn)
-            {
-                // Fenced: an answer already recorded (the row left in_progress) is never rewritten.
-                var view = PurchaseView.Of(attempt.PurchaseId, PurchaseStatus.Pending, distributor.Id, null, request.Quantity, null, null);
-                var body = PurchaseAnswers.Serialize(view);
-                await ledger.CompleteAsync(
-                    new PurchaseCompletion(
-                        attempt.Try, view, attempt.Number, AttemptClassifier.LedgerName(AttemptOutcome.Ambiguous), attempt.Status, true, StatusCodes.Status202Accepted, body, time.GetUtcNow()),
-                    CancellationToken.None);
-            }
-            else
-            {
-                await answers.ReleaseAsync(attempt.Try);
-            }
-        }
-        catch (Exception ex) when (ex is DbException or InvalidOperationException)
-        {
-            LogSafeguardFailed(logger, ex, attempt.PurchaseId);
-        }
     }
 }

@@ -1,4 +1,5 @@
 using Meterai.Gateway.Distributors;
+using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
 namespace Meterai.Gateway.Purchases;
@@ -6,6 +7,8 @@ namespace Meterai.Gateway.Purchases;
 /// <summary>Where each attempt of a purchase may go, and the slots handed over in the admission queue.</summary>
 internal sealed partial class PurchaseOrchestrator
 {
+    private ILoadBalancingPolicy? _policy;
+
     /// <summary>
     /// Where the next attempt may go: a slot handed over in the queue, if its distributor is still
     /// routable and has not refused this purchase; otherwise every routable distributor not tried yet.
@@ -42,15 +45,36 @@ internal sealed partial class PurchaseOrchestrator
         return candidates;
     }
 
+    /// <summary>
+    /// A slot for the first attempt, taken before the claim so that both are one write: at the
+    /// distributor the cluster's load balancer picks, the same pick YARP would make. Null when
+    /// none has room or the pick lost a race; the claim is then written alone.
+    /// </summary>
+    private DistributorState? TakeFirstSlot(HttpContext context, IReadOnlyList<DestinationState> available)
+    {
+        var cluster = context.GetReverseProxyFeature().Route.Cluster!;
+        var name = cluster.Model.Config.LoadBalancingPolicy;
+        var policy = _policy is { } known && known.Name == name ? known : _policy = policies.FirstOrDefault(p => p.Name == name);
+        var picked = policy?.PickDestination(context, cluster, available);
+        return picked is not null && fleet.TryGet(picked.DestinationId, out var distributor) && distributor.TryAcquireSlot() ? distributor : null;
+    }
+
+    /// <summary>A slot taken for a first attempt that will not be made goes back, and a waiter hears of it.</summary>
+    private void GiveBackSlot(DistributorState? slot)
+    {
+        if (slot is not null)
+        {
+            slot.ReleaseSlot();
+            admission.SlotReleased();
+        }
+    }
+
     /// <summary>A handed-over slot this purchase will not use goes on to the next waiter, never lost.</summary>
     private void GiveBackHandedSlot(PurchaseAttemptFeature attempt)
     {
-        if (attempt.HandedSlot is { } handed)
-        {
-            attempt.HandedSlot = null;
-            handed.ReleaseSlot();
-            admission.SlotReleased();
-        }
+        var handed = attempt.HandedSlot;
+        attempt.HandedSlot = null;
+        GiveBackSlot(handed);
     }
 
     /// <summary>Slots free now across the routable distributors, ready slots included.</summary>
