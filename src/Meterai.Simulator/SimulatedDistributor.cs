@@ -147,7 +147,7 @@ public sealed class SimulatedDistributor : IAsyncDisposable
             if (options.Behavior.Down == DownMode.RefuseConnections && options.Port == 0)
             {
                 // It starts down but must already own a URL for the registry; pick a free port now and bind it later.
-                distributor._port = ReserveFreePort(distributor._address);
+                distributor._port = Hosting.DownPorts.Reserve(distributor._address);
             }
 
             await distributor.ReconcileListenerAsync(ct).ConfigureAwait(false);
@@ -254,20 +254,6 @@ public sealed class SimulatedDistributor : IAsyncDisposable
         return IPAddress.TryParse(host, out var address)
             ? address
             : throw new ArgumentException($"Host must be an IP address or 'localhost', not '{host}'.", nameof(host));
-    }
-
-    private static int ReserveFreePort(IPAddress address)
-    {
-        var probe = new TcpListener(address, 0);
-        probe.Start();
-        try
-        {
-            return ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        finally
-        {
-            probe.Stop();
-        }
     }
 
     private Uri MakeBaseUrl()

@@ -87,6 +87,23 @@ public sealed class AvailabilityTests
     }
 
     [Fact]
+    public async Task StartAsync_StartsRefusingConnections_ReservesAPortTheKernelNeverHandsOutForPortZero()
+    {
+        var options = new SimulatedDistributorOptions
+        {
+            Id = "t-reserved",
+            Behavior = new DistributorBehavior { Down = DownMode.RefuseConnections },
+        };
+        await using var sim = await SimulatorHarness.StartAsync(options);
+
+        // Another listener asking for any free port (every test's Kestrel) can never be given this one.
+        var ephemeralLow = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split('\t', ' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(sim.Distributor.BaseUrl.Port, 1024, ephemeralLow - 1);
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => sim.Client.GetAsync(new Uri("health", UriKind.Relative)));
+        Assert.Equal(SocketError.ConnectionRefused, Assert.IsType<SocketException>(refused.InnerException).SocketErrorCode);
+    }
+
+    [Fact]
     public async Task AnyRequest_ServiceUnavailable_Returns503IncludingHealth()
     {
         await using var sim = await SimulatorHarness.StartAsync(SimulatorHarness.Options());
