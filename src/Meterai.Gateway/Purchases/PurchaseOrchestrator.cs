@@ -133,13 +133,16 @@ internal sealed partial class PurchaseOrchestrator(
             throw;
         }
 
-        if (claim.Kind != ClaimKind.Claimed)
+        if (claim.Kind != ClaimKind.Claimed || recorded == 0)
         {
+            // Not this request's claim, or a claim without its attempt: the slot taken for it goes back.
             GiveBackSlot(first);
-            return Decided(context, claim);
+            first = null;
         }
 
-        return await SellAsync(context, request, claim.Try, claim.PreviousAttempts, pass, recorded > 0 ? first : null);
+        return claim.Kind == ClaimKind.Claimed
+            ? await SellAsync(context, request, claim.Try, claim.PreviousAttempts, pass, first)
+            : Decided(context, claim);
     }
 
     /// <param name="recordedAt">The distributor whose slot this purchase holds and whose attempt was written with the claim.</param>
