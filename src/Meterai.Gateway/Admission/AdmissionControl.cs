@@ -58,8 +58,7 @@ public sealed class AdmissionControl : IWaitEstimate
     /// The refusal a newcomer would get from the queue right now, or null: the caller can answer 503
     /// before writing anything, which keeps a 10× surge from turning into ledger writes.
     /// </summary>
-    /// <param name="freeSlots">Distributor slots free now: newcomers up to that many need no place in the queue.</param>
-    public AdmissionResult? RefusalNow(int freeSlots = 0) => Refusal(Volatile.Read(ref _entering), freeSlots);
+    public AdmissionResult? RefusalNow() => Refusal(Volatile.Read(ref _entering), freeSlots: 0);
 
     /// <summary>
     /// Lets a newcomer through, or says why not, counting it from now until it queues or takes a

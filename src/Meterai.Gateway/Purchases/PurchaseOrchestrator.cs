@@ -122,14 +122,14 @@ internal sealed partial class PurchaseOrchestrator(
                 ? (await ledger.ClaimAsync(purchase, context.RequestAborted), 0)
                 : await ledger.ClaimWithAttemptAsync(purchase, first.Id, context.RequestAborted);
         }
-        catch (Exception ex) when (ex is DbException or OperationCanceledException)
+        catch (DbException ex)
         {
             GiveBackSlot(first);
-            if (ex is DbException failure)
-            {
-                return LedgerUnavailable(context, failure);
-            }
-
+            return LedgerUnavailable(context, ex);
+        }
+        catch (OperationCanceledException)
+        {
+            GiveBackSlot(first);
             throw;
         }
 
@@ -177,6 +177,21 @@ internal sealed partial class PurchaseOrchestrator(
         // From here it counts as a waiter or holds a slot, no longer as a newcomer at the door.
         var mustQueue = recordedAt is null && admission.HasWaiters;
         pass?.Dispose();
+
+        // The attempt written with the claim whose slot is gone unused (its distributor left rotation,
+        // or had no room after all) is closed at once, so that no later attempt can pass for it.
+        async Task<bool> CloseDroppedPreRecordedAsync()
+        {
+            if (attempt.PreRecorded == 0 || attempt.HandedSlot is not null)
+            {
+                return true;
+            }
+
+            number = attempt.PreRecorded;
+            attempt.PreRecorded = 0;
+            return await CloseUnsentAsync(attempt, number);
+        }
+
         try
         {
             while (sent < settings.MaxAttempts && time.GetElapsedTime(started) < settings.TotalBudget)
@@ -205,14 +220,9 @@ internal sealed partial class PurchaseOrchestrator(
                 }
 
                 var candidates = Candidates(cluster.DestinationsState.AvailableDestinations, refused, attempt);
-                if (attempt.PreRecorded > 0 && attempt.HandedSlot is null)
+                if (!await CloseDroppedPreRecordedAsync())
                 {
-                    // The distributor written with the claim left rotation before the order went.
-                    (var closed, number) = await ClosePreRecordedAsync(attempt);
-                    if (!closed)
-                    {
-                        return await CurrentAnswerAsync(context, purchaseId);
-                    }
+                    return await CurrentAnswerAsync(context, purchaseId);
                 }
 
                 if (candidates.Count == 0)
@@ -225,19 +235,20 @@ internal sealed partial class PurchaseOrchestrator(
                 proxy.ProxiedDestination = null;
                 context.Features.Set<IForwarderErrorFeature>(null);
                 await next(context);
-                if (attempt.PreRecorded > 0 && attempt.Distributor is null)
+                if (attempt.Distributor is not null)
                 {
-                    // The attempt written with the claim did not go: closed now, so that no later
-                    // attempt can pass for it at another distributor.
+                    attempt.PreRecorded = 0;
+                }
+                else if (attempt.PreRecorded > 0)
+                {
                     GiveBackHandedSlot(attempt);
-                    (var closed, number) = await ClosePreRecordedAsync(attempt);
-                    if (!closed)
-                    {
-                        return await CurrentAnswerAsync(context, purchaseId);
-                    }
                 }
 
-                attempt.PreRecorded = 0;
+                if (!await CloseDroppedPreRecordedAsync())
+                {
+                    return await CurrentAnswerAsync(context, purchaseId);
+                }
+
                 var error = context.Features.Get<IForwarderErrorFeature>();
 
                 // The forwarder set the distributor's status on our response; the applicant gets the gateway's answer.

@@ -78,36 +78,28 @@ internal sealed partial class PurchaseOrchestrator
     }
 
     /// <summary>Slots free now across the routable distributors, ready slots included.</summary>
-    private int FreeSlots(IReadOnlyList<DestinationState> available)
-    {
-        var free = 0;
-        foreach (var destination in available)
-        {
-            if (fleet.TryGet(destination.DestinationId, out var distributor))
-            {
-                free += Math.Max(0, distributor.Slots - distributor.Taken);
-            }
-        }
-
-        return free;
-    }
+    private int FreeSlots(IReadOnlyList<DestinationState> available) =>
+        SumOver(available, static d => Math.Max(0, d.Slots - d.Taken));
 
     /// <summary>
     /// Orders that could be sent now across the routable distributors, less those already recorded
     /// and waiting for a turn (negative then): what a newcomer finds ahead of it, besides the queue.
     /// </summary>
-    private int SendRoom(IReadOnlyList<DestinationState> available)
+    private int SendRoom(IReadOnlyList<DestinationState> available) =>
+        SumOver(available, static d => d.ConcurrencyLimit - d.Taken);
+
+    private int SumOver(IReadOnlyList<DestinationState> available, Func<DistributorState, int> measure)
     {
-        var room = 0;
+        var sum = 0;
         foreach (var destination in available)
         {
             if (fleet.TryGet(destination.DestinationId, out var distributor))
             {
-                room += distributor.ConcurrencyLimit - distributor.Taken;
+                sum += measure(distributor);
             }
         }
 
-        return room;
+        return sum;
     }
 
     private bool HasRoom(IReadOnlyList<DestinationState> available) => FreeSlots(available) > 0;

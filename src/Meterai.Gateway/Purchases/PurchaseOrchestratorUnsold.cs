@@ -22,14 +22,6 @@ internal sealed partial class PurchaseOrchestrator
         return false;
     }
 
-    /// <summary>Closes the attempt written with the claim, which will not be sent; its number is the try's latest.</summary>
-    private async Task<(bool Closed, int Number)> ClosePreRecordedAsync(PurchaseAttemptFeature attempt)
-    {
-        var number = attempt.PreRecorded;
-        attempt.PreRecorded = 0;
-        return (await CloseUnsentAsync(attempt, number), number);
-    }
-
     /// <summary>
     /// On an unexpected failure, leave the ledger row in a state reconciliation understands:
     /// pending if an order may have left, free for a retry if none did.

@@ -27,40 +27,27 @@ internal static class DownPorts
         {
             // Spread by process: test processes running side by side start far apart.
             var port = low - span + (int)((uint)Interlocked.Increment(ref s_next) % (uint)span);
-            if (IsFree(address, port))
+            if (TryBind(address, port) is { } free)
             {
-                return port;
+                return free;
             }
         }
 
-        return Ephemeral(address);
+        return TryBind(address, 0) ?? throw new InvalidOperationException($"No free port on {address}.");
     }
 
-    private static bool IsFree(IPAddress address, int port)
+    /// <summary>The port bound, when <paramref name="port"/> (0: any) could be bound now; the probe is released at once.</summary>
+    private static int? TryBind(IPAddress address, int port)
     {
         var probe = new TcpListener(address, port);
         try
         {
             probe.Start();
-            return true;
+            return ((IPEndPoint)probe.LocalEndpoint).Port;
         }
         catch (SocketException)
         {
-            return false;
-        }
-        finally
-        {
-            probe.Stop();
-        }
-    }
-
-    private static int Ephemeral(IPAddress address)
-    {
-        var probe = new TcpListener(address, 0);
-        probe.Start();
-        try
-        {
-            return ((IPEndPoint)probe.LocalEndpoint).Port;
+            return null;
         }
         finally
         {
