@@ -17,7 +17,7 @@
 # Installs wrk and nginx with apt-get if missing; nginx runs from a generated config in a temp dir
 # (worker_processes 1, listening on 127.0.0.1 only), never as the system service.
 #
-# Knobs (environment): ROUNDS=2 DURATION=15 WARMUP=5 LATENCY_DURATION=10 THREADS=2 CONNECTIONS=32,
+# Knobs (environment): ROUNDS=2 DURATION=15 WARMUP=20 LATENCY_DURATION=10 THREADS=2 CONNECTIONS=32,
 # SIM_PORT=9301 NGINX_PORT=8391 YARP_PORT=8392 GATEWAY_PORT=8393 PG_GATEWAY_PORT=8394 PG_PORT=8395,
 # KEEP_WORKDIR=1;
 #   DISTRIBUTOR=simulator (default) or nginx: the distributor behind every path is either the
@@ -34,7 +34,7 @@ LUA="$ROOT/bench/unique-key.lua"
 
 ROUNDS=${ROUNDS:-2}
 DURATION=${DURATION:-15}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-20} # the gateway's JIT still took 11 % of its CPU 10 s in, 3 % after 30 s (docs/benchmarks.md)
 LATENCY_DURATION=${LATENCY_DURATION:-10}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}

@@ -13,7 +13,9 @@
 # Knobs (environment): DURATION=30 WARMUP=5 TRACE_SECONDS=10 THREADS=2 CONNECTIONS=64 TOP=25,
 # LEDGER=sqlite|postgres, GATEWAY_ARGS="--Ledger:SqliteSynchronous=NORMAL" adds gateway options (split on
 # spaces), GATEWAY_SRC=<a source tree> profiles the gateway built from there (before/after),
-# SIM_PORT=9401 GATEWAY_PORT=8491 PG_PORT=8495, KEEP_WORKDIR=1.
+# SIM_PORT=9401 GATEWAY_PORT=8491 PG_PORT=8495, KEEP_WORKDIR=1, PERF=1 samples CPU with
+# `perf record` (linux-perf; JIT-ed methods named through the runtime's perf map) instead of
+# dotnet-trace's thread time, and prints the top shared objects and symbols.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,6 +39,11 @@ require_number DURATION WARMUP TRACE_SECONDS THREADS CONNECTIONS TOP SIM_PORT GA
 [[ $LEDGER == sqlite || $LEDGER == postgres ]] || die "LEDGER must be sqlite or postgres"
 
 export PATH="$PATH:$HOME/.dotnet/tools"
+PERF=${PERF:-0}
+if [[ $PERF == 1 ]]; then
+  command -v perf >/dev/null 2>&1 || apt-get install -y --no-install-recommends linux-perf >/dev/null
+  export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 # W^X double-maps JIT-ed code where perf cannot name it
+fi
 for tool in dotnet-counters dotnet-trace; do
   command -v "$tool" >/dev/null 2>&1 || { log "installing $tool"; dotnet tool install -g "$tool" >/dev/null; }
 done
@@ -82,8 +89,13 @@ dotnet-counters collect -p "$GATEWAY_PID" --format csv -o "$WORK/counters.csv" -
   --counters System.Runtime,Microsoft.AspNetCore.Hosting,Microsoft.AspNetCore.Server.Kestrel >"$WORK/counters.log" 2>&1 &
 COUNTERS_PID=$!
 sleep $(((DURATION - TRACE_SECONDS) / 2))
-dotnet-trace collect -p "$GATEWAY_PID" --profile dotnet-sampled-thread-time -o "$WORK/trace.nettrace" \
-  --duration "00:00:00:$(printf '%02d' "$TRACE_SECONDS")" >"$WORK/trace.log" 2>&1 || { cat "$WORK/trace.log" >&2; die "dotnet-trace failed"; }
+if [[ $PERF == 1 ]]; then
+  perf record -F 999 -g -p "$GATEWAY_PID" -o "$WORK/perf.data" -- sleep "$TRACE_SECONDS" >"$WORK/perf.log" 2>&1 \
+    || { cat "$WORK/perf.log" >&2; die "perf record failed"; }
+else
+  dotnet-trace collect -p "$GATEWAY_PID" --profile dotnet-sampled-thread-time -o "$WORK/trace.nettrace" \
+    --duration "00:00:00:$(printf '%02d' "$TRACE_SECONDS")" >"$WORK/trace.log" 2>&1 || { cat "$WORK/trace.log" >&2; die "dotnet-trace failed"; }
+fi
 wait "$WRK_PID" || die "wrk failed"
 wait "$COUNTERS_PID" || true
 VALID=1
@@ -107,6 +119,14 @@ EOF
 awk -F, 'NR > 1 && $4 != "" { key = $3; gsub(/"/, "", key); sum[key] += $NF; n[key]++ }
   END { for (k in sum) printf "| %s | %.2f |\n", k, sum[k] / n[k] }' "$WORK/counters.csv" | sort \
   | grep -E 'cpu|gc\.(heap|pause|collections)|thread_pool|lock\.contention|working_set|requests|current|duration|allocated' | head -n 40 || true
+if [[ $PERF == 1 ]]; then
+  printf '\nCPU samples by shared object (perf, %ss):\n\n```\n' "$TRACE_SECONDS"
+  perf report -i "$WORK/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n "$TOP"
+  printf '```\n\nTop %s symbols, exclusive:\n\n```\n' "$TOP"
+  perf report -i "$WORK/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n "$TOP"
+  printf '```\n'
+  exit 0
+fi
 printf '\nTop %s methods by exclusive samples (dotnet-trace, %ss of thread-time samples):\n\n```\n' "$TOP" "$TRACE_SECONDS"
 dotnet-trace report "$WORK/trace.nettrace" topN -n "$TOP" 2>&1 | sed -n '1,80p'
 printf '```\n\nTop %s by inclusive samples:\n\n```\n' "$TOP"

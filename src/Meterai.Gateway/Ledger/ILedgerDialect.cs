@@ -24,6 +24,9 @@ public interface ILedgerDialect
     /// <summary>Run after every open, for per-connection settings; null when none are needed.</summary>
     string? OnOpenSql { get; }
 
+    /// <summary>How the group commit makes its commits durable outside the write lock; null when a commit is durable when it returns.</summary>
+    ICommitFlush? CommitFlush(string connectionString);
+
     /// <summary>Run once before migrations, outside any transaction; null when not needed.</summary>
     string? PrepareSql { get; }
 

@@ -23,6 +23,8 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     private readonly int _maxBatch;
     private readonly Task[] _loops;
     private readonly ILogger _logger;
+    private readonly ICommitFlush? _flush;
+    private readonly Flusher? _flusher;
     private long _commits;
     private long _committedWrites;
 
@@ -31,6 +33,8 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         _database = database;
         _logger = logger;
         _maxBatch = maxBatch;
+        _flush = database.Dialect.CommitFlush(database.ConnectionString);
+        _flusher = _flush is null ? null : new Flusher(_flush, logger);
         _loops = new Task[writers];
         for (var i = 0; i < writers; i++)
         {
@@ -38,12 +42,13 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="write"/> in the next group transaction; completes once that transaction committed.</summary>
+    /// <summary>Runs <paramref name="write"/> in the next group transaction; completes once that transaction committed, and is on disk when <paramref name="durability"/> asks.</summary>
     /// <exception cref="DbException">The write failed alone, in a transaction of its own; nothing of it was committed.</exception>
-    public Task<T> WriteAsync<T>(Func<WriteSession, ValueTask<T>> write, CancellationToken cancellationToken)
+    /// <exception cref="IOException">Committed, but the disk did not confirm the flush (<see cref="WriteDurability.Durable"/> only).</exception>
+    public Task<T> WriteAsync<T>(Func<WriteSession, ValueTask<T>> write, CancellationToken cancellationToken, WriteDurability durability = WriteDurability.Durable)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var job = new WriteJob<T>(write, cancellationToken);
+        var job = new WriteJob<T>(write, durability, cancellationToken);
         ObjectDisposedException.ThrowIf(!_jobs.Writer.TryWrite(job), this);
         return job.Task;
     }
@@ -54,10 +59,14 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     /// <summary>Writes committed so far.</summary>
     public long CommittedWrites => Interlocked.Read(ref _committedWrites);
 
+    /// <summary>Flushes outside the write lock so far (<see cref="ICommitFlush"/>); 0 when every commit is durable by itself.</summary>
+    public long Flushes => _flusher?.Flushes ?? 0;
+
     public async ValueTask DisposeAsync()
     {
         _jobs.Writer.TryComplete();
         await Task.WhenAll(_loops);
+        _flusher?.Stop();
     }
 
     private async Task RunAsync()
@@ -100,13 +109,9 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         {
             try
             {
-                session ??= await WriteSession.OpenAsync(_database);
+                session ??= await OpenSessionAsync();
                 await RunInOneTransactionAsync(session, batch);
-                foreach (var job in batch)
-                {
-                    job.Publish();
-                }
-
+                Answer(batch);
                 return session;
             }
             catch (Exception failure)
@@ -126,9 +131,9 @@ public sealed partial class LedgerWriter : IAsyncDisposable
             {
                 try
                 {
-                    session ??= await WriteSession.OpenAsync(_database);
+                    session ??= await OpenSessionAsync();
                     await RunInOneTransactionAsync(session, [job]);
-                    job.Publish();
+                    Answer([job]);
                 }
                 catch (Exception failure)
                 {
@@ -166,6 +171,23 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         }
     }
 
+    private Task<WriteSession> OpenSessionAsync() => WriteSession.OpenAsync(_database, _flush?.WriterOnOpenSql);
+
+    /// <summary>Committed: the callers get their results now, or after the flush that puts them on disk.</summary>
+    private void Answer(List<WriteJob> jobs)
+    {
+        if (_flusher is not null)
+        {
+            _flusher.Committed(jobs);
+            return;
+        }
+
+        foreach (var job in jobs)
+        {
+            job.Publish();
+        }
+    }
+
     /// <summary>After a failure the connection may be broken or mid-transaction: the next batch opens a fresh one.</summary>
     private static async Task<WriteSession?> DropAsync(WriteSession? session)
     {
@@ -180,8 +202,10 @@ public sealed partial class LedgerWriter : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} ledger writes failed ({Failure}); running them one transaction each")]
     private static partial void LogBatchFailed(ILogger logger, int count, string failure);
 
-    private abstract class WriteJob
+    private abstract class WriteJob(WriteDurability durability)
     {
+        public WriteDurability Durability { get; } = durability;
+
         public abstract ValueTask RunAsync(WriteSession session);
 
         /// <summary>The transaction committed: the caller gets the write's result.</summary>
@@ -195,7 +219,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
         public abstract bool TryCancel();
     }
 
-    private sealed class WriteJob<T>(Func<WriteSession, ValueTask<T>> write, CancellationToken cancellationToken) : WriteJob
+    private sealed class WriteJob<T>(Func<WriteSession, ValueTask<T>> write, WriteDurability durability, CancellationToken cancellationToken) : WriteJob(durability)
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
@@ -212,4 +236,18 @@ public sealed partial class LedgerWriter : IAsyncDisposable
 
         public override bool TryCancel() => cancellationToken.IsCancellationRequested && _completion.TrySetCanceled(cancellationToken);
     }
+}
+
+/// <summary>When a group-commit write's caller is answered, on a database whose commit returns before it is on disk (<see cref="ICommitFlush"/>).</summary>
+public enum WriteDurability
+{
+    /// <summary>Once on disk: a write that must survive a power loss before the gateway acts on it (a claim, an attempt about to be sent).</summary>
+    Durable,
+
+    /// <summary>
+    /// Once committed, and on disk within the next flush, which follows at once: a write that a
+    /// process crash cannot lose and that reconciliation rebuilds should a power loss take it
+    /// (an answer, a refused attempt, a released key: the row stays in_progress with its attempt).
+    /// </summary>
+    Committed,
 }

@@ -37,6 +37,9 @@ internal sealed class PostgresLedgerDialect : ILedgerDialect
 
     public string? OnOpenSql => null;
 
+    // A commit returns once its WAL record is flushed (synchronous_commit on), and many run at once.
+    public ICommitFlush? CommitFlush(string connectionString) => null;
+
     public ILedgerDialect Configure(LedgerOptions options) => this;
 
     public string? PrepareSql => null;

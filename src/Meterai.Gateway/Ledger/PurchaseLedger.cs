@@ -23,6 +23,8 @@ public sealed class PurchaseLedger(LedgerDatabase database)
         """;
 
     private static readonly LedgerStatement Claim = LedgerStatement.Load("claim", "PurchaseId", "IdempotencyKey", "RequestHash", "Quantity", "ApplicantRef", "At");
+    private static readonly LedgerStatement ClaimWithFirstAttempt = LedgerStatement.Load(
+        "claim-with-first-attempt", "PurchaseId", "IdempotencyKey", "RequestHash", "Quantity", "ApplicantRef", "DistributorId", "At");
     private static readonly LedgerStatement Reclaim = LedgerStatement.Load("reclaim", "PurchaseId", "UpdatedAt", "At");
     private static readonly LedgerStatement StartAttempt = LedgerStatement.Load("start-attempt", "PurchaseId", "StartedAt", "Attempt", "DistributorId", "At");
     private static readonly LedgerStatement InsertAttempt = LedgerStatement.Load("insert-attempt", "PurchaseId", "Attempt", "DistributorId", "At");
@@ -46,13 +48,20 @@ public sealed class PurchaseLedger(LedgerDatabase database)
 
     private static async ValueTask<ClaimResult> ClaimAsync(WriteSession session, NewPurchase purchase)
     {
-        var at = purchase.At.ToUnixTimeMilliseconds();
-        if (await session.ExecuteAsync(Claim, purchase.PurchaseId, purchase.IdempotencyKey, purchase.RequestHash, purchase.Quantity, purchase.ApplicantRef, at) == 1)
+        if (await session.ExecuteAsync(Claim, purchase.PurchaseId, purchase.IdempotencyKey, purchase.RequestHash, purchase.Quantity, purchase.ApplicantRef, purchase.At.ToUnixTimeMilliseconds()) == 1)
         {
-            return ClaimResult.Claimed(new PurchaseTry(purchase.PurchaseId, at));
+            return ClaimResult.Claimed(purchase.Try);
         }
 
-        // The key exists. Bounded, because each pass either decides or lost a race that decides the next.
+        return await ClaimTakenKeyAsync(session, purchase);
+    }
+
+    /// <summary>The key exists: replay it, refuse it, or claim it again when its last try ended unavailable.</summary>
+    private static async ValueTask<ClaimResult> ClaimTakenKeyAsync(WriteSession session, NewPurchase purchase)
+    {
+        var at = purchase.At.ToUnixTimeMilliseconds();
+
+        // Bounded, because each pass either decides or lost a race that decides the next.
         for (var pass = 0; pass < 3; pass++)
         {
             var existing = await session.Connection.QuerySingleOrDefaultAsync<PurchaseRecord>(new CommandDefinition(
@@ -125,7 +134,15 @@ public sealed class PurchaseLedger(LedgerDatabase database)
         var claimed = await database.Writer.WriteAsync(
             async session =>
             {
-                var claim = await ClaimAsync(session, purchase);
+                // A new key, the common case: one insert places the claim and its first attempt.
+                if (await session.ExecuteAsync(
+                        ClaimWithFirstAttempt, purchase.PurchaseId, purchase.IdempotencyKey, purchase.RequestHash, purchase.Quantity, purchase.ApplicantRef, distributorId, purchase.At.ToUnixTimeMilliseconds()) == 1)
+                {
+                    await session.ExecuteAsync(InsertAttempt, purchase.PurchaseId, 1, distributorId, purchase.At.ToUnixTimeMilliseconds());
+                    return (ClaimResult.Claimed(purchase.Try), 1);
+                }
+
+                var claim = await ClaimTakenKeyAsync(session, purchase);
                 if (claim.Kind != ClaimKind.Claimed)
                 {
                     return (claim, 0);
@@ -154,16 +171,23 @@ public sealed class PurchaseLedger(LedgerDatabase database)
     }
 
     /// <summary>Closes an attempt that was refused without a charge; false (nothing written) when the try was taken over.</summary>
+    /// <remarks>Answered once committed: the next attempt's record, which is durable, flushes it first.</remarks>
     public Task<bool> FinishAttemptAsync(PurchaseTry purchaseTry, int attempt, string outcome, int? httpStatus, DateTimeOffset at, CancellationToken cancellationToken) =>
         database.Writer.WriteAsync(
             async session => await session.ExecuteAsync(
                 FinishAttempt, purchaseTry.PurchaseId, purchaseTry.StartedAt, attempt, outcome, httpStatus, at.ToUnixTimeMilliseconds()) == 1,
-            cancellationToken);
+            cancellationToken,
+            WriteDurability.Committed);
 
     /// <summary>
     /// Records the answer the applicant gets, with the attempt that produced it, atomically. False
     /// when the try was taken over (or already answered): then nothing was written.
     /// </summary>
+    /// <remarks>
+    /// Answered once committed, so the applicant does not wait for the disk a second time; the flush
+    /// that follows puts it on disk. Should a power loss take it first, the row is left in_progress
+    /// with its attempt sent, and reconciliation asks the distributor and records the answer.
+    /// </remarks>
     public Task<bool> CompleteAsync(PurchaseCompletion completion, CancellationToken cancellationToken)
     {
         var view = completion.View;
@@ -192,14 +216,17 @@ public sealed class PurchaseLedger(LedgerDatabase database)
                 await session.ExecuteAsync(CloseAttempt, view.PurchaseId, completion.Attempt, completion.Outcome, completion.HttpStatus, at);
                 return true;
             },
-            cancellationToken);
+            cancellationToken,
+            WriteDurability.Committed);
     }
 
     /// <summary>No distributor could take the purchase; nothing was charged, so the key may be used again. False when the try was taken over.</summary>
+    /// <remarks>Answered once committed, as <see cref="CompleteAsync"/>; a release a power loss takes leaves the try for reconciliation.</remarks>
     public Task<bool> ReleaseAsync(PurchaseTry purchaseTry, DateTimeOffset at, CancellationToken cancellationToken) =>
         database.Writer.WriteAsync(
             async session => await session.ExecuteAsync(Release, purchaseTry.PurchaseId, purchaseTry.StartedAt, at.ToUnixTimeMilliseconds()) == 1,
-            cancellationToken);
+            cancellationToken,
+            WriteDurability.Committed);
 
     public async Task<PurchaseRecord?> FindAsync(string purchaseId, CancellationToken cancellationToken)
     {

@@ -35,6 +35,19 @@ internal sealed class SqliteLedgerDialect(string synchronous = SqliteSynchronous
     // it again on reuse is a no-op without I/O, so it costs microseconds, not a sync.
     public string? OnOpenSql => _onOpenSql;
 
+    // FULL syncs the WAL inside every commit, holding the one write lock for the disk's time; the
+    // group commit syncs it outside instead, with the same guarantee (SqliteWalFlush). NORMAL syncs
+    // nothing on commit, and a database in memory has no file.
+    public ICommitFlush? CommitFlush(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        var file = builder.DataSource;
+        return synchronous.Equals(SqliteSynchronousModes.Normal, StringComparison.OrdinalIgnoreCase) || builder.Mode == SqliteOpenMode.Memory
+            || string.IsNullOrEmpty(file) || file == ":memory:" || file.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : new SqliteWalFlush(Path.GetFullPath(file) + "-wal");
+    }
+
     public ILedgerDialect Configure(LedgerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
