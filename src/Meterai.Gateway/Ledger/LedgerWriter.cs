@@ -8,10 +8,11 @@ namespace Meterai.Gateway.Ledger;
 /// commit the writes of many purchases in one transaction.
 /// </summary>
 /// <remarks>
-/// A caller's task completes only after the transaction holding its write has committed, so a
-/// claim is as durable before its order leaves as it was with a transaction of its own; what is
-/// shared is the commit (on SQLite with <c>synchronous=FULL</c>, one fsync of the WAL for the
-/// whole batch). Each write keeps its own statements in order. A batch that fails is rolled back
+/// A caller's task completes only after the transaction holding its write has committed and, for a
+/// <see cref="WriteDurability.Durable"/> write, is on disk, so a claim is as durable before its order
+/// leaves as it was with a transaction of its own; what is shared is the commit and its sync (on
+/// SQLite, one fsync of the WAL for every batch committed before it, outside the write lock: see
+/// <see cref="ICommitFlush"/>). Each write keeps its own statements in order. A batch that fails is rolled back
 /// and its writes are run again one transaction each, so one failing write fails alone and the
 /// others are not lost. Writes must therefore only depend on what the database holds: a write
 /// that is run again after a rollback decides again from the same rows.
