@@ -68,13 +68,16 @@ public sealed class LedgerDatabase(ILedgerDialect dialect, string connectionStri
         }
     }
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    public Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(null, cancellationToken);
+
+    /// <param name="alsoOnOpenSql">Run after the dialect's own open SQL, for this connection alone (the group-commit writer's); null for none.</param>
+    internal async Task<DbConnection> OpenAsync(string? alsoOnOpenSql, CancellationToken cancellationToken)
     {
         var connection = Dialect.CreateConnection(ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
-            if (Dialect.OnOpenSql is { } onOpen)
+            if (Dialect.OnOpenSql + alsoOnOpenSql is { Length: > 0 } onOpen)
             {
                 await connection.ExecuteAsync(new CommandDefinition(onOpen, cancellationToken: cancellationToken));
             }

@@ -135,10 +135,11 @@ public sealed class PurchaseLedger(LedgerDatabase database)
             async session =>
             {
                 // A new key, the common case: one insert places the claim and its first attempt.
+                var at = purchase.At.ToUnixTimeMilliseconds();
                 if (await session.ExecuteAsync(
-                        ClaimWithFirstAttempt, purchase.PurchaseId, purchase.IdempotencyKey, purchase.RequestHash, purchase.Quantity, purchase.ApplicantRef, distributorId, purchase.At.ToUnixTimeMilliseconds()) == 1)
+                        ClaimWithFirstAttempt, purchase.PurchaseId, purchase.IdempotencyKey, purchase.RequestHash, purchase.Quantity, purchase.ApplicantRef, distributorId, at) == 1)
                 {
-                    await session.ExecuteAsync(InsertAttempt, purchase.PurchaseId, 1, distributorId, purchase.At.ToUnixTimeMilliseconds());
+                    await session.ExecuteAsync(InsertAttempt, purchase.PurchaseId, 1, distributorId, at);
                     return (ClaimResult.Claimed(purchase.Try), 1);
                 }
 

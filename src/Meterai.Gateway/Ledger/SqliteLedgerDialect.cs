@@ -41,11 +41,10 @@ internal sealed class SqliteLedgerDialect(string synchronous = SqliteSynchronous
     public ICommitFlush? CommitFlush(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
-        var file = builder.DataSource;
         return synchronous.Equals(SqliteSynchronousModes.Normal, StringComparison.OrdinalIgnoreCase) || builder.Mode == SqliteOpenMode.Memory
-            || string.IsNullOrEmpty(file) || file == ":memory:" || file.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+            || builder.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase) || DatabaseFile(builder) is not { } file
             ? null
-            : new SqliteWalFlush(Path.GetFullPath(file) + "-wal");
+            : new SqliteWalFlush(file + "-wal");
     }
 
     public ILedgerDialect Configure(LedgerOptions options)
@@ -65,9 +64,12 @@ internal sealed class SqliteLedgerDialect(string synchronous = SqliteSynchronous
 
     public string? SingleGatewayLockPath(string connectionString)
     {
-        var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        return string.IsNullOrEmpty(file) || file == ":memory:" ? null : Path.GetFullPath(file) + ".gateway-lock";
+        return DatabaseFile(new SqliteConnectionStringBuilder(connectionString)) is { } file ? file + ".gateway-lock" : null;
     }
+
+    /// <summary>The full path of the database file a connection string names; null when it names none (<c>:memory:</c>, empty).</summary>
+    private static string? DatabaseFile(SqliteConnectionStringBuilder builder) =>
+        string.IsNullOrEmpty(builder.DataSource) || builder.DataSource == ":memory:" ? null : Path.GetFullPath(builder.DataSource);
 
     // Same file, same connection string, so Quartz's QRTZ_ tables sit beside the ledger's. The
     // ledger's migrator has already made the file WAL (persistent in the file) before Quartz

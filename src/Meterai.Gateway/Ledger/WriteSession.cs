@@ -58,26 +58,8 @@ public sealed class WriteSession : IAsyncDisposable
     public DbTransaction? Transaction => _transaction;
 
     /// <param name="onOpenSql">Run once on the new connection, after the dialect's own open SQL; null for none.</param>
-    internal static async Task<WriteSession> OpenAsync(LedgerDatabase database, string? onOpenSql)
-    {
-        var connection = await database.OpenAsync(CancellationToken.None);
-        if (onOpenSql is not null)
-        {
-            try
-            {
-                await using var command = connection.CreateCommand();
-                command.CommandText = onOpenSql;
-                await command.ExecuteNonQueryAsync();
-            }
-            catch
-            {
-                await connection.DisposeAsync();
-                throw;
-            }
-        }
-
-        return new WriteSession(connection);
-    }
+    internal static async Task<WriteSession> OpenAsync(LedgerDatabase database, string? onOpenSql) =>
+        new(await database.OpenAsync(onOpenSql, CancellationToken.None));
 
     /// <summary>Runs a statement in the current transaction; the rows it changed.</summary>
     public async ValueTask<int> ExecuteAsync(LedgerStatement statement, params object?[] values) =>
