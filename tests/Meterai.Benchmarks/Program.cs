@@ -28,7 +28,7 @@ internal static class BenchmarkProgram
             return;
         }
 
-        // Purchases/s the ledger alone sustains, for a quick look: --ledger-writes [in-flight] [FULL|NORMAL].
+        // Purchases/s the ledger alone sustains, for a quick look: --ledger-writes [in-flight] [FULL|NORMAL] [purchases].
         if (args is ["--ledger-writes", ..])
         {
             using var ledger = new LedgerWriteBenchmarks
@@ -38,7 +38,7 @@ internal static class BenchmarkProgram
             };
             ledger.Setup();
             _ = ledger.RunAsync(5_000).GetAwaiter().GetResult(); // warm-up: JIT tiers, page cache
-            var (perSecond, writesPerCommit, writesPerFlush, cpu) = ledger.RunAsync(40_000).GetAwaiter().GetResult();
+            var (perSecond, writesPerCommit, writesPerFlush, cpu) = ledger.RunAsync(args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 40_000).GetAwaiter().GetResult();
             Console.WriteLine(FormattableString.Invariant(
                 $"ledger: {perSecond:F0} purchases/s ({2 * perSecond:F0} writes/s), {cpu:F0} us CPU a purchase, {writesPerCommit:F1} writes a commit, {writesPerFlush:F1} a flush, {ledger.InFlight} in flight, synchronous {ledger.Synchronous}"));
             return;
