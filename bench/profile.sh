@@ -126,9 +126,9 @@ awk -F, 'NR > 1 && $4 != "" { key = $3; gsub(/"/, "", key); sum[key] += $NF; n[k
   | grep -E 'cpu|gc\.(heap|pause|collections)|thread_pool|lock\.contention|working_set|requests|current|duration|allocated' | head -n 40 || true
 if [[ $PERF == 1 ]]; then
   printf '\nCPU samples by shared object (perf, %ss):\n\n```\n' "$TRACE_SECONDS"
-  perf report -i "$WORK/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n "$TOP"
+  perf report -i "$WORK/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n "$TOP" || true # head closes the pipe early (SIGPIPE under pipefail)
   printf '```\n\nTop %s symbols, exclusive:\n\n```\n' "$TOP"
-  perf report -i "$WORK/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n "$TOP"
+  perf report -i "$WORK/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n "$TOP" || true # head closes the pipe early (SIGPIPE under pipefail)
   printf '```\n\nCPU samples by part of the gateway (bench/perf-breakdown.py):\n\n'
   perf script -i "$WORK/perf.data" -F comm,tid,ip,sym,dso 2>/dev/null | python3 "$ROOT/bench/perf-breakdown.py"
   exit 0
