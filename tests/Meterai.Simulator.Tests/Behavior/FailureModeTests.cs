@@ -81,7 +81,13 @@ public sealed class FailureModeTests
             Behavior = new DistributorBehavior { OverloadFailure = OverloadFailure.Hang },
         };
         await using var sim = await SimulatorHarness.StartAsync(options);
-        using var impatient = SimulatorHarness.NewClient(sim.Distributor.BaseUrl, timeout: TimeSpan.FromMilliseconds(500));
+        // Impatient, but not so impatient that a cold start or a busy machine ends the request before
+        // the simulator has read it and charged: the hang (60 s) is what the timeout must lose to.
+        using var impatient = SimulatorHarness.NewClient(sim.Distributor.BaseUrl, timeout: TimeSpan.FromSeconds(2));
+        using (var warm = await impatient.GetAsync(new Uri("health", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
 
         var first = sim.OrderAsync("k-first");
         await Eventually.TrueAsync(() => sim.Distributor.CurrentConcurrency == 1, "one order in flight", TimeSpan.FromSeconds(10));
