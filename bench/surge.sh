@@ -22,6 +22,10 @@
 # buying again at once with a fresh Idempotency-Key when answered, 503s included, no think time
 # (tests/Meterai.LoadGenerator --closed N). Slot utilisation is then orders charged × service time
 # ÷ (slots × duration), read from the simulators.
+# WARMUP=0: seconds of the same load, unmeasured, before the measured run. A fresh gateway runs
+# tier-0 and then instrumented (PGO) code for its first 20–30 s under a storm on 2 cores, and
+# that start costs a third of the storm's goodput (docs/benchmarks.md, "A cold start in a storm");
+# WARMUP=20 measures a gateway that was already serving when the rush began, as overhead.sh does.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,8 +43,9 @@ GATEWAY_PORT=${GATEWAY_PORT:-8281}
 PROXY_PORT=${PROXY_PORT:-8282}
 GATEWAY_SRC=$(cd "${GATEWAY_SRC:-$ROOT}" && pwd)
 STORM=${STORM:-0}
-require_number STORM MULTIPLE DURATION TIMEOUT CONNECTIONS SIM_PORT GATEWAY_PORT PROXY_PORT
-((DURATION <= 600 && TIMEOUT <= 120)) || die "DURATION ≤ 600 and TIMEOUT ≤ 120, please"
+WARMUP=${WARMUP:-0}
+require_number STORM WARMUP MULTIPLE DURATION TIMEOUT CONNECTIONS SIM_PORT GATEWAY_PORT PROXY_PORT
+((DURATION <= 600 && TIMEOUT <= 120 && WARMUP <= 120)) || die "DURATION ≤ 600, TIMEOUT and WARMUP ≤ 120, please"
 [[ -f $FLEET ]] || die "fleet file $FLEET not found"
 for t in $TARGETS; do [[ $t == gateway || $t == naive ]] || die "TARGETS: gateway and/or naive, not '$t'"; done
 command -v curl >/dev/null 2>&1 || die "curl is required"
@@ -126,6 +131,12 @@ run_target() {
   else
     log "$target: open loop ${RATE}/s (= $MULTIPLE × C, C = $C/s) for ${DURATION}s, timeout ${TIMEOUT}s"
   fi
+  if ((WARMUP > 0)); then
+    log "$target: warming up for ${WARMUP}s with the same load, not measured"
+    timeout $((WARMUP + TIMEOUT + 60)) dotnet "$LOADGEN_DLL" --url "$url" "${load[@]}" --duration "$WARMUP" \
+      --timeout "$TIMEOUT" --connections "$CONNECTIONS" --capacity "$C" --mode gateway --label "warmup-$target" \
+      >"$WORK/warmup-$target.md" 2>&1 || die "the load generator failed warming up $target"
+  fi
   local created_before=0 p0
   for p0 in "${SIM_PORTS[@]}"; do created_before=$((created_before + $(sim_field "$p0" ordersCreated))); done
   timeout $((DURATION + TIMEOUT + 60)) dotnet "$LOADGEN_DLL" --url "$url" "${load[@]}" --duration "$DURATION" \
@@ -146,10 +157,10 @@ run_target() {
     ((max > cap)) && over=$((over + 1))
   done
   alive "$sim_pid" || die "the simulator died during the $target run"
-  R[$target.created]=$created
+  R[$target.created]=$((created - created_before))
   # Busy slot-seconds the distributors served over the slot-seconds they had: each charged order
-  # held a slot for one service time (the smoke purchase before the run is left out).
-  R[$target.utilisation]=$(awk -v n="$((created - created_before))" -v c="$C" -v d="$DURATION" 'BEGIN { printf "%.2f", n / (c * d) }')
+  # held a slot for one service time (the smoke purchase and the warm-up before the run are left out).
+  R[$target.utilisation]=$(awk -v n="${R[$target.created]}" -v c="$C" -v d="$DURATION" 'BEGIN { printf "%.2f", n / (c * d) }')
   R[$target.inflight]=$inflight
   R[$target.over]=$over
   R[$target.died]=$(alive "$target_pid" && echo no || echo YES)
@@ -203,8 +214,8 @@ Load: \`tests/Meterai.LoadGenerator $( ((STORM > 0)) && echo "--closed $STORM" |
 | ambiguous: 202 / other 5xx / transport errors | $(for t in $TARGETS; do printf '%s / %s / %s | ' "${R[$t.pending_202]}" "${R[$t.other_5xx]}" "${R[$t.transport_error]}"; done)
 | other 4xx | $(for t in $TARGETS; do printf '%s | ' "${R[$t.other_4xx]}"; done)
 | **unanswered** after ${TIMEOUT}s (target 0) | $(for t in $TARGETS; do printf '**%s** | ' "${R[$t.unanswered]}"; done)
-| orders charged by the distributors | $(for t in $TARGETS; do printf '%s | ' "${R[$t.created]}"; done)
-| charged without a 201 to the applicant | $(for t in $TARGETS; do printf '%s | ' "$((R[$t.created] - R[$t.issued_201] - 1))"; done)
+| orders charged by the distributors in the measured run | $(for t in $TARGETS; do printf '%s | ' "${R[$t.created]}"; done)
+| charged without a 201 to the applicant | $(for t in $TARGETS; do printf '%s | ' "$((R[$t.created] - R[$t.issued_201]))"; done)
 | most orders in flight per distributor / limit (target: none over) | $(for t in $TARGETS; do printf '%s (%s over) | ' "${R[$t.inflight]}" "${R[$t.over]}"; done)
 | peak RSS of the target, MB (target ≤ 300) | $(for t in $TARGETS; do printf '%s | ' "${R[$t.rss_mb]}"; done)
 | peak open file descriptors of the target | $(for t in $TARGETS; do printf '%s | ' "${R[$t.fds]}"; done)
@@ -214,6 +225,6 @@ Load: \`tests/Meterai.LoadGenerator $( ((STORM > 0)) && echo "--closed $STORM" |
 
 Goodput = (201 + 202) ÷ the run's selling time (start to the later of end of sending and the last 201/202).
 Latency is measured from each request's due time. "Charged without a 201" = orders the distributors created
-minus 201 answers, less the one smoke purchase; through the gateway these stay in its ledger for
+in the measured run (after the smoke purchase and any warm-up) minus its 201 answers; through the gateway these stay in its ledger for
 reconciliation${R[gateway.ledger]:+ (ledger at the end: ${R[gateway.ledger]})}, through the naive proxy nobody tracks them.
 EOF
