@@ -131,17 +131,21 @@ run_target() {
   else
     log "$target: open loop ${RATE}/s (= $MULTIPLE × C, C = $C/s) for ${DURATION}s, timeout ${TIMEOUT}s"
   fi
+  # offer SECONDS LABEL [ARGS...]: the load above, for SECONDS, then every answer awaited up to TIMEOUT.
+  offer() {
+    local seconds=$1 label=$2
+    shift 2
+    timeout $((seconds + TIMEOUT + 60)) dotnet "$LOADGEN_DLL" --url "$url" "${load[@]}" --duration "$seconds" \
+      --timeout "$TIMEOUT" --connections "$CONNECTIONS" --capacity "$C" --mode gateway --label "$label" "$@"
+  }
   if ((WARMUP > 0)); then
     log "$target: warming up for ${WARMUP}s with the same load, not measured"
-    timeout $((WARMUP + TIMEOUT + 60)) dotnet "$LOADGEN_DLL" --url "$url" "${load[@]}" --duration "$WARMUP" \
-      --timeout "$TIMEOUT" --connections "$CONNECTIONS" --capacity "$C" --mode gateway --label "warmup-$target" \
-      >"$WORK/warmup-$target.md" 2>&1 || die "the load generator failed warming up $target"
+    offer "$WARMUP" "warmup-$target" >"$WORK/warmup-$target.md" 2>&1 || die "the load generator failed warming up $target"
   fi
   local created_before=0 p0
   for p0 in "${SIM_PORTS[@]}"; do created_before=$((created_before + $(sim_field "$p0" ordersCreated))); done
-  timeout $((DURATION + TIMEOUT + 60)) dotnet "$LOADGEN_DLL" --url "$url" "${load[@]}" --duration "$DURATION" \
-    --timeout "$TIMEOUT" --connections "$CONNECTIONS" --capacity "$C" --mode gateway --label "surge-$target" \
-    --json "$WORK/loadgen-$target.json" >"$WORK/loadgen-$target.md" 2> >(tee "$WORK/loadgen-$target.progress" >&2) \
+  offer "$DURATION" "surge-$target" --json "$WORK/loadgen-$target.json" \
+    >"$WORK/loadgen-$target.md" 2> >(tee "$WORK/loadgen-$target.progress" >&2) \
     || die "the load generator failed against $target"
   line=$(grep '^LOADGEN_RESULT ' "$WORK/loadgen-$target.md") || die "the load generator printed no LOADGEN_RESULT line"
   for kv in ${line#LOADGEN_RESULT }; do R["$target.${kv%%=*}"]=${kv#*=}; done
