@@ -17,6 +17,9 @@ using Meterai.Gateway.Scheduling;
 using Meterai.Gateway.Settings;
 using Meterai.Gateway.Status;
 
+// Before the first socket exists: the runtime reads it once.
+InlineSocketCompletions.PreferUnlessSet();
+
 try
 {
     // Content root is the app's folder, so its appsettings.json (listen address, log levels) applies

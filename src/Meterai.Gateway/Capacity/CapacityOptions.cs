@@ -45,10 +45,10 @@ public sealed class CapacityOptions
     /// Slots beyond each distributor's limit, as a share of it (at least one when above 0), for orders
     /// whose attempt is recorded while the distributor is full and that are sent the moment one of
     /// its orders finishes: the ledger write then never holds a slot idle. 0 records each attempt
-    /// only once a slot is free. Never lets more than the limit be sent. Default: 0.25.
+    /// only once a slot is free. Never lets more than the limit be sent. Default: 0.5.
     /// </summary>
     [Range(0d, 1d)]
-    public double ReadyShare { get; set; } = 0.25;
+    public double ReadyShare { get; set; } = 0.5;
 
     public TimeSpan MinLatencyWindow => TimeSpan.FromSeconds(MinLatencyWindowSeconds);
 

@@ -36,6 +36,21 @@ public sealed class SendGateTests
     }
 
     [Fact]
+    public async Task Exit_SomeoneWaits_SendsTheWaiterOnTheFinishingThreadBeforeReturning()
+    {
+        await _gate.EnterAsync(limit: 1, Wait, _time);
+        // Waiting from the thread pool, as under ASP.NET Core: no synchronization context or test scheduler to post back to.
+        var next = await Task.Run(() => Task.FromResult(SendWhenLetThroughAsync()));
+        Assert.False(next.IsCompleted);
+
+        _gate.Exit(limit: 1);
+
+        // Ran inside Exit, on this thread: no wait in the thread pool's queue between an answer and the next order.
+        Assert.True(next.IsCompleted);
+        Assert.Equal(Environment.CurrentManagedThreadId, await next);
+    }
+
+    [Fact]
     public async Task EnterAsync_SomeoneWaitsAndRoomAppears_DoesNotOvertakeTheWaiter()
     {
         await _gate.EnterAsync(limit: 1, Wait, _time);
@@ -92,5 +107,11 @@ public sealed class SendGateTests
 
         Assert.False(waiting.IsCompleted);
         Assert.Equal(2, _gate.Sending);
+    }
+
+    private async Task<int> SendWhenLetThroughAsync()
+    {
+        Assert.True(await _gate.EnterAsync(limit: 1, Wait, _time).ConfigureAwait(false));
+        return Environment.CurrentManagedThreadId;
     }
 }

@@ -1,0 +1,29 @@
+namespace Meterai.Gateway.Routing;
+
+/// <summary>
+/// Lets a distributor's answer be read on the socket thread that saw it arrive, instead of queueing
+/// behind every applicant request waiting for the thread pool.
+/// </summary>
+/// <remarks>
+/// Under a retry storm the thread pool's queue holds thousands of requests that will be refused,
+/// and it is first come, first served: a distributor's answer waited 7 ms in it, on every order,
+/// and the slot the answer frees waited with it (docs/benchmarks.md, "Where a storm's slot time
+/// went"). Inline, the answer is read, the next order ready at that distributor is sent, and the
+/// answer is handed to the ledger's writer before the socket thread moves on. Kestrel is not
+/// affected: it still schedules applicant requests on the thread pool. The runtime reads this
+/// setting once, when the first socket is created, so it is set before the host is built; an
+/// operator who sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS (to 0, say) keeps their choice.
+/// </remarks>
+public static class InlineSocketCompletions
+{
+    public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    /// <summary>Turns inline socket completions on for this process unless the environment already says.</summary>
+    public static void PreferUnlessSet()
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is null)
+        {
+            Environment.SetEnvironmentVariable(Variable, "1");
+        }
+    }
+}
