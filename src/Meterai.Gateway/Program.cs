@@ -17,14 +17,12 @@ using Meterai.Gateway.Scheduling;
 using Meterai.Gateway.Settings;
 using Meterai.Gateway.Status;
 
-// Before the first socket exists: the runtime reads it once.
-InlineSocketCompletions.PreferUnlessSet();
-
 try
 {
     // Content root is the app's folder, so its appsettings.json (listen address, log levels) applies
     // wherever it is started from; the default SQLite ledger still lands in the working directory.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+    InlineSocketCompletions.PreferUnlessSet(builder.Configuration); // before the first socket: the runtime reads it once
     builder.AddGatewayDefaults();
     builder.AddGatewayMetrics();
     builder.AddLedger();

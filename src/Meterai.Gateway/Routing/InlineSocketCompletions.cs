@@ -1,3 +1,5 @@
+using Meterai.Gateway.Ledger;
+
 namespace Meterai.Gateway.Routing;
 
 /// <summary>
@@ -10,18 +12,26 @@ namespace Meterai.Gateway.Routing;
 /// and the slot the answer frees waited with it (docs/benchmarks.md, "Where a storm's slot time
 /// went"). Inline, the answer is read, the next order ready at that distributor is sent, and the
 /// answer is handed to the ledger's writer before the socket thread moves on. Kestrel is not
-/// affected: it still schedules applicant requests on the thread pool. The runtime reads this
-/// setting once, when the first socket is created, so it is set before the host is built; an
-/// operator who sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS (to 0, say) keeps their choice.
+/// affected: it still schedules applicant requests on the thread pool.
+/// <para>
+/// Not with the PostgreSQL ledger: there every database read also resumes on a socket thread, and a
+/// synchronous call after it (ASP.NET Core data protection's key store is synchronous) waits for
+/// that same thread to see its answer, which it never does. Three gateways starting together hung
+/// that way. The SQLite ledger's calls block on the disk, never on a socket.
+/// </para>
+/// The runtime reads the setting once, when the first socket is created, so it is set before the
+/// host is built; an operator who sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS (to 0, say)
+/// keeps their choice.
 /// </remarks>
 public static class InlineSocketCompletions
 {
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
-    /// <summary>Turns inline socket completions on for this process unless the environment already says.</summary>
-    public static void PreferUnlessSet()
+    /// <summary>Turns inline socket completions on for this process, with the SQLite ledger, unless the environment already says.</summary>
+    public static void PreferUnlessSet(IConfiguration configuration)
     {
-        if (Environment.GetEnvironmentVariable(Variable) is null)
+        var provider = configuration[$"{LedgerOptions.Section}:{nameof(LedgerOptions.Provider)}"] ?? LedgerProviders.Sqlite;
+        if (provider == LedgerProviders.Sqlite && Environment.GetEnvironmentVariable(Variable) is null)
         {
             Environment.SetEnvironmentVariable(Variable, "1");
         }

@@ -1,14 +1,15 @@
 using Meterai.Gateway.Routing;
+using Microsoft.Extensions.Configuration;
 
 namespace Meterai.Gateway.Tests.Routing;
 
-/// <summary>The process-wide switch set at start: on by default, the operator's value when there is one.</summary>
+/// <summary>The process-wide switch set at start: on with the SQLite ledger, off with PostgreSQL, the operator's value when there is one.</summary>
 public sealed class InlineSocketCompletionsTests
 {
     [Fact]
-    public void PreferUnlessSet_NothingSet_TurnsItOn()
+    public void PreferUnlessSet_NothingSetSqliteLedger_TurnsItOn()
     {
-        var value = WithVariable(null, InlineSocketCompletions.PreferUnlessSet);
+        var value = WithVariable(null, () => InlineSocketCompletions.PreferUnlessSet(Ledger(null)));
 
         Assert.Equal("1", value);
     }
@@ -16,10 +17,21 @@ public sealed class InlineSocketCompletionsTests
     [Fact]
     public void PreferUnlessSet_OperatorTurnedItOff_KeepsTheirChoice()
     {
-        var value = WithVariable("0", InlineSocketCompletions.PreferUnlessSet);
+        var value = WithVariable("0", () => InlineSocketCompletions.PreferUnlessSet(Ledger("sqlite")));
 
         Assert.Equal("0", value);
     }
+
+    [Fact]
+    public void PreferUnlessSet_PostgresLedger_LeavesItOff()
+    {
+        var value = WithVariable(null, () => InlineSocketCompletions.PreferUnlessSet(Ledger("postgres")));
+
+        Assert.Null(value);
+    }
+
+    private static IConfiguration Ledger(string? provider) =>
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Ledger:Provider"] = provider }).Build();
 
     /// <summary>Runs <paramref name="action"/> with the variable set to <paramref name="initial"/>, and puts the process's value back.</summary>
     private static string? WithVariable(string? initial, Action action)
