@@ -16,8 +16,8 @@ namespace Meterai.Gateway.Routing;
 /// <para>
 /// Not with the PostgreSQL ledger: there every database read also resumes on a socket thread, and a
 /// synchronous call after it (ASP.NET Core data protection's key store is synchronous) waits for
-/// that same thread to see its answer, which it never does. Three gateways starting together hung
-/// that way. The SQLite ledger's calls block on the disk, never on a socket.
+/// that same thread to see its answer, which it never does (the likely cause of one of three
+/// gateways starting together hanging in CI). The SQLite ledger's calls block on the disk, never on a socket.
 /// </para>
 /// The runtime reads the setting once, when the first socket is created, so it is set before the
 /// host is built; an operator who sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS (to 0, say)
