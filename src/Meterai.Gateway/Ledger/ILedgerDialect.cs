@@ -36,6 +36,13 @@ public interface ILedgerDialect
     /// <summary>True when several gateways may share one database (PostgreSQL); false keeps it to one gateway (a SQLite file).</summary>
     bool Shareable { get; }
 
+    /// <summary>
+    /// True when the database's client talks over sockets (PostgreSQL): a synchronous call after
+    /// an awaited one may then wait for the socket thread it runs on, so socket completions must
+    /// not run inline (Routing/InlineSocketCompletions). False when it blocks on files only (SQLite).
+    /// </summary>
+    bool UsesSockets { get; }
+
     /// <summary>A file that one gateway holds locked while it uses this database, when the database allows only one; null otherwise.</summary>
     string? SingleGatewayLockPath(string connectionString);
 

@@ -49,6 +49,8 @@ internal sealed class PostgresLedgerDialect : ILedgerDialect
 
     public bool Shareable => true;
 
+    public bool UsesSockets => true;
+
     public string? SingleGatewayLockPath(string connectionString) => null;
 
     public void UseForQuartz(IPersistentStoreBuilder store, string connectionString) => store.UsePostgres(connectionString);

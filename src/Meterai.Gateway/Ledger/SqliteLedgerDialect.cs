@@ -62,6 +62,8 @@ internal sealed class SqliteLedgerDialect(string synchronous = SqliteSynchronous
     // One writer, one file on one machine: see SingleGatewayLock.
     public bool Shareable => false;
 
+    public bool UsesSockets => false;
+
     public string? SingleGatewayLockPath(string connectionString)
     {
         return DatabaseFile(new SqliteConnectionStringBuilder(connectionString)) is { } file ? file + ".gateway-lock" : null;

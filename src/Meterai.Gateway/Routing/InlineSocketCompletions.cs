@@ -27,11 +27,11 @@ public static class InlineSocketCompletions
 {
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
-    /// <summary>Turns inline socket completions on for this process, with the SQLite ledger, unless the environment already says.</summary>
+    /// <summary>Turns inline socket completions on for this process, with a ledger that uses no sockets (SQLite), unless the environment already says.</summary>
     public static void PreferUnlessSet(IConfiguration configuration)
     {
-        var provider = configuration[$"{LedgerOptions.Section}:{nameof(LedgerOptions.Provider)}"] ?? LedgerProviders.Sqlite;
-        if (provider == LedgerProviders.Sqlite && Environment.GetEnvironmentVariable(Variable) is null)
+        // An unknown provider resolves to no dialect: left off, and options validation stops the start.
+        if (LedgerDialects.Resolve(configuration).Dialect is { UsesSockets: false } && Environment.GetEnvironmentVariable(Variable) is null)
         {
             Environment.SetEnvironmentVariable(Variable, "1");
         }

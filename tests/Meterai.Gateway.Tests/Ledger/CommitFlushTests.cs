@@ -211,6 +211,8 @@ public sealed class CommitFlushTests : IAsyncLifetime
 
         public bool Shareable => inner.Shareable;
 
+        public bool UsesSockets => inner.UsesSockets;
+
         public DbConnection CreateConnection(string connectionString) => inner.CreateConnection(connectionString);
 
         public ICommitFlush? CommitFlush(string connectionString) => flush;

@@ -30,8 +30,11 @@ public sealed class InlineSocketCompletionsTests
         Assert.Null(value);
     }
 
+    /// <summary>A configuration with <c>Ledger:Provider</c> set to <paramref name="provider"/>, or without the key when null.</summary>
     private static IConfiguration Ledger(string? provider) =>
-        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Ledger:Provider"] = provider }).Build();
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(provider is null ? [] : new Dictionary<string, string?> { ["Ledger:Provider"] = provider })
+            .Build();
 
     /// <summary>Runs <paramref name="action"/> with the variable set to <paramref name="initial"/>, and puts the process's value back.</summary>
     private static string? WithVariable(string? initial, Action action)
