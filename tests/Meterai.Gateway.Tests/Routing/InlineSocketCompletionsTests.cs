@@ -1,4 +1,5 @@
 using Meterai.Gateway.Routing;
+using Meterai.Gateway.Tests.Testing;
 using Microsoft.Extensions.Configuration;
 
 namespace Meterai.Gateway.Tests.Routing;
@@ -30,21 +31,38 @@ public sealed class InlineSocketCompletionsTests
         Assert.Null(value);
     }
 
+    [Fact]
+    public void StartInfo_TestHostTurnedItOn_ChildGatewayDecidesForItself()
+    {
+        // The test host's own in-process gateways (SQLite) set it for the whole process; a child
+        // gateway that inherited it would keep it even on PostgreSQL (MultiInstanceTests hung so).
+        var start = WithVariableValue("1", () => GatewayProcess.StartInfo(new Dictionary<string, string> { ["Ledger:Provider"] = "postgres" }));
+
+        Assert.False(start.Environment.ContainsKey(InlineSocketCompletions.Variable));
+    }
+
     /// <summary>A configuration with <c>Ledger:Provider</c> set to <paramref name="provider"/>, or without the key when null.</summary>
     private static IConfiguration Ledger(string? provider) =>
         new ConfigurationBuilder()
             .AddInMemoryCollection(provider is null ? [] : new Dictionary<string, string?> { ["Ledger:Provider"] = provider })
             .Build();
 
-    /// <summary>Runs <paramref name="action"/> with the variable set to <paramref name="initial"/>, and puts the process's value back.</summary>
-    private static string? WithVariable(string? initial, Action action)
+    /// <summary>Runs <paramref name="action"/> with the variable set to <paramref name="initial"/>, and returns the variable after it.</summary>
+    private static string? WithVariable(string? initial, Action action) =>
+        WithVariableValue(initial, () =>
+        {
+            action();
+            return Environment.GetEnvironmentVariable(InlineSocketCompletions.Variable);
+        });
+
+    /// <summary>Runs <paramref name="func"/> with the variable set to <paramref name="initial"/>, and puts the process's value back.</summary>
+    private static T WithVariableValue<T>(string? initial, Func<T> func)
     {
         var saved = Environment.GetEnvironmentVariable(InlineSocketCompletions.Variable);
         try
         {
             Environment.SetEnvironmentVariable(InlineSocketCompletions.Variable, initial);
-            action();
-            return Environment.GetEnvironmentVariable(InlineSocketCompletions.Variable);
+            return func();
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Meterai.Gateway.Routing;
 
 namespace Meterai.Gateway.Tests.Testing;
 
@@ -38,7 +39,11 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// How the gateway is started: the built DLL, a port of its own, <paramref name="settings"/> as
+    /// command-line configuration, and this process's environment less what a gateway decides for itself.
+    /// </summary>
+    internal static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string> settings)
     {
         var gateway = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
@@ -56,8 +61,17 @@ internal sealed class GatewayProcess : IAsyncDisposable
             start.ArgumentList.Add($"--{key}={value}");
         }
 
+        // An in-process gateway on SQLite turns inline socket completions on for the whole test host,
+        // and a child would take that for the operator's choice and keep it, even on PostgreSQL, where it can hang.
+        start.Environment.Remove(InlineSocketCompletions.Variable);
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        return start;
+    }
+
+    public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var start = StartInfo(settings);
         var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway did not start.");
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var output = new StringBuilder();
@@ -87,6 +101,20 @@ internal sealed class GatewayProcess : IAsyncDisposable
         try
         {
             address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+
+            // What the gateway said before it went quiet is the only clue a CI run leaves.
+            string said;
+            lock (output)
+            {
+                said = output.ToString();
+            }
+
+            throw new TimeoutException($"The gateway did not listen within 60 s. Its output:{Environment.NewLine}{said}");
         }
         catch
         {
