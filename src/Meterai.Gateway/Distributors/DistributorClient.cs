@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 
 namespace Meterai.Gateway.Distributors;
@@ -94,10 +93,10 @@ public sealed class DistributorClient
     private Task<HttpResponseMessage> SendAsync(DistributorEntry distributor, HttpMethod method, string relative, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(method, new Uri(distributor.BaseUrl, relative));
-        if (distributor.ApiKey is { } key)
+        if (distributor.Authorization is { } authorization)
         {
             // Per request, never in DefaultRequestHeaders: one HttpClient serves every distributor.
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
         }
 
         return _http().SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);

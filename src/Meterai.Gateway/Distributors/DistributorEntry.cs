@@ -14,6 +14,7 @@ public sealed class DistributorEntry
         BaseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
         OrdersUri = new Uri(BaseUrl, "orders");
         ApiKey = apiKey;
+        Authorization = apiKey is null ? null : "Bearer " + apiKey;
         MaxConcurrency = maxConcurrency;
     }
 
@@ -29,6 +30,9 @@ public sealed class DistributorEntry
 
     /// <summary>The gateway's secret for this distributor. Sent only as a bearer token to it.</summary>
     public string? ApiKey { get; }
+
+    /// <summary>The Authorization header's value for every request to it, computed once; null without a key.</summary>
+    public string? Authorization { get; }
 
     public int MaxConcurrency { get; }
 

@@ -49,9 +49,9 @@ internal static class PurchaseTransforms
         }
 
         request.Headers.TryAddWithoutValidation(PurchaseRequest.IdempotencyKeyHeader, attempt.PurchaseId);
-        if (distributor.ApiKey is { } key)
+        if (distributor.Authorization is { } authorization)
         {
-            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
         }
 
         return ValueTask.CompletedTask;
