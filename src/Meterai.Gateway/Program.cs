@@ -48,7 +48,7 @@ try
     app.MapMetricsApi();
     app.MapStatusApi();
     app.MapPurchasesApi();
-    app.MapPurchaseRoute();
+    app.MapDistributorCluster();
     app.MapOversightApi();
     app.MapOversightPages();
     app.MapSignInPages();

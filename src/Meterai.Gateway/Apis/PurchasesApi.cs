@@ -7,19 +7,22 @@ namespace Meterai.Gateway.Apis;
 
 public static class PurchasesApi
 {
-    /// <summary>GET /api/purchases/{purchaseId}. POST /api/purchases is the YARP route (see <see cref="PurchasingExtensions.MapPurchaseRoute"/>).</summary>
+    /// <summary>POST /api/purchases (one purchase: <see cref="PurchaseOrchestrator"/>) and GET /api/purchases/{purchaseId}.</summary>
     public static IEndpointRouteBuilder MapPurchasesApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup(Routing.GatewayProxy.PurchasePath)
-            .WithTags("Purchases")
-            .MapGet("/{purchaseId}", GetPurchaseAsync);
+        var group = app.MapGroup(Routing.GatewayProxy.PurchasePath).WithTags("Purchases");
+
+        // A plain RequestDelegate: the orchestrator reads and validates the body itself, and answers problem+json naming the field.
+        var orchestrator = app.ServiceProvider.GetRequiredService<PurchaseOrchestrator>();
+        group.MapPost("", (RequestDelegate)orchestrator.InvokeAsync);
+        group.MapGet("/{purchaseId}", GetPurchaseAsync);
         return app;
     }
 
     internal static async Task<Results<Ok<PurchaseView>, ProblemHttpResult>> GetPurchaseAsync(
         string purchaseId, PurchaseLedger ledger, CancellationToken cancellationToken)
     {
-        var record = PurchaseOrchestrator.IsWellFormedPurchaseId(purchaseId)
+        var record = PurchaseView.IsWellFormedId(purchaseId)
             ? await ledger.FindAsync(purchaseId, cancellationToken)
             : null;
 

@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using Meterai.Gateway.Capacity;
-using Meterai.Gateway.Purchases;
+using Meterai.Gateway.Distributors;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
@@ -27,42 +26,40 @@ internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater,
 
     public string Name => PassiveHealthPolicyNames.FailureRate;
 
+    /// <summary>YARP's passive health middleware is on no route: the purchase calls <see cref="Record"/> with each attempt's result instead.</summary>
     public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
     {
-        if (!TryClassify(context, out var failed))
+    }
+
+    /// <summary>Counts one attempt's answer against its distributor, and marks it unhealthy when its window says so.</summary>
+    /// <param name="inFlightAtSend">Orders in flight at the distributor when this one was sent, itself included: tells overload from failure.</param>
+    public void Record(ClusterState cluster, DestinationState destination, in AttemptResult result, int inFlightAtSend)
+    {
+        if (!TryClassify(result, inFlightAtSend, out var failed))
         {
             return;
         }
 
         var settings = options.Value;
         var window = _windows.GetValue(destination, static _ => new Window());
-        var status = context.Response.StatusCode;
+        var status = result.Status ?? 0;
         if (window.Record(failed, IsRefusal(status), status is >= 200 and < 300, time.GetUtcNow(), settings))
         {
             healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, settings.ReactivationPeriod);
         }
     }
 
-    /// <summary>False when the answer says nothing about the distributor's health (the applicant hung up, or it is overloaded).</summary>
-    internal static bool TryClassify(HttpContext context, out bool failed)
+    /// <summary>False when the answer says nothing about the distributor's health: it is overloaded, which its concurrency limit answers.</summary>
+    internal static bool TryClassify(in AttemptResult result, int inFlightAtSend, out bool failed)
     {
-        var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
-        if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
-            or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
+        if (CapacitySignals.IsOverload(result.Status, result.Failure == AttemptFailure.TimedOut, inFlightAtSend))
         {
             failed = false;
             return false;
         }
 
-        var status = error == ForwarderError.None ? context.Response.StatusCode : (int?)null;
-        var inFlightAtSend = context.Features.Get<PurchaseAttemptFeature>()?.InFlightAtSend ?? 1;
-        if (CapacitySignals.IsOverload(status, error, inFlightAtSend))
-        {
-            failed = false;
-            return false;
-        }
-
-        failed = error != ForwarderError.None || context.Response.StatusCode >= StatusCodes.Status500InternalServerError;
+        // No status at all (never connected, timed out, dropped) or a 5xx. A body that broke off is judged by its status.
+        failed = result.Status is not { } status || status >= StatusCodes.Status500InternalServerError;
         return true;
     }
 

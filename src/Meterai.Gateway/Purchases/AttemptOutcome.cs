@@ -1,7 +1,4 @@
-using System.Net.Sockets;
-using System.Text.Json;
 using Meterai.Gateway.Distributors;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Meterai.Gateway.Purchases;
 
@@ -17,35 +14,49 @@ public enum AttemptOutcome
     /// <summary>409 out_of_stock: refused, nothing charged.</summary>
     SoldOut,
 
-    /// <summary>Refused without charging: 4xx, 429, 503, or the connection was never made.</summary>
+    /// <summary>Refused without charging: 400, 401, 422, 429, 503, or the connection was never made.</summary>
     Refused,
 
-    /// <summary>An order may exist: 5xx, a timeout, a dropped connection, or an answer that is not an order.</summary>
+    /// <summary>An order may exist: any other status, a timeout, a dropped connection, or an answer that is not an order.</summary>
     Ambiguous,
 }
 
+/// <summary>
+/// The distributor spec's POST /orders table, as one pure function: which answers prove that
+/// nothing was charged (fail over), which sold, and which leave the order's fate open (look it up
+/// at the same distributor, never try another).
+/// </summary>
 internal static class AttemptClassifier
 {
-    public static (AttemptOutcome Outcome, DistributorOrder? Order) Classify(PurchaseAttemptFeature attempt, IForwarderErrorFeature? error)
+    /// <summary>The 409 body that proves the order was refused for stock.</summary>
+    public const string OutOfStock = "out_of_stock";
+
+    /// <param name="purchaseId">The Idempotency-Key the distributor got: a sold order must be for it.</param>
+    /// <param name="quantity">The purchase's quantity: an issued order carries that many serials.</param>
+    public static (AttemptOutcome Outcome, DistributorOrder? Order) Classify(in AttemptResult result, string purchaseId, int quantity)
     {
-        if (attempt.Status is not { } status)
+        if (result.Status is not { } status)
         {
             // No answer at all. Only a connection that was never made proves the order never left.
-            return (error?.Exception is { } exception && NeverConnected(exception) ? AttemptOutcome.Refused : AttemptOutcome.Ambiguous, null);
+            return (result.Failure == AttemptFailure.NeverConnected ? AttemptOutcome.Refused : AttemptOutcome.Ambiguous, null);
         }
 
-        if (attempt.BodyFailed)
+        if (result.Failure != AttemptFailure.None)
         {
             return (AttemptOutcome.Ambiguous, null);
         }
 
         return status switch
         {
-            StatusCodes.Status201Created => ReadOrder(attempt, DistributorOrderStatus.Issued, AttemptOutcome.Issued),
-            StatusCodes.Status202Accepted => ReadOrder(attempt, DistributorOrderStatus.Pending, AttemptOutcome.Pending),
-            StatusCodes.Status409Conflict => (AttemptOutcome.SoldOut, null),
-            StatusCodes.Status503ServiceUnavailable => (AttemptOutcome.Refused, null),
-            >= 400 and < 500 => (AttemptOutcome.Refused, null),
+            StatusCodes.Status201Created => ReadOrder(result.Order, purchaseId, quantity, DistributorOrderStatus.Issued, AttemptOutcome.Issued),
+            StatusCodes.Status202Accepted => ReadOrder(result.Order, purchaseId, quantity, DistributorOrderStatus.Pending, AttemptOutcome.Pending),
+
+            // A 409 about anything but stock is not in the table of answers that prove nothing was charged.
+            StatusCodes.Status409Conflict => (result.Error == OutOfStock ? AttemptOutcome.SoldOut : AttemptOutcome.Ambiguous, null),
+            StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable
+                or StatusCodes.Status400BadRequest or StatusCodes.Status401Unauthorized or StatusCodes.Status422UnprocessableEntity => (AttemptOutcome.Refused, null),
+
+            // 403, 404, 408, a redirect, 200, 204, another 5xx...: the spec's table is the whole list of refusals.
             _ => (AttemptOutcome.Ambiguous, null),
         };
     }
@@ -63,30 +74,17 @@ internal static class AttemptClassifier
     };
 
     /// <summary>
-    /// A 2xx that is not a valid order for this purchase (unreadable, another status than its code
+    /// A 201/202 that is not a valid order for this purchase (unreadable, another status than its code
     /// says, too few serials, another key) still means the distributor took it: look it up.
     /// </summary>
-    private static (AttemptOutcome, DistributorOrder?) ReadOrder(PurchaseAttemptFeature attempt, string expectedStatus, AttemptOutcome outcome)
+    private static (AttemptOutcome, DistributorOrder?) ReadOrder(DistributorOrder? order, string purchaseId, int quantity, string expectedStatus, AttemptOutcome outcome)
     {
-        try
-        {
-            var body = attempt.Body;
-            var order = body is { Length: > 0 } ? JsonSerializer.Deserialize(body, GatewayJsonContext.Default.DistributorOrder) : null;
-            if (order is null || !string.Equals(order.Status ?? expectedStatus, expectedStatus, StringComparison.Ordinal))
-            {
-                return (AttemptOutcome.Ambiguous, null);
-            }
-
-            order = order with { Status = expectedStatus };
-            return OrderValidation.Problem(order, attempt.PurchaseId, attempt.Quantity, knownOrderId: null) is null ? (outcome, order) : (AttemptOutcome.Ambiguous, null);
-        }
-        catch (JsonException)
+        if (order is null || !string.Equals(order.Status ?? expectedStatus, expectedStatus, StringComparison.Ordinal))
         {
             return (AttemptOutcome.Ambiguous, null);
         }
-    }
 
-    private static bool NeverConnected(Exception exception) =>
-        exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
-        || exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable };
+        order = order with { Status = expectedStatus };
+        return OrderValidation.Problem(order, purchaseId, quantity, knownOrderId: null) is null ? (outcome, order) : (AttemptOutcome.Ambiguous, null);
+    }
 }

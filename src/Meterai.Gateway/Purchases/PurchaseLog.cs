@@ -1,0 +1,38 @@
+using Meterai.Gateway.Admission;
+using Meterai.Gateway.Distributors;
+
+namespace Meterai.Gateway.Purchases;
+
+/// <summary>The purchase path's log messages, kept apart so the flow of one purchase reads top to bottom.</summary>
+internal static partial class PurchaseLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purchase {PurchaseId}: distributor {DistributorId} refused ({HttpStatus}, {Outcome}); failing over")]
+    public static partial void Failover(ILogger logger, string purchaseId, string distributorId, int httpStatus, AttemptOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: distributor {DistributorId} answered ambiguously (HTTP {HttpStatus}, failure {Failure}); look-up found {Lookup}, answering {Status}")]
+    public static partial void Ambiguous(ILogger logger, string purchaseId, string distributorId, int? httpStatus, AttemptFailure failure, LookupKind lookup, string status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purchase {PurchaseId}: distributor {DistributorId} had no turn for the order within its wait; withdrawn unsent, trying another")]
+    public static partial void Withdrawn(ILogger logger, string purchaseId, string distributorId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: no distributor could sell after {Attempts} attempts")]
+    public static partial void NobodyCouldSell(ILogger logger, string purchaseId, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Purchase {PurchaseId}: not admitted ({Reason}); Retry-After {RetryAfterSeconds} s")]
+    public static partial void QueueRejected(ILogger logger, string purchaseId, AdmissionRejectionReason reason, int retryAfterSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Distributor {DistributorId} rejected the gateway's credentials (401); check its apiKey in the registry")]
+    public static partial void CredentialsRejected(ILogger logger, string distributorId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The purchase ledger is unavailable ({Failure}); answering 503")]
+    public static partial void LedgerUnavailable(ILogger logger, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: the ledger row is no longer this request's try (taken over by reconciliation or another gateway); the {Write} was not written")]
+    public static partial void Fenced(ILogger logger, string purchaseId, string write);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Purchase {PurchaseId} failed unexpectedly")]
+    public static partial void Unexpected(ILogger logger, Exception exception, string purchaseId);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Purchase {PurchaseId}: could not record the failure in the ledger; reconciliation must find it")]
+    public static partial void SafeguardFailed(ILogger logger, Exception exception, string purchaseId);
+}
