@@ -1,7 +1,6 @@
+using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Health;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
@@ -21,23 +20,17 @@ public sealed class FailureRatePolicyTests
         _policy = new FailureRatePolicy(_updater, Options.Create(_options), _time);
     }
 
-    private static DefaultHttpContext Answer(int status, ForwarderError error = ForwarderError.None)
-    {
-        var context = new DefaultHttpContext();
-        context.Response.StatusCode = status;
-        if (error != ForwarderError.None)
-        {
-            context.Features.Set<IForwarderErrorFeature>(new FakeForwarderError(error));
-        }
+    /// <summary>A distributor's answer, or with a failure and no status its absence.</summary>
+    private static AttemptResult Answer(int? status, AttemptFailure failure = AttemptFailure.None) =>
+        failure == AttemptFailure.None && status is { } answered
+            ? AttemptResult.Answered(answered, [], 1, 2, 3, 4)
+            : AttemptResult.Failed(failure, 1, 2, 0, 4, status);
 
-        return context;
-    }
-
-    private void Proxied(int count, int status, ForwarderError error = ForwarderError.None, DestinationState? destination = null)
+    private void Proxied(int count, int? status, AttemptFailure failure = AttemptFailure.None, DestinationState? destination = null, int inFlight = 1)
     {
         for (var i = 0; i < count; i++)
         {
-            _policy.RequestProxied(Answer(status, error), _cluster, destination ?? _destination);
+            _policy.Record(_cluster, destination ?? _destination, Answer(status, failure), inFlight);
         }
     }
 
@@ -167,29 +160,32 @@ public sealed class FailureRatePolicyTests
     }
 
     [Theory]
-    [InlineData(ForwarderError.Request, 502)]
-    [InlineData(ForwarderError.RequestTimedOut, 504)]
-    [InlineData(ForwarderError.ResponseBodyDestination, 200)]
-    [InlineData(ForwarderError.ResponseHeaders, 502)]
-    public void RequestProxied_FiveTransportErrors_MarkUnhealthy(ForwarderError error, int status)
+    [InlineData(AttemptFailure.NeverConnected)]
+    [InlineData(AttemptFailure.TimedOut)]
+    [InlineData(AttemptFailure.Dropped)]
+    public void RequestProxied_FiveTransportErrors_MarkUnhealthy(AttemptFailure failure)
     {
-        Proxied(5, status, error);
+        Proxied(5, null, failure);
 
         Assert.Single(_updater.Calls);
     }
 
-    [Theory]
-    [InlineData(503, ForwarderError.None)]
-    [InlineData(429, ForwarderError.None)]
-    [InlineData(504, ForwarderError.RequestTimedOut)]
-    public void RequestProxied_OverloadWhileOtherOrdersInFlight_IsLeftToTheConcurrencyLimit(int status, ForwarderError error)
+    [Fact]
+    public void RequestProxied_AnswersThatBrokeOffAfterA201_AreNotFailures()
     {
-        for (var i = 0; i < 20; i++)
-        {
-            var context = Answer(status, error);
-            context.Features.Set(new Meterai.Gateway.Purchases.PurchaseAttemptFeature(new Meterai.Gateway.Ledger.PurchaseTry("pur_x", 0), [], quantity: 1) { InFlightAtSend = 3 });
-            _policy.RequestProxied(context, _cluster, _destination);
-        }
+        // Judged by their status, as the distributor answered it: the order is looked up, not the distributor blamed.
+        Proxied(10, 201, AttemptFailure.AnswerUnreadable);
+
+        Assert.Empty(_updater.Calls);
+    }
+
+    [Theory]
+    [InlineData(503, AttemptFailure.None)]
+    [InlineData(429, AttemptFailure.None)]
+    [InlineData(null, AttemptFailure.TimedOut)]
+    public void RequestProxied_OverloadWhileOtherOrdersInFlight_IsLeftToTheConcurrencyLimit(int? status, AttemptFailure failure)
+    {
+        Proxied(20, status, failure, inFlight: 3);
 
         Assert.Empty(_updater.Calls);
     }
@@ -197,36 +193,15 @@ public sealed class FailureRatePolicyTests
     [Fact]
     public void RequestProxied_500sWhileOtherOrdersInFlight_StillMarkUnhealthy()
     {
-        for (var i = 0; i < 5; i++)
-        {
-            var context = Answer(500);
-            context.Features.Set(new Meterai.Gateway.Purchases.PurchaseAttemptFeature(new Meterai.Gateway.Ledger.PurchaseTry("pur_x", 0), [], quantity: 1) { InFlightAtSend = 3 });
-            _policy.RequestProxied(context, _cluster, _destination);
-        }
+        Proxied(5, 500, inFlight: 3);
 
         Assert.Single(_updater.Calls);
     }
 
-    [Theory]
-    [InlineData(ForwarderError.RequestCanceled)]
-    [InlineData(ForwarderError.RequestBodyCanceled)]
-    [InlineData(ForwarderError.RequestBodyClient)]
-    [InlineData(ForwarderError.ResponseBodyCanceled)]
-    [InlineData(ForwarderError.ResponseBodyClient)]
-    public void RequestProxied_ClientCancelErrors_AreIgnored(ForwarderError error)
-    {
-        Proxied(20, 502, error);
-
-        Assert.Empty(_updater.Calls);
-    }
-
     [Fact]
-    public void RequestProxied_ClientCancelsBetweenFailures_DoNotDiluteTheRate()
+    public void RequestProxied_TimeoutsOfALoneOrder_MarkUnhealthy()
     {
-        // Counted as successes, the cancels would keep the rate at 5 of 15, under the threshold.
-        Proxied(1, 500);
-        Proxied(10, 200, ForwarderError.RequestCanceled);
-        Proxied(4, 500);
+        Proxied(5, null, AttemptFailure.TimedOut, inFlight: 1);
 
         Assert.Single(_updater.Calls);
     }
@@ -286,22 +261,24 @@ public sealed class FailureRatePolicyTests
     }
 
     [Theory]
-    [InlineData(500, ForwarderError.None, true)]
-    [InlineData(599, ForwarderError.None, true)]
-    [InlineData(499, ForwarderError.None, false)]
-    [InlineData(200, ForwarderError.None, false)]
-    [InlineData(200, ForwarderError.Request, true)]
-    public void TryClassify_Answer_ReportsFailure(int status, ForwarderError error, bool expectedFailed)
+    [InlineData(500, AttemptFailure.None, true)]
+    [InlineData(599, AttemptFailure.None, true)]
+    [InlineData(499, AttemptFailure.None, false)]
+    [InlineData(200, AttemptFailure.None, false)]
+    [InlineData(null, AttemptFailure.Dropped, true)]
+    [InlineData(null, AttemptFailure.NeverConnected, true)]
+    [InlineData(502, AttemptFailure.AnswerUnreadable, true)]
+    public void TryClassify_Answer_ReportsFailure(int? status, AttemptFailure failure, bool expectedFailed)
     {
-        Assert.True(FailureRatePolicy.TryClassify(Answer(status, error), out var failed));
+        Assert.True(FailureRatePolicy.TryClassify(Answer(status, failure), inFlightAtSend: 1, out var failed));
 
         Assert.Equal(expectedFailed, failed);
     }
 
     [Fact]
-    public void TryClassify_ClientCanceled_ReturnsFalse()
+    public void TryClassify_Overloaded_ReturnsFalse()
     {
-        Assert.False(FailureRatePolicy.TryClassify(Answer(502, ForwarderError.RequestCanceled), out _));
+        Assert.False(FailureRatePolicy.TryClassify(Answer(429), inFlightAtSend: 1, out _));
     }
 
     private sealed record PassiveCall(ClusterState Cluster, DestinationState Destination, DestinationHealth Health, TimeSpan ReactivationPeriod);
@@ -315,12 +292,5 @@ public sealed class FailureRatePolicyTests
 
         public void SetPassive(ClusterState cluster, DestinationState destination, DestinationHealth newHealth, TimeSpan reactivationPeriod) =>
             Calls.Add(new PassiveCall(cluster, destination, newHealth, reactivationPeriod));
-    }
-
-    private sealed class FakeForwarderError(ForwarderError error) : IForwarderErrorFeature
-    {
-        public ForwarderError Error { get; } = error;
-
-        public Exception? Exception { get; } = error == ForwarderError.None ? null : new HttpRequestException("proxy error");
     }
 }
