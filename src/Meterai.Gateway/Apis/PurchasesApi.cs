@@ -10,12 +10,13 @@ public static class PurchasesApi
     /// <summary>POST /api/purchases (one purchase: <see cref="PurchaseOrchestrator"/>) and GET /api/purchases/{purchaseId}.</summary>
     public static IEndpointRouteBuilder MapPurchasesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(Routing.GatewayProxy.PurchasePath).WithTags("Purchases");
-
         // A plain RequestDelegate: the orchestrator reads and validates the body itself, and answers problem+json naming the field.
+        // Mapped on the path itself, not as the group's "" child, so its route pattern (a metric label) is the path exactly.
         var orchestrator = app.ServiceProvider.GetRequiredService<PurchaseOrchestrator>();
-        group.MapPost("", (RequestDelegate)orchestrator.InvokeAsync);
-        group.MapGet("/{purchaseId}", GetPurchaseAsync);
+        app.MapPost(Routing.GatewayProxy.PurchasePath, (RequestDelegate)orchestrator.InvokeAsync).WithTags("Purchases");
+        app.MapGroup(Routing.GatewayProxy.PurchasePath)
+            .WithTags("Purchases")
+            .MapGet("/{purchaseId}", GetPurchaseAsync);
         return app;
     }
 

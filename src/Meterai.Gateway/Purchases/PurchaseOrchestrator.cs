@@ -151,9 +151,8 @@ internal sealed class PurchaseOrchestrator(
         var settings = options.Value;
         var started = time.GetTimestamp();
 
-        // An order in flight is the applicant's money: it is finished even when they hang up, so the
-        // ledger records what really happened. Only the wait for a turn, when nothing has been
-        // sent, ends when they leave.
+        // An order in flight is the applicant's money: it is finished even when they hang up, so the ledger
+        // records what really happened. Only the wait for a turn, when nothing was sent, ends when they leave.
         var applicantGone = context.RequestAborted;
         var preRecorded = lease is null ? 0 : previousAttempts + 1;
         var number = previousAttempts;
@@ -393,8 +392,8 @@ internal sealed class PurchaseOrchestrator(
         return new(PurchaseAnswers.Stored(context, httpStatus, body, purchaseId), seller);
     }
 
-    private static IReadOnlyList<DestinationState> Available(ClusterState? cluster) =>
-        cluster?.DestinationsState.AvailableDestinations ?? [];
+    /// <summary>YARP's routable destinations, as <see cref="HealthyInStockPolicy"/> left them at the last health or stock change.</summary>
+    private static IReadOnlyList<DestinationState> Available(ClusterState? cluster) => cluster?.DestinationsState.AvailableDestinations ?? [];
 
     /// <summary>One attempt, as the ledger knows it: its try, its number, where it was sent (null: nowhere yet) and the status that came back.</summary>
     private readonly record struct Attempt(PurchaseTry Try, int Number, DistributorState? Distributor, int? Status);
