@@ -105,6 +105,11 @@ public sealed class GatewayMetrics : IOversightGauges
             _admissionRejected.WithLabels(reason);
         }
 
+        foreach (var (pipeline, strategy, eventName) in Resilience.ResilienceEventLabels.Known)
+        {
+            _resilienceEvents.WithLabels(pipeline, strategy, eventName);
+        }
+
         Publish(OversightReading.Empty);
 
         // Gauges are read when Prometheus asks, never on the purchase path.
