@@ -28,11 +28,11 @@ internal sealed class JobMetrics : IJobListener
     {
         var factory = Metrics.WithCustomRegistry(registry);
         var interval = factory.CreateGauge("meterai_job_interval_seconds",
-            "The configured interval of a recurring Quartz job.", "job");
+            "The configured interval of a recurring Quartz job.", "quartz_job");
         _lastSuccess = factory.CreateGauge("meterai_job_last_success_timestamp_seconds",
-            "Unix time of the job's last run that did its work on this gateway; the gateway's start until then.", "job");
+            "Unix time of the job's last run that did its work on this gateway; the gateway's start until then.", "quartz_job");
         _failures = factory.CreateCounter("meterai_job_failures_total",
-            "Runs of the job that threw or reported that they could not do their work.", "job");
+            "Runs of the job that threw or reported that they could not do their work.", "quartz_job");
         var started = time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
         foreach (var job in jobs)
         {
