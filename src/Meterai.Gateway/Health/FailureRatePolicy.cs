@@ -89,7 +89,7 @@ internal sealed partial class FailureRatePolicy(
     }
 
     /// <summary>
-    /// Refused without charging (distributor spec: 400, 401, 422 rejected; 503). Not 409, which is
+    /// Refused without charging (docs/api/distributor-api.md: 400, 401, 422 rejected; 503). Not 409, which is
     /// stock (probes and routing track it), nor 429, which is load (admission and slots answer it).
     /// </summary>
     internal static bool IsRefusal(int status) =>
