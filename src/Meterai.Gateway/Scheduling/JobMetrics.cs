@@ -7,8 +7,8 @@ namespace Meterai.Gateway.Scheduling;
 internal sealed record ScheduledJob(string Name, TimeSpan Interval);
 
 /// <summary>
-/// Whether the Quartz jobs run, for the MeteraiJob* alerts: per job (fixed names, one series each
-/// from the first scrape) its interval, the time of its last success and its failures. Before a
+/// Whether the Quartz jobs run, for the MeteraiJob* alerts: per job (label <c>quartz_job</c>, as
+/// <c>job</c> is Prometheus's target label; fixed names, one series each from the first scrape) its interval, the time of its last success and its failures. Before a
 /// job's first success its last success is the gateway's start, so "stale" counts from there.
 /// </summary>
 /// <remarks>
@@ -23,6 +23,7 @@ internal sealed class JobMetrics : IJobListener
 
     private readonly Gauge _lastSuccess;
     private readonly Counter _failures;
+    private readonly TimeProvider _time;
 
     public JobMetrics(CollectorRegistry registry, IEnumerable<ScheduledJob> jobs, TimeProvider time)
     {
@@ -41,12 +42,10 @@ internal sealed class JobMetrics : IJobListener
             _failures.WithLabels(job.Name);
         }
 
-        Time = time;
+        _time = time;
     }
 
     public string Name => "meterai-job-metrics";
-
-    private TimeProvider Time { get; }
 
     public ValueTask JobToBeExecuted(IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
@@ -62,7 +61,7 @@ internal sealed class JobMetrics : IJobListener
         }
         else
         {
-            _lastSuccess.WithLabels(job).Set(Time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+            _lastSuccess.WithLabels(job).Set(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
         }
 
         return ValueTask.CompletedTask;

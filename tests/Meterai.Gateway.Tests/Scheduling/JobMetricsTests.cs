@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Meterai.Gateway.Probing;
+using Meterai.Gateway.Scheduling;
 using Meterai.Gateway.Tests.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Quartz;
 
 namespace Meterai.Gateway.Tests.Scheduling;
 
@@ -41,10 +43,47 @@ public sealed class JobMetricsTests
             "a later probe round recorded as the job's last success");
     }
 
+    [Fact]
+    public async Task JobWasExecuted_JobThrowsOrReportsFailure_CountedAsFailuresWithoutASuccess()
+    {
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")]);
+        var scheduler = gateway.Services.GetRequiredService<IScheduler>();
+
+        await scheduler.ScheduleJob(JobBuilder.Create<ThrowingJob>().WithIdentity("throwing-test-job").Build(), TriggerBuilder.Create().StartNow().Build());
+        await scheduler.ScheduleJob(JobBuilder.Create<ReportingFailureJob>().WithIdentity("failing-test-job").Build(), TriggerBuilder.Create().StartNow().Build());
+
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var text = await gateway.Client.GetStringAsync("/metrics");
+                return text.Contains("\nmeterai_job_failures_total{quartz_job=\"throwing-test-job\"} 1\n", StringComparison.Ordinal)
+                    && text.Contains("\nmeterai_job_failures_total{quartz_job=\"failing-test-job\"} 1\n", StringComparison.Ordinal);
+            },
+            "both failures counted");
+        var exposition = await gateway.Client.GetStringAsync("/metrics");
+        Assert.DoesNotContain("meterai_job_last_success_timestamp_seconds{quartz_job=\"failing-test-job\"}", exposition, StringComparison.Ordinal);
+        Assert.DoesNotContain("meterai_job_last_success_timestamp_seconds{quartz_job=\"throwing-test-job\"}", exposition, StringComparison.Ordinal);
+    }
+
     private static double Value(string exposition, string family, string job)
     {
         var match = Regex.Match(exposition, $"\\n{family}\\{{quartz_job=\"{Regex.Escape(job)}\"\\}} (?<value>\\S+)\\n");
         Assert.True(match.Success, $"{family}{{quartz_job=\"{job}\"}} is not exported");
         return double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
+    }
+
+    internal sealed class ThrowingJob : IJob
+    {
+        public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("the test job fails");
+    }
+
+    internal sealed class ReportingFailureJob : IJob
+    {
+        public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+        {
+            context.Result = JobMetrics.Failed;
+            return ValueTask.CompletedTask;
+        }
     }
 }
