@@ -5,7 +5,7 @@ namespace Meterai.Gateway.Apis;
 public static class MetricsApi
 {
     /// <summary>
-    /// GET /metrics: Prometheus text exposition 0.0.4 (gateway spec, SREs), rendered by prometheus-net
+    /// GET /metrics: Prometheus text exposition 0.0.4 (docs/api/gateway-api.md, SREs), rendered by prometheus-net
     /// from the host's registry. OpenMetrics is not negotiated: every scraper gets the format the
     /// spec names and promtool checks.
     /// </summary>

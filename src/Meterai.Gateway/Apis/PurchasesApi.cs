@@ -12,7 +12,9 @@ public static class PurchasesApi
     {
         app.MapGroup(Routing.GatewayProxy.PurchasePath)
             .WithTags("Purchases")
-            .MapGet("/{purchaseId}", GetPurchaseAsync);
+            .MapGet("/{purchaseId}", GetPurchaseAsync)
+            .WithName("GetPurchase")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

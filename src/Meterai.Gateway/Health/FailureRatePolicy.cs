@@ -20,7 +20,11 @@ namespace Meterai.Gateway.Health;
 /// Overload (429, or a 503 or timeout while other orders were in flight there) is not counted at
 /// all: it lowers the distributor's learned concurrency limit instead (docs/capacity.md).
 /// </summary>
-internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater, IOptions<PassiveHealthOptions> options, TimeProvider time)
+internal sealed partial class FailureRatePolicy(
+    IDestinationHealthUpdater healthUpdater,
+    IOptions<PassiveHealthOptions> options,
+    TimeProvider time,
+    ILogger<FailureRatePolicy> logger)
     : IPassiveHealthCheckPolicy
 {
     private readonly ConditionalWeakTable<DestinationState, Window> _windows = [];
@@ -37,11 +41,29 @@ internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater,
         var settings = options.Value;
         var window = _windows.GetValue(destination, static _ => new Window());
         var status = context.Response.StatusCode;
-        if (window.Record(failed, IsRefusal(status), status is >= 200 and < 300, time.GetUtcNow(), settings))
+        var sold = status is >= 200 and < 300;
+        if (window.Record(failed, IsRefusal(status), sold, time.GetUtcNow(), settings))
         {
+            // A distributor that keeps refusing is taken out again after every reactivation: one
+            // line when it first goes out, none for each repeat, one when it sells again.
+            if (window.SwapReportedOut(true) == false)
+            {
+                LogTakenOut(logger, destination.DestinationId, status, settings.ReactivationPeriod.TotalSeconds);
+            }
+
             healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, settings.ReactivationPeriod);
         }
+        else if (sold && window.SwapReportedOut(false))
+        {
+            LogBackInRotation(logger, destination.DestinationId);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Distributor {DistributorId} taken out of rotation by passive health (last answer {HttpStatus}); tried again every {ReactivationSeconds} s until it sells")]
+    private static partial void LogTakenOut(ILogger logger, string distributorId, int httpStatus, double reactivationSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Distributor {DistributorId} sells again after passive health took it out")]
+    private static partial void LogBackInRotation(ILogger logger, string distributorId);
 
     /// <summary>False when the answer says nothing about the distributor's health (the applicant hung up, or it is overloaded).</summary>
     internal static bool TryClassify(HttpContext context, out bool failed)
@@ -67,7 +89,7 @@ internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater,
     }
 
     /// <summary>
-    /// Refused without charging (distributor spec: 400, 401, 422 rejected; 503). Not 409, which is
+    /// Refused without charging (docs/api/distributor-api.md: 400, 401, 422 rejected; 503). Not 409, which is
     /// stock (probes and routing track it), nor 429, which is load (admission and slots answer it).
     /// </summary>
     internal static bool IsRefusal(int status) =>
@@ -83,6 +105,18 @@ internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater,
         private int _failures;
         private int _refusals;
         private int _sales;
+        private bool _reportedOut;
+
+        /// <summary>Sets whether the distributor's passive removal has been logged; returns what it was.</summary>
+        public bool SwapReportedOut(bool value)
+        {
+            lock (_lock)
+            {
+                var was = _reportedOut;
+                _reportedOut = value;
+                return was;
+            }
+        }
 
         /// <summary>Counts one answer; true when the window's failure rate just crossed the threshold, or its refusals with no sale did.</summary>
         public bool Record(bool failed, bool refused, bool sold, DateTimeOffset now, PassiveHealthOptions settings)

@@ -96,7 +96,7 @@ public sealed class OrphanLedger(LedgerDatabase database)
 
     /// <summary>
     /// Delivered orphans: orders a distributor issued for a purchase sold elsewhere, which the
-    /// distributor spec allows no refund of, so the distributor owes the applicant a credit. For the oversight report.
+    /// docs/api/distributor-api.md allows no refund of, so the distributor owes the applicant a credit. For the oversight report.
     /// </summary>
     public async Task<IReadOnlyList<DeliveredOrphan>> DeliveredAsync(CancellationToken cancellationToken)
     {

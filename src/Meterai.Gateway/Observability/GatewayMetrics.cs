@@ -4,7 +4,7 @@ using Prometheus;
 namespace Meterai.Gateway.Observability;
 
 /// <summary>
-/// The gateway's own families (gateway spec, "SREs"), in the host's prometheus-net registry.
+/// The gateway's own families (docs/api/gateway-api.md, "SREs"), in the host's prometheus-net registry.
 /// Every label value known in advance (each registered distributor, each outcome, result and
 /// reason) is exported from the first scrape at 0, so a rate or an absent() never depends on
 /// whether something has happened yet.
@@ -105,13 +105,18 @@ public sealed class GatewayMetrics : IOversightGauges
             _admissionRejected.WithLabels(reason);
         }
 
+        foreach (var (pipeline, strategy, eventName) in Resilience.ResilienceEventLabels.Known)
+        {
+            _resilienceEvents.WithLabels(pipeline, strategy, eventName);
+        }
+
         Publish(OversightReading.Empty);
 
         // Gauges are read when Prometheus asks, never on the purchase path.
         registry.AddBeforeCollectCallback(Refresh);
     }
 
-    /// <param name="outcome">issued, pending, failed, rejected or unavailable (gateway spec).</param>
+    /// <param name="outcome">issued, pending, failed, rejected or unavailable (docs/api/gateway-api.md).</param>
     public void PurchaseAnswered(string? distributorId, string outcome, TimeSpan duration)
     {
         _purchases.WithLabels(distributorId ?? NoDistributor, outcome).Inc();
@@ -194,7 +199,7 @@ public sealed class GatewayMetrics : IOversightGauges
     }
 }
 
-/// <summary>The outcome label values of <c>meterai_purchases_total</c> (gateway spec).</summary>
+/// <summary>The outcome label values of <c>meterai_purchases_total</c> (docs/api/gateway-api.md).</summary>
 public static class PurchaseOutcomes
 {
     public const string Issued = "issued";

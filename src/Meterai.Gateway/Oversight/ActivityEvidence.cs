@@ -24,7 +24,7 @@ public sealed record ActivityEvidence(
 /// <summary>One reason the rules found, with its evidence as numbers and as a sentence.</summary>
 public sealed record FlagFinding(string DistributorId, string Reason, FlagEvidence Evidence);
 
-/// <summary>The numbers and period that justify a flag (gateway spec: a flag's <c>evidence</c>).</summary>
+/// <summary>The numbers and period that justify a flag (docs/api/gateway-api.md: a flag's <c>evidence</c>).</summary>
 public sealed record FlagEvidence(
     DateTimeOffset From,
     DateTimeOffset To,

@@ -1,6 +1,6 @@
 namespace Meterai.Gateway.Oversight;
 
-/// <summary>Why a distributor is flagged inactive (gateway spec: /api/oversight/flags).</summary>
+/// <summary>Why a distributor is flagged inactive (docs/api/gateway-api.md: /api/oversight/flags).</summary>
 public static class FlagReasons
 {
     public const string Unreachable = "unreachable";

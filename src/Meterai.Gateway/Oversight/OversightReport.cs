@@ -55,10 +55,10 @@ public sealed record RemovedDistributorRow(string Id, int Unresolved, int Refund
 
 /// <summary>
 /// An order a distributor issued for a purchase that had been released or sold by another
-/// distributor after this one's answer was lost. The distributor spec allows no refund of an issued
+/// distributor after this one's answer was lost. The docs/api/distributor-api.md allows no refund of an issued
 /// order, so the distributor owes the applicant a credit. Listed whatever its date until settled outside the gateway.
 /// </summary>
 public sealed record OrphanOrderRow(string DistributorId, string PurchaseId, string? OrderId, int Quantity, long? Amount, DateTimeOffset? FoundAt);
 
-/// <summary>The reports list (gateway spec: GET /api/oversight/reports, newest first).</summary>
+/// <summary>The reports list (docs/api/gateway-api.md: GET /api/oversight/reports, newest first).</summary>
 public sealed record ReportSummary(string Id, DateTimeOffset From, DateTimeOffset To, DateTimeOffset CreatedAt);

@@ -1,6 +1,6 @@
 namespace Meterai.Gateway.Oversight;
 
-/// <summary>A flag as regulators see it (gateway spec: GET /api/oversight/flags).</summary>
+/// <summary>A flag as regulators see it (docs/api/gateway-api.md: GET /api/oversight/flags).</summary>
 public sealed record FlagView(
     string FlagId,
     string DistributorId,
@@ -9,7 +9,7 @@ public sealed record FlagView(
     DateTimeOffset OpenedAt,
     DateTimeOffset? ResolvedAt);
 
-/// <summary>A distributor as regulators see it (gateway spec: GET /api/oversight/distributors).</summary>
+/// <summary>A distributor as regulators see it (docs/api/gateway-api.md: GET /api/oversight/distributors).</summary>
 /// <param name="ConcurrencyLimit">Orders in flight the gateway allows it now: learned, never above its registry maxConcurrency.</param>
 public sealed record DistributorOversightView(
     string Id,
@@ -23,5 +23,5 @@ public sealed record DistributorOversightView(
     int Undelivered,
     IReadOnlyList<FlagView> Flags);
 
-/// <summary>What one audit changed (gateway spec: POST /api/oversight/audit).</summary>
+/// <summary>What one audit changed (docs/api/gateway-api.md: POST /api/oversight/audit).</summary>
 public sealed record AuditResult(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<FlagView> Opened, IReadOnlyList<FlagView> Resolved);

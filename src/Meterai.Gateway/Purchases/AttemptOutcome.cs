@@ -5,7 +5,7 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Meterai.Gateway.Purchases;
 
-/// <summary>What one distributor's answer means for the money (distributor spec, POST /orders).</summary>
+/// <summary>What one distributor's answer means for the money (docs/api/distributor-api.md, POST /orders).</summary>
 public enum AttemptOutcome
 {
     /// <summary>201: paid and issued.</summary>

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Meterai.Gateway.Purchases;
 
-/// <summary>The applicant-facing answers of POST /api/purchases (gateway spec).</summary>
+/// <summary>The applicant-facing answers of POST /api/purchases (docs/api/gateway-api.md).</summary>
 internal static class PurchaseAnswers
 {
     public const string ProblemBase = "urn:meterai-gateway:problem:";

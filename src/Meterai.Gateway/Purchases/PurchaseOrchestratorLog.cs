@@ -6,13 +6,14 @@ namespace Meterai.Gateway.Purchases;
 // The purchase orchestrator's log messages, kept apart so the flow of one purchase reads top to bottom.
 internal sealed partial class PurchaseOrchestrator
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purchase {PurchaseId}: distributor {DistributorId} refused ({HttpStatus}, {Outcome}); failing over")]
+    // Per attempt, so Debug: a distributor that keeps refusing is passive health's one line.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Purchase {PurchaseId}: distributor {DistributorId} refused ({HttpStatus}, {Outcome}); failing over")]
     private static partial void LogFailover(ILogger logger, string purchaseId, string distributorId, int httpStatus, AttemptOutcome outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: distributor {DistributorId} answered ambiguously (HTTP {HttpStatus}, transport {TransportError}); look-up found {Lookup}, answering {Status}")]
     private static partial void LogAmbiguous(ILogger logger, string purchaseId, string distributorId, int? httpStatus, ForwarderError? transportError, LookupKind lookup, string status);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purchase {PurchaseId}: distributor {DistributorId} had no turn for the order within its wait; withdrawn unsent, trying another")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Purchase {PurchaseId}: distributor {DistributorId} had no turn for the order within its wait; withdrawn unsent, trying another")]
     private static partial void LogWithdrawn(ILogger logger, string purchaseId, string distributorId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: no distributor could sell after {Attempts} attempts")]

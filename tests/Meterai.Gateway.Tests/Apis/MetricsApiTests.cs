@@ -36,7 +36,7 @@ public sealed partial class MetricsApiTests
         Assert.Contains("# TYPE process_cpu_seconds_total counter\n", text, StringComparison.Ordinal);
     }
 
-    /// <summary>Issue 8 item 12, gateway spec "SREs": series whose label values are known in advance start at 0.</summary>
+    /// <summary>Issue 8 item 12, docs/api/gateway-api.md "SREs": series whose label values are known in advance start at 0.</summary>
     [Fact]
     public async Task GetMetrics_FirstScrapeBeforeAnyPurchase_EveryKnownSeriesPresentAtZero()
     {

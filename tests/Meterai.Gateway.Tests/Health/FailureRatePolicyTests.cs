@@ -1,5 +1,7 @@
 using Meterai.Gateway.Health;
 using Microsoft.AspNetCore.Http;
+using Meterai.Gateway.Tests.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -18,7 +20,7 @@ public sealed class FailureRatePolicyTests
 
     public FailureRatePolicyTests()
     {
-        _policy = new FailureRatePolicy(_updater, Options.Create(_options), _time);
+        _policy = new FailureRatePolicy(_updater, Options.Create(_options), _time, NullLogger<FailureRatePolicy>.Instance);
     }
 
     private static DefaultHttpContext Answer(int status, ForwarderError error = ForwarderError.None)
@@ -117,6 +119,36 @@ public sealed class FailureRatePolicyTests
         Proxied(1, 401);
 
         Assert.Equal(2, _updater.Calls.Count);
+    }
+
+    [Fact]
+    public void RequestProxied_KeepsRefusingAcrossReactivations_OneLineNamingItThenOneWhenItSells()
+    {
+        using var logs = new CapturedLogs();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var policy = new FailureRatePolicy(_updater, Options.Create(_options), _time, loggers.CreateLogger<FailureRatePolicy>());
+        void Answer(int count, int status)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                policy.RequestProxied(FailureRatePolicyTests.Answer(status), _cluster, _destination);
+            }
+        }
+
+        Answer(3, 503);
+        Answer(1, 503);
+        Answer(1, 503);
+        Assert.Equal(3, _updater.Calls.Count);
+
+        var first = Assert.Single(logs.Lines);
+        Assert.Contains("Distributor d01 taken out of rotation", first, StringComparison.Ordinal);
+
+        Answer(1, 201);
+        Assert.Equal(2, logs.Lines.Count);
+        Assert.Contains("Distributor d01 sells again", logs.Lines.Last(), StringComparison.Ordinal);
+
+        Answer(5, 201);
+        Assert.Equal(2, logs.Lines.Count);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using Meterai.Gateway.Tests.Testing;
 
 namespace Meterai.Gateway.Tests.Purchases;
 
-/// <summary>Every bad input the gateway spec names: 400 problem+json naming the field, and nothing written or sent.</summary>
+/// <summary>Every bad input the docs/api/gateway-api.md names: 400 problem+json naming the field, and nothing written or sent.</summary>
 public sealed class BadInputTests : IAsyncLifetime
 {
     private GatewayHarness _gateway = null!;
