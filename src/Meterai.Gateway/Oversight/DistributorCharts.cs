@@ -28,11 +28,10 @@ internal static class DistributorCharts
             : $"Available in {Figures.Percent((double)probed.Sum(d => d.HealthyProbes) / probed.Sum(d => d.Probes))} of {ReportCharts.Count(probed.Sum(d => d.Probes))} probes; the worst day {Figures.Percent(probed.Min(d => d.Availability))}.";
         return Html.Of($"""
             <figure class="chart" id="{id}">
-            <figcaption><strong><span lang="id">Ketersediaan per hari</span> / Availability per day</strong></figcaption>
+            <figcaption><strong><span lang="id">Ketersediaan per hari</span> / Availability per day (%)</strong></figcaption>
             <svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {ReportCharts.F(ReportCharts.Width)} {ReportCharts.F(Height)}" role="img" aria-labelledby="{id}-title">
             <title id="{id}-title">Share of each day's health probes it answered. {summary}</title>
             {ReportCharts.Axes(100, Top, Plot, Y)}
-            <text x="{ReportCharts.F(ReportCharts.Left - 4)}" y="{ReportCharts.F(Top + 16)}" text-anchor="end" font-size="10" fill="#111">%</text>
             {Html.Join(bars)}
             {DayLabels(days, step)}
             </svg>
@@ -81,9 +80,13 @@ internal static class DistributorCharts
 
     private static Html DayLabels(IReadOnlyList<DistributorDay> days, double step)
     {
-        // About six labels, the last day always among them, so they never overlap.
+        // About six labels, the last day always among them (ending at the edge, so it is not cut), so they never overlap.
         var every = Math.Max(1, (int)Math.Ceiling(days.Count / 6d));
-        return Html.Join(days.Select((d, i) => (d, i)).Where(p => (days.Count - 1 - p.i) % every == 0).Select(p => Html.Of(
-            $"""<text x="{ReportCharts.F(X(p.i, step) + (step / 2))}" y="{ReportCharts.F(Top + Plot + 13)}" text-anchor="middle" font-size="10" fill="#111">{p.d.Day.ToString("d MMM", CultureInfo.InvariantCulture)}</text>""")));
+        return Html.Join(days.Select((d, i) => (d, i)).Where(p => (days.Count - 1 - p.i) % every == 0).Select(p =>
+        {
+            var last = p.i == days.Count - 1;
+            return Html.Of(
+                $"""<text x="{ReportCharts.F(last ? X(p.i + 1, step) : X(p.i, step) + (step / 2))}" y="{ReportCharts.F(Top + Plot + 13)}" text-anchor="{(last ? "end" : "middle")}" font-size="10" fill="#111">{p.d.Day.ToString("d MMM", CultureInfo.InvariantCulture)}</text>""");
+        }));
     }
 }

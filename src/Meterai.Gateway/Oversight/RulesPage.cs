@@ -1,4 +1,3 @@
-using System.Globalization;
 using Markdig;
 using Markdig.Syntax;
 using Meterai.Gateway.Auth;
@@ -49,7 +48,7 @@ public sealed class RulesPage : PageComponent
             """);
     }
 
-    /// <summary>The file as HTML: its own title dropped (the page has one) and its headings one level down, under the page's h1.</summary>
+    /// <summary>The file as HTML, its own title dropped: the page's h1 says it, and its sections stay h2 under that.</summary>
     internal static string Render()
     {
         using var stream = typeof(RulesPage).Assembly.GetManifestResourceStream(Resource)
@@ -59,11 +58,6 @@ public sealed class RulesPage : PageComponent
         if (document.FirstOrDefault() is HeadingBlock { Level: 1 } title)
         {
             document.Remove(title);
-        }
-
-        foreach (var heading in document.Descendants<HeadingBlock>())
-        {
-            heading.Level = Math.Min(heading.Level + 1, 6);
         }
 
         return document.ToHtml(Pipeline);

@@ -53,16 +53,23 @@ internal static class PageStyles
         ul.evidence li{padding:.4rem 0;border-top:1px dashed var(--line)}
         ul.evidence li:first-child{border-top:none}
         ul.evidence p{margin:.2rem 0 0;max-width:60rem}
-        dl.figures.compact dd{font-size:1.3rem}
+        dl.figures.compact{display:grid;grid-template-columns:1fr 1fr;gap:0 1rem}
+        dl.figures.compact div{display:block;padding:.5rem 0}
+        dl.figures.compact dd{font-size:1.3rem;margin:0}
+        @media (min-width:60rem){dl.figures.compact{grid-template-columns:repeat(3,1fr);gap:0 2rem}}
         .prose{max-width:52rem}
         .prose h2{margin-top:2rem}
         .prose code{font-size:.9em;background:var(--soft);padding:0 .2em;border-radius:.2em;overflow-wrap:anywhere}
         .prose table{display:block;overflow-x:auto}
+        .prose td code{white-space:nowrap;overflow-wrap:normal}
         .howto{border:1px solid var(--line);border-radius:.5rem;padding:.25rem 1rem .75rem;margin:1.25rem 0}
         .howto h2{margin-top:.75rem}
         .howto ol{padding-left:1.25rem;margin:.25rem 0}
         .howto li{margin:.35rem 0}
-        code.call{display:inline-block;font-size:.95rem;background:var(--soft);padding:.1rem .35rem;border-radius:.2rem;overflow-wrap:anywhere}
+        dl.statuses{display:grid;grid-template-columns:auto 1fr;gap:.3rem .75rem;margin:.5rem 0}
+        dl.statuses dt{font-weight:700;font-family:monospace}
+        dl.statuses dd{margin:0}
+        code.call{font-size:.95rem;background:var(--soft);padding:.1rem .35rem;border-radius:.2rem;overflow-wrap:anywhere}
         h1{font-size:1.6rem;line-height:1.25;margin:.25rem 0 1rem}
         h2{font-size:1.25rem;margin:1.75rem 0 .5rem}
         a{color:var(--accent)}

@@ -48,8 +48,8 @@ internal sealed class StatusPage : PageComponent
         <section class="howto" id="how-to-buy">
         <h2>Cara membeli<span class="en" lang="en">How to buy</span></h2>
         <ol>
-        <li>Kirim <code class="call">POST /api/purchases</code> dengan header <code class="call">Idempotency-Key</code> (kode unik Anda, 8–128 karakter) dan isi <code class="call">{"quantity": 1, "applicantRef": "…"}</code>.
-        <span class="en" lang="en">Send <code class="call">POST /api/purchases</code> with an <code class="call">Idempotency-Key</code> header (your own unique code, 8–128 characters) and the body <code class="call">{"quantity": 1, "applicantRef": "…"}</code>.</span></li>
+        <li>Kirim <code class="call">POST /api/purchases</code> dengan header <code class="call">Idempotency-Key</code> (kode unik Anda, 8–128 karakter) dan isi <code class="call">{"quantity": 1, "applicantRef": "…"}</code>
+        <span class="en" lang="en">Send <code class="call">POST /api/purchases</code> with an <code class="call">Idempotency-Key</code> header (your own unique code, 8–128 characters) and the body <code class="call">{"quantity": 1, "applicantRef": "…"}</code></span></li>
         <li>Jawaban <strong>201</strong>: e-Meterai sudah terbit, nomor serinya ada di jawaban. <strong>202</strong>: pembayaran diterima, e-Meterai sedang dikirim; simpan <code class="call">purchaseId</code>.
         <span class="en" lang="en"><strong>201</strong>: issued, the serial numbers are in the answer. <strong>202</strong>: paid and on its way; keep the <code class="call">purchaseId</code>.</span></li>
         <li>Jawaban <strong>503</strong>: belum ada yang bisa menjual, dan tidak ada yang ditagih. Coba lagi dengan <code class="call">Idempotency-Key</code> yang sama setelah detik yang disebut <code class="call">Retry-After</code>: tempat antrean Anda tetap.
@@ -58,10 +58,15 @@ internal sealed class StatusPage : PageComponent
         </section>
         <section class="howto" id="how-to-check">
         <h2>Cara memeriksa pembelian<span class="en" lang="en">How to check a purchase</span></h2>
-        <p><code class="call">GET /api/purchases/{purchaseId}</code> menjawab statusnya: <strong>issued</strong> terbit; <strong>pending</strong> dibayar, sedang dikirim;
-        <strong>refund_due</strong> tidak terkirim, uang Anda sedang dikembalikan; <strong>refunded</strong> uang sudah kembali; <strong>failed</strong> gagal, tanpa tagihan.
-        <span class="en" lang="en"><code class="call">GET /api/purchases/{purchaseId}</code> answers its status: <strong>issued</strong>; <strong>pending</strong> paid, on its way;
-        <strong>refund_due</strong> not delivered, your money is being returned; <strong>refunded</strong> your money is back; <strong>failed</strong> nothing was charged.</span></p>
+        <p>Kirim <code class="call">GET /api/purchases/{purchaseId}</code> dengan <code class="call">purchaseId</code> dari jawaban pembelian. Statusnya:
+        <span class="en" lang="en">Send <code class="call">GET /api/purchases/{purchaseId}</code> with the <code class="call">purchaseId</code> from the purchase's answer. Its status:</span></p>
+        <dl class="statuses">
+        <dt>issued</dt><dd>terbit <span class="en" lang="en">issued</span></dd>
+        <dt>pending</dt><dd>dibayar, sedang dikirim <span class="en" lang="en">paid, on its way</span></dd>
+        <dt>refund_due</dt><dd>tidak terkirim; uang Anda sedang dikembalikan <span class="en" lang="en">not delivered; your money is being returned</span></dd>
+        <dt>refunded</dt><dd>uang Anda sudah kembali <span class="en" lang="en">your money is back</span></dd>
+        <dt>failed</dt><dd>gagal, tanpa tagihan <span class="en" lang="en">failed, nothing was charged</span></dd>
+        </dl>
         </section>
         """);
 
@@ -83,7 +88,7 @@ internal sealed class StatusPage : PageComponent
         var minutes = (seconds + 59) / 60;
         return seconds switch
         {
-            0 => Html.Of($"Tanpa antre<small lang=\"en\">No wait</small>"),
+            0 => Html.Of($"Tidak perlu antre<small lang=\"en\">No wait</small>"),
             < 120 => Html.Of($"± {seconds} detik<small lang=\"en\">about {English(seconds, "second")}</small>"),
             _ => Html.Of($"± {minutes} menit<small lang=\"en\">about {English(minutes, "minute")}</small>"),
         };
