@@ -26,6 +26,14 @@ public static class OversightRoles
 
     /// <summary>Reads and acts: runs audits, builds reports (docs/api/gateway-api.md: "operator keys read and act").</summary>
     public const string Operator = "operator";
+
+    /// <summary>The role as a page names it ("Regulator", "Operator"; the same words in Indonesian); never the key's configuration name.</summary>
+    public static string DisplayName(string? role) => role switch
+    {
+        Regulator => "Regulator",
+        Operator => "Operator",
+        _ => "",
+    };
 }
 
 /// <summary>Authorization policies for oversight endpoints: <c>.RequireAuthorization(OversightPolicies.Read)</c>.</summary>

@@ -25,3 +25,18 @@ public sealed record DistributorOversightView(
 
 /// <summary>What one audit changed (docs/api/gateway-api.md: POST /api/oversight/audit).</summary>
 public sealed record AuditResult(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<FlagView> Opened, IReadOnlyList<FlagView> Resolved);
+
+/// <summary>One distributor's page: its state now, its flags of the period (open and resolved), and the period day by day.</summary>
+public sealed record DistributorHistory(DistributorOversightView Distributor, IReadOnlyList<DistributorDay> Days, IReadOnlyList<FlagView> Flags);
+
+/// <summary>One local day of one distributor.</summary>
+/// <param name="Day">Midnight, in the pages' zone.</param>
+/// <param name="Offers">Orders the gateway offered it (every attempt).</param>
+/// <param name="Sold">Orders it took (issued, or paid and pending).</param>
+/// <param name="Refused">Orders it turned away without charging (refused, sold out).</param>
+/// <param name="Undelivered">Purchases it took payment for and did not deliver within the delivery deadline.</param>
+public sealed record DistributorDay(DateTimeOffset Day, int Probes, int HealthyProbes, int SoldOutProbes, int Offers, int Sold, int Refused, int Undelivered)
+{
+    /// <summary>Share of the day's probes that found it healthy; null without probes.</summary>
+    public double? Availability => Probes == 0 ? null : (double)HealthyProbes / Probes;
+}
