@@ -1,3 +1,4 @@
+using Meterai.Gateway.Observability;
 using Prometheus;
 
 namespace Meterai.Gateway.Apis;
@@ -24,6 +25,7 @@ public static class MetricsApi
                 settings.EnableOpenMetrics = false;
             })
             .WithTags("Metrics")
+            .WithMetadata(HttpRequestMetrics.NotCounted.Instance)
             .ExcludeFromDescription();
         return app;
     }
