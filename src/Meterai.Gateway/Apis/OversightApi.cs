@@ -41,9 +41,9 @@ public static class OversightApi
         HttpRequest request, ReportBuilder reports, TimeProvider time, CancellationToken cancellationToken)
     {
         var (from, to, errors) = await ReportPeriodRequest.ReadAsync(request, time.GetUtcNow(), cancellationToken);
-        if (errors is not null && errors.ContainsKey(JsonRequestBody.ContentTypeField))
+        if (errors is not null && JsonRequestBody.StatusOf(errors) is var status and not StatusCodes.Status400BadRequest)
         {
-            return JsonRequestBody.UnsupportedMediaType(errors);
+            return status == StatusCodes.Status413PayloadTooLarge ? JsonRequestBody.TooLarge(errors) : JsonRequestBody.UnsupportedMediaType(errors);
         }
 
         if (errors is not null)

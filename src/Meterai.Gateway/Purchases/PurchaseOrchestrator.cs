@@ -29,6 +29,7 @@ internal sealed partial class PurchaseOrchestrator(
     GatewayMetrics metrics,
     Oversight.RefusalCounter refusals,
     AdmissionControl admission,
+    KeysBeingClaimed claiming,
     DistributorFleet fleet,
     TimeProvider time,
     IEnumerable<ILoadBalancingPolicy> policies,
@@ -78,6 +79,11 @@ internal sealed partial class PurchaseOrchestrator(
         {
             return PurchaseAnswers.Invalid(errors!);
         }
+
+        // A request with this key is being decided here: once its claim is written this one is a
+        // retry (409 or the replay), not a newcomer the queue may refuse.
+        using var turn = claiming.Enter(request.IdempotencyKey);
+        await turn.WaitForDecisionAsync(context.RequestAborted);
 
         // Under a surge most newcomers cannot be taken: refuse them before they cost a ledger write,
         // or a read, unless their key may be known, since a retry deserves its stored answer. A
@@ -133,6 +139,8 @@ internal sealed partial class PurchaseOrchestrator(
             throw;
         }
 
+        // Written, and known to the key filter: later requests with this key need not wait.
+        turn.Leave();
         if (claim.Kind != ClaimKind.Claimed || recorded == 0)
         {
             // Not this request's claim, or a claim without its attempt: the slot taken for it goes back.

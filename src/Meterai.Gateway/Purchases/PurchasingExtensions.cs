@@ -18,6 +18,7 @@ public static class PurchasingExtensions
         builder.Services.AddSingleton<Admission.IFleetThroughput, FleetThroughput>();
         builder.Services.AddSingleton<OrderLookup>();
         builder.Services.AddSingleton<AnswerRecorder>();
+        builder.Services.AddSingleton<KeysBeingClaimed>();
         builder.Services.AddGatewayPipeline(ResiliencePipelines.OrderLookup, (pipeline, services) =>
             OrderLookup.Configure(pipeline, services.GetRequiredService<IOptions<PurchasingOptions>>().Value));
         return builder;
