@@ -4,19 +4,24 @@ namespace Meterai.Gateway.Capacity;
 
 /// <summary>
 /// The default (docs/capacity.md): Envoy's gradient, (baseline latency × (1 + tolerance)) / window
-/// median latency clamped to [0.5, 1], the baseline being the lowest window median of the last 10–20 s, shrinks the limit as soon as latency rises, and an overload signal
-/// cuts it by <see cref="CapacityOptions.OverloadBackoff"/>. It grows by doubling until the first
-/// sign of overload (slow start), then by one order per healthy window, and a limit that once
-/// proved too high is tried again only every <see cref="CapacityOptions.ProbeInterval"/>, so the
-/// limiter sits just below the collapse point instead of oscillating across it.
+/// median latency clamped to [0.5, 1], the baseline being the lowest window median of the last
+/// 10–20 s, shrinks the limit as soon as the distributor's latency rises past both the tolerance and
+/// an absolute noise floor, and an overload signal cuts it by <see cref="CapacityOptions.OverloadBackoff"/>.
+/// While there is demand and answers are healthy it grows by doubling until the first sign of
+/// overload (slow start), then by one order per window, and a limit that proved too high is tried
+/// again only every <see cref="CapacityOptions.ProbeInterval"/>, so the limiter sits just below the
+/// collapse point instead of oscillating across it.
 /// </summary>
-internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, TimeProvider time) : IConcurrencyLimitAlgorithm
+/// <param name="scheduling">The gateway's own wait for a thread, taken off each latency; none in unit tests.</param>
+internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, TimeProvider time, SchedulingDelay? scheduling = null)
+    : IConcurrencyLimitAlgorithm
 {
     public string Name => ConcurrencyLimitAlgorithmNames.Gradient;
 
-    public ConcurrencyLimiter Create(int ceiling) => new Limiter(ceiling, options.Value, time);
+    public ConcurrencyLimiter Create(int ceiling) => new Limiter(ceiling, options.Value, time, scheduling);
 
-    private sealed class Limiter(int ceiling, CapacityOptions settings, TimeProvider time) : ConcurrencyLimiter(ceiling, settings.InitialLimit)
+    private sealed class Limiter(int ceiling, CapacityOptions settings, TimeProvider time, SchedulingDelay? scheduling)
+        : ConcurrencyLimiter(ceiling, settings.InitialLimit)
     {
         private readonly RollingMinimum _minLatency = new(time, settings.MinLatencyWindow);
         private readonly MeasurementWindow _window = new();
@@ -24,8 +29,26 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
         private bool _slowStart = true;
         private bool _calibrated;
         private long _lastDecreaseAt = long.MinValue;
+
+        // Read lock-free by CouldGrow; written under the limiter's lock.
         private int _tooHigh = int.MaxValue;
         private long _tooHighAt;
+
+        // The highest concurrency a healthy window was measured at since it last proved too high, and
+        // one of those whose latency then rose once: believed too high only if it rises again.
+        private int _provenHealthy;
+        private int _suspect;
+
+        public override bool CouldGrow
+        {
+            get
+            {
+                var limit = Limit;
+                var tooHigh = Volatile.Read(ref _tooHigh);
+                return limit < Ceiling
+                    && (limit < tooHigh - 1 || time.GetElapsedTime(Volatile.Read(ref _tooHighAt)) >= settings.ProbeInterval);
+            }
+        }
 
         protected override double Learn(in CapacitySample sample)
         {
@@ -41,7 +64,10 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
                 return _limit;
             }
 
-            if (!_window.Add(sample, Math.Max(settings.WindowSamples, Limit)))
+            // The gateway's own wait for a thread is in the measured time too; it is not the distributor's.
+            var ownDelay = Math.Max(sample.GatewayDelay.Ticks, scheduling?.Recent.Ticks ?? 0);
+            var distributorTime = sample with { Latency = TimeSpan.FromTicks(Math.Max(0, sample.Latency.Ticks - ownDelay)) };
+            if (!_window.Add(distributorTime, Math.Max(settings.WindowSamples, Limit)))
             {
                 return _limit;
             }
@@ -49,21 +75,37 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             // The baseline is the lowest window median lately, not the lowest single answer: on a
             // busy machine the fastest answer is an outlier, and comparing with it sees overload everywhere.
             var latency = _window.MedianTicks();
-            var baseline = _minLatency.Add(TimeSpan.FromTicks((long)latency));
-            var threshold = baseline.Ticks * (1 + settings.LatencyTolerance);
+            var baseline = _minLatency.Add(TimeSpan.FromTicks((long)latency)).Ticks;
+
+            // Rising means past the tolerance and past the noise floor: against a near-free distributor's
+            // 0.1 ms, a millisecond of the gateway's own jitter is a 10× "rise" that says nothing.
+            var threshold = Math.Max(baseline * (1 + settings.LatencyTolerance), baseline + settings.NoiseFloor.Ticks);
             var peak = _window.PeakInFlight;
+
+            // Not short-circuited: a demand noted during this window is used up by it.
+            var demand = TakeDemand() | _window.Demand | peak >= Limit;
 
             // The first window only measures the baseline: its own minimum is all there is to compare
             // with, and a process that just started answers its first orders slowly.
-            if (latency > threshold && _calibrated && _limit > settings.MinLimit)
+            if (latency > threshold)
             {
-                // The concurrency that produced this latency is what was really in flight, not the limit.
-                var gradient = Math.Clamp(threshold / latency, 0.5, 1);
-                Decrease(now, Math.Max(gradient * Math.Min(_limit, peak), settings.MinLimit), tooHigh: peak);
+                if (_calibrated && _limit > settings.MinLimit)
+                {
+                    Rising(now, Math.Clamp(threshold / latency, 0.5, 1), peak);
+                }
             }
-            else if (peak >= Limit && latency <= threshold)
+            else
             {
-                Increase(now);
+                _provenHealthy = Math.Max(_provenHealthy, peak);
+                if (peak >= _suspect)
+                {
+                    _suspect = 0;
+                }
+
+                if (demand)
+                {
+                    Increase(now);
+                }
             }
 
             _calibrated = true;
@@ -73,11 +115,31 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
 
         protected override double OnCeilingChanged(int ceiling) => _limit = Math.Min(_limit, ceiling);
 
+        /// <summary>Latency rose at <paramref name="peak"/> in flight: the limit shrinks by the gradient at once.</summary>
+        private void Rising(long now, double gradient, int peak)
+        {
+            // The concurrency that produced this latency is what was really in flight, not the limit.
+            var target = Math.Max(gradient * Math.Min(_limit, peak), settings.MinLimit);
+
+            // A rise where a window was healthy before is believed once it repeats: one slow window on a
+            // busy host must not hold the limit below the distributor's capacity for a probe interval.
+            if (peak > _provenHealthy || _suspect > 0)
+            {
+                Decrease(now, target, tooHigh: peak);
+                return;
+            }
+
+            _suspect = peak;
+            _limit = Math.Clamp(target, 1, _limit);
+            _lastDecreaseAt = now;
+            _window.Open(now);
+        }
+
         private void Increase(long now)
         {
             if (Limit >= _tooHigh)
             {
-                _tooHigh = int.MaxValue; // the probe at the old limit was healthy: capacity came back
+                Volatile.Write(ref _tooHigh, int.MaxValue); // the probe at the old limit was healthy: capacity came back
             }
 
             var target = Math.Min(_slowStart ? _limit * 2 : _limit + 1, Ceiling);
@@ -94,8 +156,11 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
         {
             _limit = Math.Clamp(target, 1, _limit);
             _slowStart = false;
-            _tooHigh = Math.Max(tooHigh, (int)Math.Floor(_limit) + 1);
-            _tooHighAt = now;
+            var blocked = Math.Max(tooHigh, (int)Math.Floor(_limit) + 1);
+            Volatile.Write(ref _tooHighAt, now);
+            Volatile.Write(ref _tooHigh, blocked);
+            _provenHealthy = Math.Min(_provenHealthy, blocked - 1);
+            _suspect = 0;
             _lastDecreaseAt = now;
             _window.Open(now);
         }
