@@ -39,6 +39,13 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
         private int _provenHealthy;
         private int _suspect;
 
+        // Envoy's minimum-latency recalculation: now and then one window at half the limit measures the
+        // baseline afresh. Under constant load the rolling minimum would otherwise become the latency at
+        // the limit, and the limit would creep up a tolerance at a time towards the collapse point.
+        private long _remeasureAt = time.GetTimestamp() + settings.MinLatencyWindow.Ticks;
+        private double _resumeAt;
+        private long _answers;
+
         public override bool CouldGrow
         {
             get
@@ -55,6 +62,13 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             var now = time.GetTimestamp();
             if (sample.Signal == CapacitySignal.Overloaded)
             {
+                if (_resumeAt > 0)
+                {
+                    // Refused even at half the limit: the cut applies to the limit being measured under.
+                    _limit = _resumeAt;
+                    _resumeAt = 0;
+                }
+
                 // One reaction per generation: orders sent before the last cut were sent under the old limit.
                 if (sample.SentAt >= _lastDecreaseAt)
                 {
@@ -65,6 +79,7 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             }
 
             // The gateway's own wait for a thread is in the measured time too; it is not the distributor's.
+            _answers++;
             var ownDelay = Math.Max(sample.GatewayDelay.Ticks, scheduling?.Recent.Ticks ?? 0);
             var distributorTime = sample with { Latency = TimeSpan.FromTicks(Math.Max(0, sample.Latency.Ticks - ownDelay)) };
             if (!_window.Add(distributorTime, Math.Max(settings.WindowSamples, Limit)))
@@ -79,6 +94,11 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
 
             // Rising means past the tolerance and past the noise floor: against a near-free distributor's
             // 0.1 ms, a millisecond of the gateway's own jitter is a 10× "rise" that says nothing.
+            if (_resumeAt > 0)
+            {
+                return Remeasured(now, latency);
+            }
+
             var threshold = Math.Max(baseline * (1 + settings.LatencyTolerance), baseline + settings.NoiseFloor.Ticks);
             var peak = _window.PeakInFlight;
 
@@ -110,10 +130,44 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
 
             _calibrated = true;
             _window.Open(now);
+            if (now >= _remeasureAt)
+            {
+                StartRemeasuring(now);
+            }
+
             return _limit;
         }
 
-        protected override double OnCeilingChanged(int ceiling) => _limit = Math.Min(_limit, ceiling);
+        protected override double OnCeilingChanged(int ceiling)
+        {
+            _resumeAt = Math.Min(_resumeAt, ceiling);
+            return _limit = Math.Min(_limit, ceiling);
+        }
+
+        private void StartRemeasuring(long now)
+        {
+            // Jittered by up to a quarter, from the answers counted, so distributors (and gateways) do
+            // not all halve at once; deterministic for a given sequence of answers.
+            var jitter = (_answers * 2_654_435_761L % 1_000) / 4_000.0;
+            _remeasureAt = now + (long)(settings.MinLatencyWindow.Ticks * (1 + jitter));
+            // At the ceiling the baseline cannot push the limit anywhere: nothing to correct.
+            var half = Math.Max(settings.MinLimit, Math.Floor(_limit / 2));
+            if (half < Math.Floor(_limit) && _limit < Ceiling)
+            {
+                _resumeAt = _limit;
+                _limit = half;
+            }
+        }
+
+        /// <summary>The window at half the limit ended: its median is the baseline, and the limit goes back to where it was.</summary>
+        private double Remeasured(long now, double latency)
+        {
+            _minLatency.Restart(TimeSpan.FromTicks((long)latency));
+            _limit = Math.Min(_resumeAt, Ceiling);
+            _resumeAt = 0;
+            _window.Open(now);
+            return _limit;
+        }
 
         /// <summary>Latency rose at <paramref name="peak"/> in flight: the limit shrinks by the gradient at once.</summary>
         private void Rising(long now, double gradient, int peak)
