@@ -28,6 +28,20 @@ internal static class CapacitySignals
         return new CapacitySample(sentAt, latency, Classify(status, bodyFailed, inFlightAtSend, error), inFlightAtSend);
     }
 
+    /// <summary>
+    /// The sample of one attempt timed from the request written to the answer's headers read
+    /// (<see cref="CapacitySample.Between"/>), so the ledger write and the body read are not the distributor's.
+    /// </summary>
+    /// <param name="demand">Others were waiting for this distributor's room when the order left (<see cref="CapacitySample.Demand"/>).</param>
+    /// <param name="gatewayDelay">What of that time the gateway spent itself, when known (<see cref="CapacitySample.GatewayDelay"/>).</param>
+    public static CapacitySample Sample(
+        int? status, bool bodyFailed, int inFlightAtSend, IForwarderErrorFeature? errorFeature,
+        TimeProvider time, long writtenAt, long headersReadAt, bool demand = false, TimeSpan gatewayDelay = default)
+    {
+        var error = errorFeature?.Error ?? ForwarderError.None;
+        return CapacitySample.Between(time, writtenAt, headersReadAt, Classify(status, bodyFailed, inFlightAtSend, error), inFlightAtSend, demand, gatewayDelay);
+    }
+
     private static CapacitySignal Classify(int? status, bool bodyFailed, int inFlightAtSend, ForwarderError error)
     {
         if (IsOverload(status, error, inFlightAtSend))
