@@ -32,6 +32,10 @@ internal sealed partial class OversightCookieEvents(ApiKeyStore keys, ILogger<Ov
         }
     }
 
+    // The sign-in endpoint alone decides where to go after signing in (ReturnUrl, checked); the
+    // handler's own redirect would take the raw returnUrl from the query.
+    public override Task RedirectToReturnUrl(RedirectContext<CookieAuthenticationOptions> context) => Task.CompletedTask;
+
     // No redirects: pages answer 401 with the form, APIs answer problem+json.
     public override Task RedirectToLogin(RedirectContext<CookieAuthenticationOptions> context) => OversightResponses.ChallengeAsync(context.HttpContext);
 

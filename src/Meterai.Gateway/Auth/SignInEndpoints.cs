@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Meterai.Gateway.Auth;
@@ -92,6 +94,7 @@ public static partial class SignInEndpoints
             return FormPage(StatusCodes.Status401Unauthorized, location, "Kunci tidak dikenal. / That key is not a regulator or operator key.");
         }
 
+        await EndPreviousSessionAsync(context);
         await context.SignInAsync(
             OversightAuthSchemes.Cookie,
             OversightPrincipal.Create(identity, OversightAuthSchemes.Cookie),
@@ -112,6 +115,35 @@ public static partial class SignInEndpoints
             return null;
         }
     }
+
+    /// <summary>
+    /// Ends the session this browser already had, and hides its cookie from the sign-in that follows:
+    /// the cookie handler would otherwise keep the old session's id for the new sign-in, so whoever
+    /// planted or copied that cookie beforehand would share the new session (session fixation).
+    /// </summary>
+    private static async Task EndPreviousSessionAsync(HttpContext context)
+    {
+        var cookie = context.RequestServices.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(OversightAuthSchemes.Cookie);
+        var name = cookie.Cookie.Name!;
+        if (cookie.CookieManager.GetRequestCookie(context, name) is not { } value)
+        {
+            return;
+        }
+
+        // The claim under which the cookie handler keeps the session store's key.
+        if (cookie.TicketDataFormat.Unprotect(value)?.Principal.FindFirst("Microsoft.AspNetCore.Authentication.Cookies-SessionId")?.Value is { } session)
+        {
+            await cookie.SessionStore!.RemoveAsync(session, context, CancellationToken.None);
+        }
+
+        context.Request.Headers.Cookie = string.Join("; ", context.Request.Headers.Cookie
+            .SelectMany(header => (header ?? "").Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Where(pair => !IsCookieOrChunk(pair.Split('=', 2)[0], name)));
+    }
+
+    /// <summary>The cookie itself, or one of the chunks (<c>nameC1</c>, <c>nameC2</c>) a long cookie is split into.</summary>
+    private static bool IsCookieOrChunk(string cookie, string name) =>
+        cookie == name || (cookie.Length > name.Length + 1 && cookie.StartsWith(name + "C", StringComparison.Ordinal) && cookie[(name.Length + 1)..].All(char.IsAsciiDigit));
 
     private static async Task<RedirectHttpResult> SignOutAsync(HttpContext context)
     {

@@ -35,6 +35,25 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task SignIn_AgainInTheSameBrowser_NewSessionAndTheOldCookieIsWorthNothing()
+    {
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
+        var browser = new SignInFlow(gateway.RawClient);
+        using var first = await browser.SignInAsync(OversightKeys.Regulator);
+        var planted = SessionLedger.CookieHeader(browser);
+
+        // Whoever holds the first cookie (planted in, or copied from, this browser) must not share the operator's session.
+        using var second = await browser.SignInAsync(OversightKeys.Operator);
+        using var withPlanted = await SessionLedger.GetWithCookieAsync(gateway, OversightEndpoints.ReadApi, planted);
+        using var page = await browser.GetAsync(OversightEndpoints.ReadPage);
+
+        Assert.Equal(HttpStatusCode.Redirect, second.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, withPlanted.StatusCode);
+        Assert.Contains("OperatorKeys:0", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Single(await SessionLedger.RowsAsync(gateway));
+    }
+
+    [Fact]
     public async Task KeyRemovedFromConfiguration_OldSession_EndedAtNextRequest()
     {
         await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
