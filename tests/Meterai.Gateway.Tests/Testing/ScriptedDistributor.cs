@@ -108,6 +108,10 @@ internal sealed class ScriptedDistributor : IAsyncDisposable
     /// <summary>Orders for this purchase (its id is the Idempotency-Key the gateway sent).</summary>
     public int OrdersFor(string purchaseId) => _byKey.ContainsKey(purchaseId) ? 1 : 0;
 
+    /// <summary>Charges an order for this key now, as a POST /orders would.</summary>
+    public Order Charge(string idempotencyKey, int quantity = 1) =>
+        _byKey.GetOrAdd(idempotencyKey, k => new Order("ord_" + Guid.NewGuid().ToString("N")[..12], k, quantity, quantity * PricePerEMeterai, IssueAtOnce));
+
     public void IssueAll()
     {
         foreach (var order in _byKey.Values)
@@ -143,7 +147,7 @@ internal sealed class ScriptedDistributor : IAsyncDisposable
             return;
         }
 
-        var order = _byKey.GetOrAdd(key, k => new Order("ord_" + Guid.NewGuid().ToString("N")[..12], k, quantity, quantity * PricePerEMeterai, IssueAtOnce));
+        var order = Charge(key, quantity);
         if (OrderAnswer is { } scripted)
         {
             await WriteAsync(context, scripted);
