@@ -31,37 +31,40 @@ internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater,
 
     public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
     {
-        if (!TryClassify(context, out var failed, out var outcome))
+        if (!TryJudge(context, out var answer))
         {
             return;
         }
 
         var settings = options.Value;
         var window = _windows.GetValue(destination, static _ => new Window());
-        var refused = outcome == AttemptOutcome.Refused && context.Features.Get<IForwarderErrorFeature>() is null or { Error: ForwarderError.None };
-        if (window.Record(failed, refused, outcome is AttemptOutcome.Issued or AttemptOutcome.Pending, time.GetUtcNow(), settings))
+        if (window.Record(answer.Failed, answer.Refused, answer.Sold, time.GetUtcNow(), settings))
         {
             healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, settings.ReactivationPeriod);
         }
     }
 
     /// <summary>False when the answer says nothing about the distributor's health (the applicant hung up, or it is overloaded).</summary>
-    internal static bool TryClassify(HttpContext context, out bool failed) => TryClassify(context, out failed, out _);
+    internal static bool TryClassify(HttpContext context, out bool failed)
+    {
+        var counted = TryJudge(context, out var answer);
+        failed = answer.Failed;
+        return counted;
+    }
 
     /// <summary>
     /// Failed: a transport error, a 5xx, or any answer that leaves the order ambiguous (a 403, a
     /// redirect, a 200, an unreadable body...), by the purchase path's own rule
     /// (<see cref="AttemptClassifier"/>): each such answer leaves an applicant waiting on a look-up.
     /// </summary>
-    private static bool TryClassify(HttpContext context, out bool failed, out AttemptOutcome outcome)
+    private static bool TryJudge(HttpContext context, out Verdict answer)
     {
         var errorFeature = context.Features.Get<IForwarderErrorFeature>();
         var error = errorFeature?.Error ?? ForwarderError.None;
         if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
             or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
         {
-            failed = false;
-            outcome = AttemptOutcome.Ambiguous;
+            answer = default;
             return false;
         }
 
@@ -70,17 +73,22 @@ internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater,
         var inFlightAtSend = attempt?.InFlightAtSend ?? 1;
         if (CapacitySignals.IsOverload(status, error, inFlightAtSend))
         {
-            failed = false;
-            outcome = AttemptOutcome.Refused;
+            answer = default;
             return false;
         }
 
-        outcome = attempt is not null && (attempt.Status is not null || error != ForwarderError.None)
+        var outcome = attempt is not null && (attempt.Status is not null || error != ForwarderError.None)
             ? AttemptClassifier.Classify(attempt, errorFeature).Outcome
             : error == ForwarderError.None ? AttemptClassifier.OfStatus(context.Response.StatusCode) : AttemptOutcome.Ambiguous;
-        failed = error != ForwarderError.None || context.Response.StatusCode >= StatusCodes.Status500InternalServerError || outcome == AttemptOutcome.Ambiguous;
+        answer = new Verdict(
+            Failed: error != ForwarderError.None || context.Response.StatusCode >= StatusCodes.Status500InternalServerError || outcome == AttemptOutcome.Ambiguous,
+            Refused: error == ForwarderError.None && outcome == AttemptOutcome.Refused,
+            Sold: error == ForwarderError.None && outcome is AttemptOutcome.Issued or AttemptOutcome.Pending);
         return true;
     }
+
+    /// <summary>What one answer counts as in the window.</summary>
+    private readonly record struct Verdict(bool Failed, bool Refused, bool Sold);
 
     private sealed class Window
     {
