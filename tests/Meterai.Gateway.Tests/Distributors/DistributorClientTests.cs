@@ -1,4 +1,3 @@
-using System.Net;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Purchases;
 using Meterai.Gateway.Tests.Testing;
