@@ -11,8 +11,10 @@ namespace Meterai.Gateway.Health;
 /// <summary>
 /// Passive health from real purchase answers. YARP's built-in policy counts only transport
 /// errors, but a distributor collapsing under load mostly answers 5xx or times out, and those
-/// are the ones to stop sending money to. A distributor that refuses every order while its probe
-/// says healthy (401, 403, 422, 503 to orders only) is one no order should be routed to either: at
+/// are the ones to stop sending money to; so is one whose answers are ambiguous in any other way
+/// (403, 404, a redirect, a 200: see <see cref="AttemptClassifier"/>), since each leaves an applicant
+/// waiting on a look-up. A distributor that refuses every order while its probe
+/// says healthy (400, 401, 422, 503 to orders only) is one no order should be routed to either: at
 /// <see cref="PassiveHealthOptions.RefusalsBeforeUnhealthy"/> refusals in a window with no sale it is
 /// unhealthy too, and after each reactivation one more refusal is enough. A distributor that sells
 /// at all in the window is never taken out this way, so an overloaded one's 503s in a surge are left
@@ -33,7 +35,7 @@ internal sealed partial class FailureRatePolicy(
 
     public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
     {
-        if (!TryClassify(context, out var failed))
+        if (!TryJudge(context, out var answer))
         {
             return;
         }
@@ -41,8 +43,8 @@ internal sealed partial class FailureRatePolicy(
         var settings = options.Value;
         var window = _windows.GetValue(destination, static _ => new Window());
         var status = context.Response.StatusCode;
-        var sold = status is >= 200 and < 300;
-        if (window.Record(failed, IsRefusal(status), sold, time.GetUtcNow(), settings))
+        var sold = answer.Sold;
+        if (window.Record(answer.Failed, answer.Refused, sold, time.GetUtcNow(), settings))
         {
             // A distributor that keeps refusing is taken out again after every reactivation: one
             // line when it first goes out, none for each repeat, one when it sells again.
@@ -68,34 +70,48 @@ internal sealed partial class FailureRatePolicy(
     /// <summary>False when the answer says nothing about the distributor's health (the applicant hung up, or it is overloaded).</summary>
     internal static bool TryClassify(HttpContext context, out bool failed)
     {
-        var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+        var counted = TryJudge(context, out var answer);
+        failed = answer.Failed;
+        return counted;
+    }
+
+    /// <summary>
+    /// Failed: a transport error, a 5xx, or any answer that leaves the order ambiguous (a 403, a
+    /// redirect, a 200, an unreadable body...), by the purchase path's own rule
+    /// (<see cref="AttemptClassifier"/>): each such answer leaves an applicant waiting on a look-up.
+    /// </summary>
+    private static bool TryJudge(HttpContext context, out Verdict answer)
+    {
+        var errorFeature = context.Features.Get<IForwarderErrorFeature>();
+        var error = errorFeature?.Error ?? ForwarderError.None;
         if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
             or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
         {
-            failed = false;
+            answer = default;
             return false;
         }
 
         var status = error == ForwarderError.None ? context.Response.StatusCode : (int?)null;
-        var inFlightAtSend = context.Features.Get<PurchaseAttemptFeature>()?.InFlightAtSend ?? 1;
+        var attempt = context.Features.Get<PurchaseAttemptFeature>();
+        var inFlightAtSend = attempt?.InFlightAtSend ?? 1;
         if (CapacitySignals.IsOverload(status, error, inFlightAtSend))
         {
-            failed = false;
+            answer = default;
             return false;
         }
 
-        failed = error != ForwarderError.None || context.Response.StatusCode >= StatusCodes.Status500InternalServerError;
+        var outcome = attempt is not null && (attempt.Status is not null || error != ForwarderError.None)
+            ? AttemptClassifier.Classify(attempt, errorFeature).Outcome
+            : error == ForwarderError.None ? AttemptClassifier.OfStatus(context.Response.StatusCode) : AttemptOutcome.Ambiguous;
+        answer = new Verdict(
+            Failed: error != ForwarderError.None || context.Response.StatusCode >= StatusCodes.Status500InternalServerError || outcome == AttemptOutcome.Ambiguous,
+            Refused: error == ForwarderError.None && outcome == AttemptOutcome.Refused,
+            Sold: error == ForwarderError.None && outcome is AttemptOutcome.Issued or AttemptOutcome.Pending);
         return true;
     }
 
-    /// <summary>
-    /// Refused without charging (docs/api/distributor-api.md: 400, 401, 422 rejected; 503). Not 409, which is
-    /// stock (probes and routing track it), nor 429, which is load (admission and slots answer it).
-    /// </summary>
-    internal static bool IsRefusal(int status) =>
-        status is >= StatusCodes.Status400BadRequest and < StatusCodes.Status500InternalServerError
-            and not StatusCodes.Status409Conflict and not StatusCodes.Status429TooManyRequests
-            or StatusCodes.Status503ServiceUnavailable;
+    /// <summary>What one answer counts as in the window.</summary>
+    private readonly record struct Verdict(bool Failed, bool Refused, bool Sold);
 
     private sealed class Window
     {

@@ -10,7 +10,8 @@ public sealed record ActivityEvidence(
     int EMeteraiIssued,
     int Offers,
     int Refusals,
-    int Undelivered)
+    int Undelivered,
+    IReadOnlyList<OverchargeRow>? Overcharges = null)
 {
     /// <summary>Share of healthy probes; null with no probes at all.</summary>
     public double? Availability => Probes == 0 ? null : (double)HealthyProbes / Probes;
@@ -38,4 +39,5 @@ public sealed record FlagEvidence(
     int Refusals,
     int Undelivered,
     int FleetOrdersIssued,
-    double Threshold);
+    double Threshold,
+    IReadOnlyList<OverchargeRow>? Overcharges = null);

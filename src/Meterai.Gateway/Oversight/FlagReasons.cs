@@ -7,6 +7,7 @@ public static class FlagReasons
     public const string NoStock = "no_stock";
     public const string NoSales = "no_sales";
     public const string Undelivered = "undelivered";
+    public const string Overcharged = "overcharged";
 }
 
 /// <summary>A distributor's state in oversight: inactive while any flag is open.</summary>

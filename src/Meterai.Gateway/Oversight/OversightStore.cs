@@ -56,6 +56,23 @@ public sealed class OversightStore(LedgerDatabase database)
         return rows.ToDictionary(r => r.DistributorId, r => r.ToActivity(), StringComparer.Ordinal);
     }
 
+    /// <summary>Orders charged above their due (gateway spec: overcharges) first read in the period, oldest first.</summary>
+    public async Task<IReadOnlyList<OverchargeRow>> GetOverchargesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string OrderId, string DistributorId, string PurchaseId, long Quantity, long AmountCharged, long AmountDue, long FoundAt)>(
+            new CommandDefinition(
+                """
+                SELECT order_id, distributor_id, purchase_id, quantity, amount_charged, amount_due, found_at
+                FROM overcharges WHERE found_at >= @from AND found_at < @to
+                ORDER BY found_at, distributor_id, order_id
+                """,
+                new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() },
+                cancellationToken: cancellationToken));
+        return rows.Select(r => new OverchargeRow(
+            r.OrderId, r.DistributorId, r.PurchaseId, (int)r.Quantity, r.AmountCharged, r.AmountDue, DateTimeOffset.FromUnixTimeMilliseconds(r.FoundAt))).ToList();
+    }
+
     public async Task<IReadOnlyList<FlagRecord>> GetFlagsAsync(bool openOnly, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

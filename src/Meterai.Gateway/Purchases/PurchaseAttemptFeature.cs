@@ -58,6 +58,9 @@ internal sealed class PurchaseAttemptFeature(PurchaseTry purchaseTry, byte[] can
     /// <summary>The answer's headers arrived but its body could not be read: ambiguous.</summary>
     public bool BodyFailed { get; set; }
 
+    /// <summary>What the answer means, once <see cref="AttemptClassifier"/> has read it: passive health and the orchestrator read it alike.</summary>
+    public (AttemptOutcome Outcome, DistributorOrder? Order)? Classified { get; set; }
+
     public void Begin(int number)
     {
         Number = number;
@@ -68,5 +71,6 @@ internal sealed class PurchaseAttemptFeature(PurchaseTry purchaseTry, byte[] can
         Status = null;
         Body = null;
         BodyFailed = false;
+        Classified = null;
     }
 }

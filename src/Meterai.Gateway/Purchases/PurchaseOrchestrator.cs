@@ -371,6 +371,7 @@ internal sealed partial class PurchaseOrchestrator(
         HttpContext context, PurchaseAttemptFeature attempt, PurchaseRequest request, string status, DistributorOrder? order, AttemptOutcome outcome, bool ambiguous)
     {
         var view = PurchaseView.Of(attempt.PurchaseId, status, attempt.Distributor!.Id, order?.OrderId, request.Quantity, order?.Amount, order?.Serials);
+        LogAmount(view);
         var httpStatus = status == PurchaseStatus.Issued ? StatusCodes.Status201Created : StatusCodes.Status202Accepted;
         var body = PurchaseAnswers.Serialize(view);
         var completion = new PurchaseCompletion(

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Meterai.Gateway.Admission;
+using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Observability;
 
@@ -57,4 +58,21 @@ internal sealed partial class PurchaseOrchestrator
 
     /// <summary>When nobody can sell, the next probe round is the earliest anything can change.</summary>
     private int ProbeRetryAfterSeconds() => (int)Math.Clamp(Math.Ceiling(probing.Value.IntervalSeconds), 1, 60);
+
+    /// <summary>
+    /// An order charged above its due still counts (the ledger records the overcharge with the answer,
+    /// for the report and the audit); one charged below it is accepted, the applicant being no worse off.
+    /// </summary>
+    private void LogAmount(PurchaseView view)
+    {
+        var due = OrderAmounts.Due(view.Quantity);
+        if (OrderAmounts.IsOvercharge(view.Amount, view.Quantity))
+        {
+            LogOvercharged(logger, view.PurchaseId, view.DistributorId!, view.OrderId, view.Amount, due);
+        }
+        else if (OrderAmounts.IsUndercharge(view.Amount, view.Quantity))
+        {
+            LogUndercharged(logger, view.PurchaseId, view.DistributorId!, view.OrderId, view.Amount, due);
+        }
+    }
 }

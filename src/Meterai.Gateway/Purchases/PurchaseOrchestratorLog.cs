@@ -36,4 +36,10 @@ internal sealed partial class PurchaseOrchestrator
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Purchase {PurchaseId}: could not record the failure in the ledger; reconciliation must find it")]
     private static partial void LogSafeguardFailed(ILogger logger, Exception exception, string purchaseId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: distributor {DistributorId} charged {AmountCharged} for order {OrderId}, {AmountDue} due; recorded as an overcharge")]
+    private static partial void LogOvercharged(ILogger logger, string purchaseId, string distributorId, string? orderId, long? amountCharged, long amountDue);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purchase {PurchaseId}: distributor {DistributorId} charged {AmountCharged} for order {OrderId}, less than the {AmountDue} due; accepted as it is")]
+    private static partial void LogUndercharged(ILogger logger, string purchaseId, string distributorId, string? orderId, long? amountCharged, long amountDue);
 }

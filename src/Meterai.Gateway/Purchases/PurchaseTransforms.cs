@@ -1,4 +1,4 @@
-using System.Buffers;
+using Meterai.Gateway.Distributors;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -12,12 +12,6 @@ namespace Meterai.Gateway.Purchases;
 /// </summary>
 internal static class PurchaseTransforms
 {
-    /// <summary>An order answer is a few hundred bytes; anything far larger is not one.</summary>
-    private const int MaxAnswerBytes = 64 * 1024;
-
-    /// <summary>Room for a usual answer in one read.</summary>
-    private const int InitialAnswerBytes = 1024;
-
     /// <summary>Added unparsed: a typed header value is formatted again for every request that carries it.</summary>
     private const string Json = "application/json; charset=utf-8";
 
@@ -88,41 +82,7 @@ internal static class PurchaseTransforms
         }
     }
 
-    /// <summary>
-    /// The answer's bytes, exactly: read into a pooled buffer and copied out once, because a
-    /// per-answer chunk and a growing MemoryStream were a third of the purchase path's allocation.
-    /// </summary>
-    internal static async Task<byte[]> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialAnswerBytes);
-        try
-        {
-            var length = 0;
-            int read;
-            while ((read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
-            {
-                length += read;
-                if (length > MaxAnswerBytes)
-                {
-                    throw new InvalidDataException("distributor answer too large");
-                }
-
-                if (length == buffer.Length)
-                {
-                    // One byte past the limit is room enough to see that an answer is too large.
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxAnswerBytes + 1));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-            }
-
-            return buffer.AsSpan(0, length).ToArray();
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    /// <summary>At most 64 KiB of the answer, the limit every distributor call keeps (<see cref="DistributorHttp"/>).</summary>
+    internal static Task<byte[]> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken) =>
+        DistributorHttp.ReadAnswerAsync(content, cancellationToken);
 }

@@ -322,6 +322,7 @@ internal sealed class PurchaseReconciler(
             responseBody = PurchaseAnswers.Serialize(view);
         }
 
+        var overcharge = Overcharge.Of(purchase.DistributorId, orderId ?? purchase.OrderId, purchase.PurchaseId, purchase.Quantity, order?.Amount);
         var applied = await _ledger.ResolveAsync(
             new PurchaseResolution(
                 purchase.PurchaseId,
@@ -336,13 +337,19 @@ internal sealed class PurchaseReconciler(
                 nextCheckAt,
                 responseStatus,
                 responseBody,
-                attemptOutcome),
+                attemptOutcome,
+                overcharge),
             cancellationToken);
         if (!applied)
         {
             work.Contended = true;
             ReconcilerLog.Contended(_logger, purchase.PurchaseId, purchase.Status);
             return false;
+        }
+
+        if (overcharge is not null)
+        {
+            ReconcilerLog.Overcharged(_logger, purchase.PurchaseId, overcharge.DistributorId, overcharge.OrderId, overcharge.AmountCharged, overcharge.AmountDue);
         }
 
         purchase.Status = status;

@@ -1,6 +1,7 @@
 using Meterai.Gateway.Health;
 using Meterai.Gateway.LoadBalancing;
 using Meterai.Gateway.Purchases;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 
@@ -20,6 +21,7 @@ public static class RoutingExtensions
                 }
             });
 
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, DistributorForwarderClientFactory>();
         builder.Services.AddSingleton<ILoadBalancingPolicy, LeastLoadedOfTwoPolicy>();
         builder.Services.AddSingleton<IAvailableDestinationsPolicy, HealthyInStockPolicy>();
         builder.Services.AddSingleton<IPassiveHealthCheckPolicy, FailureRatePolicy>();

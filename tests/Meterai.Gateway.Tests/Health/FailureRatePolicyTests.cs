@@ -78,7 +78,6 @@ public sealed class FailureRatePolicyTests
     [Fact]
     public void RequestProxied_AllSuccesses_NeverMarksUnhealthy()
     {
-        Proxied(50, 200);
         Proxied(50, 201);
         Proxied(50, 202);
 
@@ -98,7 +97,6 @@ public sealed class FailureRatePolicyTests
     [Theory]
     [InlineData(400)]
     [InlineData(401)]
-    [InlineData(403)]
     [InlineData(422)]
     [InlineData(503)]
     public void RequestProxied_RefusalsWithNoSale_MarkUnhealthyAtTheThird(int status)
@@ -109,6 +107,45 @@ public sealed class FailureRatePolicyTests
         Proxied(1, status);
 
         Assert.Equal(DestinationHealth.Unhealthy, Assert.Single(_updater.Calls).Health);
+    }
+
+    /// <summary>
+    /// A distributor that charges and answers 403, a redirect or a 200 sends every applicant to a
+    /// look-up: it is a failing distributor, and a 2xx other than 201/202 is no sale.
+    /// </summary>
+    [Theory]
+    [InlineData(403)]
+    [InlineData(404)]
+    [InlineData(408)]
+    [InlineData(302)]
+    [InlineData(200)]
+    [InlineData(204)]
+    [InlineData(501)]
+    public void RequestProxied_AmbiguousAnswers_MarkUnhealthyAsFailures(int status)
+    {
+        Proxied(4, status);
+        Assert.Empty(_updater.Calls);
+
+        Proxied(1, status);
+
+        Assert.Equal(DestinationHealth.Unhealthy, Assert.Single(_updater.Calls).Health);
+    }
+
+    [Fact]
+    public void RequestProxied_CreatedWithAnInvalidOrder_CountsAsFailureNotSale()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            var context = Answer(201);
+            var attempt = new Meterai.Gateway.Purchases.PurchaseAttemptFeature(new Meterai.Gateway.Ledger.PurchaseTry("pur_x", 0), [], quantity: 1);
+            attempt.Begin(1);
+            attempt.Status = 201;
+            attempt.Body = """{"status":"issued","quantity":1,"amount":10000,"serials":["MT-1"]}"""u8.ToArray(); // no orderId
+            context.Features.Set(attempt);
+            _policy.RequestProxied(context, _cluster, _destination);
+        }
+
+        Assert.Single(_updater.Calls);
     }
 
     [Fact]
@@ -189,7 +226,7 @@ public sealed class FailureRatePolicyTests
     [Fact]
     public void RequestProxied_HalfFailed_MarksUnhealthyAtThreshold()
     {
-        Proxied(3, 200);
+        Proxied(3, 201);
         Proxied(2, 503);
         Assert.Empty(_updater.Calls);
 
@@ -320,9 +357,13 @@ public sealed class FailureRatePolicyTests
     [Theory]
     [InlineData(500, ForwarderError.None, true)]
     [InlineData(599, ForwarderError.None, true)]
-    [InlineData(499, ForwarderError.None, false)]
-    [InlineData(200, ForwarderError.None, false)]
-    [InlineData(200, ForwarderError.Request, true)]
+    [InlineData(499, ForwarderError.None, true)]
+    [InlineData(403, ForwarderError.None, true)]
+    [InlineData(200, ForwarderError.None, true)]
+    [InlineData(201, ForwarderError.None, false)]
+    [InlineData(409, ForwarderError.None, false)]
+    [InlineData(400, ForwarderError.None, false)]
+    [InlineData(201, ForwarderError.Request, true)]
     public void TryClassify_Answer_ReportsFailure(int status, ForwarderError error, bool expectedFailed)
     {
         Assert.True(FailureRatePolicy.TryClassify(Answer(status, error), out var failed));
