@@ -11,6 +11,8 @@ COPY src/Meterai.Simulator/Meterai.Simulator.csproj src/Meterai.Simulator/
 COPY src/Meterai.Gateway/Meterai.Gateway.csproj src/Meterai.Gateway/
 RUN dotnet restore src/Meterai.Gateway/Meterai.Gateway.csproj
 COPY src/ src/
+# Embedded in the gateway: the rules page (/oversight/rules) renders it.
+COPY docs/oversight-rules.md docs/
 RUN dotnet publish src/Meterai.Gateway/Meterai.Gateway.csproj -c Release -o /app --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime

@@ -1,13 +1,14 @@
 using Meterai.Gateway.Observability;
 using Meterai.Gateway.Proxies;
 using Meterai.Gateway.Resilience;
+using Meterai.Gateway.Server;
 using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway;
 
 public static class GatewayDefaults
 {
-    /// <summary>Clock, randomness, JSON and problem details, shared by every feature.</summary>
+    /// <summary>Clock, randomness, JSON, problem details and Kestrel's limits, shared by every feature.</summary>
     public static WebApplicationBuilder AddGatewayDefaults(this WebApplicationBuilder builder)
     {
         // Injected so tests drive time and chance; production uses the system's.
@@ -36,6 +37,7 @@ public static class GatewayDefaults
             o.SuppressDiagnosticsCallback = context => context.Exception is Microsoft.AspNetCore.Http.BadHttpRequestException;
         });
         builder.AddTrustedProxies();
+        builder.Services.AddServerLimits();
         return builder;
     }
 

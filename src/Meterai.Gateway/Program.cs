@@ -39,6 +39,7 @@ try
     builder.AddPublicStatus();
     builder.AddScheduling();
     builder.AddCluster();
+    builder.AddGatewayOpenApi();
 
     var app = builder.Build();
     app.UseSingleGatewayLedger();
@@ -46,6 +47,7 @@ try
     app.UseOversightAuth();
     app.MapHealthApi();
     app.MapMetricsApi();
+    app.MapOpenApiDocument();
     app.MapStatusApi();
     app.MapPurchasesApi();
     app.MapDistributorCluster();

@@ -42,17 +42,11 @@ public sealed class AdmissionControl : IWaitEstimate
 
     public TimeSpan EstimatedWait => Estimate(Length);
 
-    /// <summary>The wait limit now: <see cref="AdmissionOptions.MaxWaitServiceTimes"/> service times, never more than MaxWait.</summary>
-    public TimeSpan MaxWait
-    {
-        get
-        {
-            var serviceTime = TimeSpan.FromTicks(Volatile.Read(ref _serviceTimeTicks));
-            return serviceTime <= TimeSpan.Zero
-                ? _options.MaxWait
-                : TimeSpan.FromTicks(Math.Min(_options.MaxWait.Ticks, (long)(serviceTime.Ticks * _options.MaxWaitServiceTimes)));
-        }
-    }
+    /// <summary>
+    /// The wait limit now: <see cref="AdmissionOptions.MaxWaitServiceTimes"/> service times, never less
+    /// than <see cref="AdmissionOptions.MinWaitSeconds"/> nor more than MaxWait (<see cref="AdmissionOptions.WaitLimit"/>).
+    /// </summary>
+    public TimeSpan MaxWait => _options.WaitLimit(TimeSpan.FromTicks(Volatile.Read(ref _serviceTimeTicks)));
 
     /// <summary>
     /// The refusal a newcomer would get from the queue right now, or null: the caller can answer 503

@@ -23,9 +23,32 @@ public sealed class AdmissionOptions
     [Range(0d, 100d, MinimumIsExclusive = true)]
     public double MaxWaitServiceTimes { get; set; } = 1;
 
+    /// <summary>
+    /// Shortest wait limit, whatever the service time: a near-free distributor answers in 0.1 ms, less
+    /// than the gateway itself spends on one purchase, and a limit that small refuses applicants while
+    /// the distributor sits idle (issue 27). Below what an applicant notices. Default: 0.05 seconds.
+    /// </summary>
+    [Range(0d, 300d)]
+    public double MinWaitSeconds { get; set; } = 0.05;
+
     /// <summary>Completed orders over this window give the drain rate behind waits and Retry-After. Default: 10 seconds.</summary>
     [Range(1, 600)]
     public int DrainWindowSeconds { get; set; } = 10;
 
     public TimeSpan MaxWait => TimeSpan.FromSeconds(MaxWaitSeconds);
+
+    /// <summary>
+    /// The wait limit for a measured service time: <see cref="MaxWaitServiceTimes"/> of it, never below
+    /// <see cref="MinWaitSeconds"/> nor above <see cref="MaxWait"/>; MaxWait before anything was measured.
+    /// </summary>
+    public TimeSpan WaitLimit(TimeSpan serviceTime)
+    {
+        if (serviceTime <= TimeSpan.Zero)
+        {
+            return MaxWait;
+        }
+
+        var floor = Math.Min(TimeSpan.FromSeconds(MinWaitSeconds).Ticks, MaxWait.Ticks);
+        return TimeSpan.FromTicks(Math.Clamp((long)(serviceTime.Ticks * MaxWaitServiceTimes), floor, MaxWait.Ticks));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Unicode;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -34,10 +35,17 @@ internal static class JsonRequestBody
 
     /// <summary>
     /// Reads at most <paramref name="maxBytes"/>; returns the bytes, or the fault of the body field:
-    /// too large, or shorter than its Content-Length (the client stopped sending).
+    /// too large (<see cref="StatusOf"/> makes it a 413), or shorter than its Content-Length (the client stopped sending).
     /// </summary>
     public static async Task<(byte[]? Body, string? Fault)> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
+        // Kestrel then refuses a declared Content-Length over the limit before reading a byte, and a
+        // chunked body as soon as it passes it; the count below is the same limit for other servers.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes;
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(maxBytes + 1);
         try
         {
@@ -50,6 +58,10 @@ internal static class JsonRequestBody
                     length += read;
                 }
             }
+            catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return (null, TooLarge(maxBytes));
+            }
             catch (Microsoft.AspNetCore.Http.BadHttpRequestException)
             {
                 // Kestrel's verdict on the framing (a body shorter than its Content-Length, a broken
@@ -59,7 +71,7 @@ internal static class JsonRequestBody
 
             if (length > maxBytes)
             {
-                return (null, $"The body is larger than {maxBytes} bytes.");
+                return (null, TooLarge(maxBytes));
             }
 
             return (buffer.AsSpan(0, length).ToArray(), null);
@@ -69,6 +81,28 @@ internal static class JsonRequestBody
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>
+    /// The status of an answer to these field errors: 415 for the media type, 413 for a body over
+    /// its limit (RFC 9110 15.5.14), otherwise 400.
+    /// </summary>
+    public static int StatusOf(IReadOnlyDictionary<string, string[]> errors) =>
+        errors.ContainsKey(ContentTypeField) ? StatusCodes.Status415UnsupportedMediaType
+        : errors.TryGetValue(BodyField, out var body) && body.Any(m => m.StartsWith(TooLargeStart, StringComparison.Ordinal)) ? StatusCodes.Status413PayloadTooLarge
+        : StatusCodes.Status400BadRequest;
+
+    /// <summary>413 problem+json naming the body, for errors that <see cref="StatusOf"/> finds too large.</summary>
+    public static ProblemHttpResult TooLarge(Dictionary<string, string[]> errors) =>
+        TypedResults.Problem(
+            detail: string.Join(" ", errors[BodyField]),
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "Request body too large",
+            type: Purchases.PurchaseAnswers.ProblemBase + "body-too-large",
+            extensions: new Dictionary<string, object?> { ["errors"] = errors });
+
+    private const string TooLargeStart = "The body is larger than ";
+
+    private static string TooLarge(int maxBytes) => $"{TooLargeStart}{maxBytes} bytes.";
 
     /// <summary>
     /// Checked after the fields, so invalid bytes inside a field's string are reported for that

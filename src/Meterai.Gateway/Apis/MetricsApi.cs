@@ -1,3 +1,4 @@
+using Meterai.Gateway.Observability;
 using Prometheus;
 
 namespace Meterai.Gateway.Apis;
@@ -5,9 +6,9 @@ namespace Meterai.Gateway.Apis;
 public static class MetricsApi
 {
     /// <summary>
-    /// GET /metrics: Prometheus text exposition 0.0.4 (gateway spec, SREs), rendered by prometheus-net
+    /// GET /metrics: Prometheus text exposition 0.0.4 (docs/api/gateway-api.md, SREs), rendered by prometheus-net
     /// from the host's registry. OpenMetrics is not negotiated: every scraper gets the format the
-    /// spec names and promtool checks.
+    /// spec names and promtool checks. GET and HEAD only; the scrape is not counted in the request families.
     /// </summary>
     /// <remarks>
     /// No authentication on purpose: Prometheus scrapes it over the private network, and scrapers
@@ -24,6 +25,7 @@ public static class MetricsApi
                 settings.EnableOpenMetrics = false;
             })
             .WithTags("Metrics")
+            .WithMetadata(HttpRequestMetrics.NotCounted.Instance, new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]))
             .ExcludeFromDescription();
         return app;
     }

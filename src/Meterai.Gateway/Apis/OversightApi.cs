@@ -8,16 +8,23 @@ namespace Meterai.Gateway.Apis;
 
 public static class OversightApi
 {
-    /// <summary>The regulator and operator API (gateway spec: Regulators and operators).</summary>
+    /// <summary>The regulator and operator API (docs/api/gateway-api.md: Regulators and operators).</summary>
     public static IEndpointRouteBuilder MapOversightApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/oversight").WithTags("Oversight").RequireAntiforgeryWithCookie();
+        var api = app.MapGroup("/api/oversight").WithTags("Oversight").RequireAntiforgeryWithCookie()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         api.MapGet("/distributors", GetDistributorsAsync).RequireAuthorization(OversightPolicies.Read);
         api.MapGet("/flags", GetFlagsAsync).RequireAuthorization(OversightPolicies.Read);
         api.MapPost("/audit", RunAuditAsync).RequireAuthorization(OversightPolicies.Act);
-        api.MapPost("/reports", BuildReportAsync).RequireAuthorization(OversightPolicies.Act);
+        api.MapPost("/reports", BuildReportAsync).RequireAuthorization(OversightPolicies.Act)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         api.MapGet("/reports", ListReportsAsync).RequireAuthorization(OversightPolicies.Read);
-        api.MapGet("/reports/{reportId}", GetReportAsync).RequireAuthorization(OversightPolicies.Read);
+        api.MapGet("/reports/{reportId}", GetReportAsync).RequireAuthorization(OversightPolicies.Read)
+            .Produces<OversightReport>(StatusCodes.Status200OK, "application/json", "text/csv", "text/html", "application/pdf")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status406NotAcceptable);
         return app;
     }
 
@@ -34,9 +41,9 @@ public static class OversightApi
         HttpRequest request, ReportBuilder reports, TimeProvider time, CancellationToken cancellationToken)
     {
         var (from, to, errors) = await ReportPeriodRequest.ReadAsync(request, time.GetUtcNow(), cancellationToken);
-        if (errors is not null && errors.ContainsKey(JsonRequestBody.ContentTypeField))
+        if (errors is not null && JsonRequestBody.StatusOf(errors) is var status and not StatusCodes.Status400BadRequest)
         {
-            return JsonRequestBody.UnsupportedMediaType(errors);
+            return status == StatusCodes.Status413PayloadTooLarge ? JsonRequestBody.TooLarge(errors) : JsonRequestBody.UnsupportedMediaType(errors);
         }
 
         if (errors is not null)

@@ -16,7 +16,9 @@ public static class PurchasesApi
         app.MapPost(Routing.GatewayProxy.PurchasePath, (RequestDelegate)orchestrator.InvokeAsync).WithTags("Purchases");
         app.MapGroup(Routing.GatewayProxy.PurchasePath)
             .WithTags("Purchases")
-            .MapGet("/{purchaseId}", GetPurchaseAsync);
+            .MapGet("/{purchaseId}", GetPurchaseAsync)
+            .WithName("GetPurchase")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -5,7 +5,7 @@ namespace Meterai.Gateway.Apis;
 
 public static class StatusApi
 {
-    /// <summary>GET /api/status and GET /status: public, no key (gateway spec).</summary>
+    /// <summary>GET /api/status and GET /status: public, no key (docs/api/gateway-api.md).</summary>
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/status", GetStatus).WithTags("Status");

@@ -4,34 +4,30 @@ using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Auth;
 
-/// <summary>Which configured key a caller presented, named by its configuration index, never by its value.</summary>
-internal sealed record ApiKeyIdentity(string Role, string KeyName);
+/// <summary>
+/// Which configured key a caller presented: named by its configuration index, and identified across
+/// reloads and gateways by <paramref name="KeyId"/>, a hash of the key's digest (never the key, nor
+/// the digest a <c>sha256:</c> entry configures).
+/// </summary>
+internal sealed record ApiKeyIdentity(string Role, string KeyName, string KeyId);
 
 /// <summary>
 /// The configured keys as SHA-256 digests. A presented key is hashed and compared with every digest
 /// in constant time: hashing first makes the comparison independent of the key's length and
 /// content, and comparing all (no early exit) keeps which entry matched out of the timing.
+/// Follows the configuration as it reloads, so a key removed or moved to another role stops
+/// working at the next request (and ends its sessions: <see cref="OversightSessions"/>).
 /// </summary>
-internal sealed class ApiKeyStore
+internal sealed partial class ApiKeyStore(IOptionsMonitor<AuthOptions> options, ILogger<ApiKeyStore> logger)
 {
-    private readonly StoredKey[] _keys;
+    private static readonly byte[] KeyIdContext = Encoding.ASCII.GetBytes("meterai-gateway oversight key id\0");
 
-    public ApiKeyStore(IOptions<AuthOptions> options)
-    {
-        // Validated on start (AuthOptionsValidator), so every entry parses here.
-        var value = options.Value;
-        _keys =
-        [
-            .. value.RegulatorKeys.Select((key, i) => Store(key, OversightRoles.Regulator, $"{nameof(AuthOptions.RegulatorKeys)}:{i}")),
-            .. value.OperatorKeys.Select((key, i) => Store(key, OversightRoles.Operator, $"{nameof(AuthOptions.OperatorKeys)}:{i}")),
-        ];
-        RegulatorKeyCount = value.RegulatorKeys.Length;
-        OperatorKeyCount = value.OperatorKeys.Length;
-    }
+    private Snapshot _current = Snapshot.Empty;
+    private int _invalidLogged;
 
-    public int RegulatorKeyCount { get; }
+    public int RegulatorKeyCount => Current.RegulatorKeyCount;
 
-    public int OperatorKeyCount { get; }
+    public int OperatorKeyCount => Current.OperatorKeyCount;
 
     /// <summary>The key's identity, or null for an unknown key. A key listed under both roles is an operator.</summary>
     public ApiKeyIdentity? Find(string presented)
@@ -40,7 +36,7 @@ internal sealed class ApiKeyStore
         Hash(presented, digest);
 
         StoredKey? match = null;
-        foreach (var key in _keys)
+        foreach (var key in Current.Keys)
         {
             // Bitwise &, not &&: the comparison runs for every entry whatever came before.
             if (CryptographicOperations.FixedTimeEquals(digest, key.Digest) & (match is null || key.Role == OversightRoles.Operator))
@@ -49,8 +45,26 @@ internal sealed class ApiKeyStore
             }
         }
 
-        return match is null ? null : new ApiKeyIdentity(match.Role, match.Name);
+        return match?.Identity;
     }
+
+    /// <summary>The identity the key with this <see cref="ApiKeyIdentity.KeyId"/> has in the configuration now, or null when it is gone.</summary>
+    public ApiKeyIdentity? FindById(string keyId)
+    {
+        StoredKey? match = null;
+        foreach (var key in Current.Keys)
+        {
+            if (string.Equals(key.Identity.KeyId, keyId, StringComparison.Ordinal) && (match is null || key.Role == OversightRoles.Operator))
+            {
+                match = key;
+            }
+        }
+
+        return match?.Identity;
+    }
+
+    /// <summary>True for a <c>sha256:</c> entry, which is exempt from the minimum length.</summary>
+    public static bool IsDigestEntry(string configured) => configured.StartsWith(AuthOptions.Sha256Prefix, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Parses one configured entry: a key, or <c>sha256:</c> and 64 hex digits. False for an empty or malformed entry.</summary>
     public static bool TryParseEntry(string? configured, Span<byte> digest)
@@ -60,7 +74,7 @@ internal sealed class ApiKeyStore
             return false;
         }
 
-        if (!configured.StartsWith(AuthOptions.Sha256Prefix, StringComparison.OrdinalIgnoreCase))
+        if (!IsDigestEntry(configured))
         {
             Hash(configured, digest);
             return true;
@@ -70,6 +84,44 @@ internal sealed class ApiKeyStore
         return hex.Length == SHA256.HashSizeInBytes * 2
             && Convert.FromHexString(hex, digest, out _, out var written) == System.Buffers.OperationStatus.Done
             && written == SHA256.HashSizeInBytes;
+    }
+
+    /// <summary>The keys of the configuration as it is now, rebuilt when it reloads.</summary>
+    private Snapshot Current
+    {
+        get
+        {
+            AuthOptions value;
+            try
+            {
+                value = options.CurrentValue;
+            }
+            catch (OptionsValidationException ex)
+            {
+                // A reload with a bad entry: refuse every key (fail closed) until it is fixed.
+                if (Interlocked.Exchange(ref _invalidLogged, 1) == 0)
+                {
+                    LogInvalidReload(logger, string.Join(" ", ex.Failures));
+                }
+
+                return Snapshot.Empty;
+            }
+
+            var current = Volatile.Read(ref _current);
+            if (ReferenceEquals(current.Source, value))
+            {
+                return current;
+            }
+
+            var next = Snapshot.Of(value);
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _current, next, current), current) && current.Source is not null)
+            {
+                Interlocked.Exchange(ref _invalidLogged, 0);
+                LogReloaded(logger, next.RegulatorKeyCount, next.OperatorKeyCount);
+            }
+
+            return next;
+        }
     }
 
     private static void Hash(string key, Span<byte> digest)
@@ -85,16 +137,38 @@ internal sealed class ApiKeyStore
         }
     }
 
-    private static StoredKey Store(string configured, string role, string name)
+    [LoggerMessage(Level = LogLevel.Information, Message = "Oversight keys reloaded: {RegulatorKeys} regulator keys, {OperatorKeys} operator keys; sessions of removed or moved keys end at their next request")]
+    private static partial void LogReloaded(ILogger logger, int regulatorKeys, int operatorKeys);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The reloaded Auth configuration is invalid, so every oversight key is refused until it is fixed: {Failures}")]
+    private static partial void LogInvalidReload(ILogger logger, string failures);
+
+    private sealed record StoredKey(byte[] Digest, string Role, ApiKeyIdentity Identity);
+
+    private sealed record Snapshot(AuthOptions? Source, StoredKey[] Keys, int RegulatorKeyCount, int OperatorKeyCount)
     {
-        var digest = new byte[SHA256.HashSizeInBytes];
-        if (!TryParseEntry(configured, digest))
+        public static readonly Snapshot Empty = new(null, [], 0, 0);
+
+        public static Snapshot Of(AuthOptions value) => new(
+            value,
+            [
+                .. value.RegulatorKeys.Select((key, i) => Store(key, OversightRoles.Regulator, $"{nameof(AuthOptions.RegulatorKeys)}:{i}")),
+                .. value.OperatorKeys.Select((key, i) => Store(key, OversightRoles.Operator, $"{nameof(AuthOptions.OperatorKeys)}:{i}")),
+            ],
+            value.RegulatorKeys.Length,
+            value.OperatorKeys.Length);
+
+        private static StoredKey Store(string configured, string role, string name)
         {
-            throw new InvalidOperationException($"Auth:{name} is not a valid key.");
+            // Validated (AuthOptionsValidator) before the monitor hands the value out, so every entry parses here.
+            var digest = new byte[SHA256.HashSizeInBytes];
+            if (!TryParseEntry(configured, digest))
+            {
+                throw new InvalidOperationException($"Auth:{name} is not a valid key.");
+            }
+
+            var id = Convert.ToHexStringLower(SHA256.HashData([.. KeyIdContext, .. digest]));
+            return new StoredKey(digest, role, new ApiKeyIdentity(role, name, id));
         }
-
-        return new StoredKey(digest, role, name);
     }
-
-    private sealed record StoredKey(byte[] Digest, string Role, string Name);
 }

@@ -23,6 +23,9 @@ public static partial class AuthExtensions
         builder.Services.AddRangedOptions<AuthOptions>(AuthOptions.Section);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton<AuthFailureThrottle>();
+        builder.Services.AddSingleton<LedgerTicketStore>();
+        builder.Services.AddSingleton<OversightCookieEvents>();
         builder.Services.AddHostedService<OversightKeysAnnouncer>();
 
         // The cookie and antiforgery tokens are encrypted with the data-protection key ring. Several
@@ -43,6 +46,13 @@ public static partial class AuthExtensions
                 .Configure<LedgerXmlRepository>((options, repository) => options.XmlRepository = repository);
         }
 
+        // Unset, the ring is stored as Data Protection writes it, unencrypted: whoever reads the ledger
+        // (or the directory) can forge cookies. A certificate encrypts each key at rest.
+        if (KeyRingCertificate.Load(builder.Configuration) is { } certificate)
+        {
+            dataProtection.ProtectKeysWithCertificate(certificate);
+        }
+
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(OversightAuthSchemes.ApiKey, "X-Api-Key", configureOptions: null)
             .AddCookie(OversightAuthSchemes.Cookie, cookie =>
@@ -60,16 +70,19 @@ public static partial class AuthExtensions
                 cookie.LoginPath = OversightPaths.SignIn;
                 cookie.LogoutPath = OversightPaths.SignOut;
                 cookie.ReturnUrlParameter = "returnUrl";
-                // No redirects: pages answer 401 with the form, APIs answer problem+json.
-                cookie.Events.OnRedirectToLogin = context => OversightResponses.ChallengeAsync(context.HttpContext);
-                cookie.Events.OnRedirectToAccessDenied = context => OversightResponses.ForbiddenAsync(context.HttpContext);
+                cookie.EventsType = typeof(OversightCookieEvents);
             })
             .AddPolicyScheme(OversightAuthSchemes.ApiKeyOrCookie, "X-Api-Key or sign-in cookie", policy =>
                 policy.ForwardDefaultSelector = context => context.Request.Headers.ContainsKey(OversightAuthSchemes.ApiKeyHeader)
                     ? OversightAuthSchemes.ApiKey
                     : OversightAuthSchemes.Cookie);
+        // The session itself lives in the ledger, shared by every gateway on it; the cookie carries its id.
         builder.Services.AddOptions<CookieAuthenticationOptions>(OversightAuthSchemes.Cookie)
-            .Configure<IOptions<AuthOptions>>((cookie, auth) => cookie.ExpireTimeSpan = auth.Value.Session);
+            .Configure<IOptions<AuthOptions>, LedgerTicketStore>((cookie, auth, sessions) =>
+            {
+                cookie.ExpireTimeSpan = auth.Value.Session;
+                cookie.SessionStore = sessions;
+            });
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(OversightPolicies.Read, policy => policy

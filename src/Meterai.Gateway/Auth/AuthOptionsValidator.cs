@@ -36,6 +36,11 @@ internal sealed class AuthOptionsValidator(IConfiguration configuration) : IVali
             {
                 failures.Add($"{AuthOptions.Section}:{list}:{i} starts with '{AuthOptions.Sha256Prefix}' but is not followed by exactly 64 hexadecimal digits (the SHA-256 of the key).");
             }
+            else if (!ApiKeyStore.IsDigestEntry(keys[i]) && keys[i].Length < AuthOptions.MinimumKeyLength)
+            {
+                // A short key is guessed long before the throttle matters; the length only, never the key.
+                failures.Add($"{AuthOptions.Section}:{list}:{i} must be at least {AuthOptions.MinimumKeyLength} characters long; generate one with: openssl rand -base64 24");
+            }
         }
 
         CryptographicOperations.ZeroMemory(digest);

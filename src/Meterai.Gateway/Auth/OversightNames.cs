@@ -21,11 +21,19 @@ public static class OversightAuthSchemes
 /// <summary>Roles in the claims of an oversight principal. A principal has exactly one.</summary>
 public static class OversightRoles
 {
-    /// <summary>Reads oversight data (gateway spec: "regulator keys read").</summary>
+    /// <summary>Reads oversight data (docs/api/gateway-api.md: "regulator keys read").</summary>
     public const string Regulator = "regulator";
 
-    /// <summary>Reads and acts: runs audits, builds reports (gateway spec: "operator keys read and act").</summary>
+    /// <summary>Reads and acts: runs audits, builds reports (docs/api/gateway-api.md: "operator keys read and act").</summary>
     public const string Operator = "operator";
+
+    /// <summary>The role as a page names it ("Regulator", "Operator"; the same words in Indonesian); never the key's configuration name.</summary>
+    public static string DisplayName(string? role) => role switch
+    {
+        Regulator => "Regulator",
+        Operator => "Operator",
+        _ => "",
+    };
 }
 
 /// <summary>Authorization policies for oversight endpoints: <c>.RequireAuthorization(OversightPolicies.Read)</c>.</summary>

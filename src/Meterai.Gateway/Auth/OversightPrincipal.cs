@@ -5,6 +5,9 @@ namespace Meterai.Gateway.Auth;
 /// <summary>The claims of a regulator or operator, the same whether they came by header or by cookie.</summary>
 public static class OversightPrincipal
 {
+    /// <summary>The claim with <see cref="ApiKeyIdentity.KeyId"/>: which key a session was signed in with, so a session ends when its key leaves the configuration.</summary>
+    public const string KeyIdClaim = "urn:meterai-gateway:key-id";
+
     internal static ClaimsPrincipal Create(ApiKeyIdentity key, string authenticationType) =>
         new(new ClaimsIdentity(
             [
@@ -12,6 +15,7 @@ public static class OversightPrincipal
                 new Claim(ClaimTypes.NameIdentifier, key.KeyName),
                 new Claim(ClaimTypes.Name, key.KeyName),
                 new Claim(ClaimTypes.Role, key.Role),
+                new Claim(KeyIdClaim, key.KeyId),
             ],
             authenticationType,
             ClaimTypes.Name,

@@ -43,6 +43,18 @@ internal static class OversightResponses
             type: ProblemBase + "unauthorized").ExecuteAsync(context);
     }
 
+    /// <summary>429 with <c>Retry-After</c> (whole seconds, rounded up) for a client that sent too many wrong keys.</summary>
+    public static ProblemHttpResult TooManyFailures(HttpContext context, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            detail: $"Too many wrong keys or sign-ins came from this address. Every key is refused for up to {seconds} s; wait, then try again with the right key.",
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too many failed attempts",
+            type: ProblemBase + "too-many-failures");
+    }
+
     public static Task ForbiddenProblemAsync(HttpContext context) =>
         TypedResults.Problem(
             detail: "This key may read oversight data but not act: this endpoint needs an operator key.",

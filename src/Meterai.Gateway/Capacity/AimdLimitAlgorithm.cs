@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Meterai.Gateway.Capacity;
 
 /// <summary>
-/// Netflix concurrency-limits' AIMD: one order more per window of healthy answers at the limit,
+/// Netflix concurrency-limits' AIMD: one order more per window of healthy answers at the limit (or with applicants waiting),
 /// <see cref="CapacityOptions.OverloadBackoff"/> of it on an overload signal. It sees only refusals
 /// and timeouts, not latency, so it keeps climbing until the distributor collapses (docs/capacity.md).
 /// </summary>
@@ -36,7 +36,8 @@ internal sealed class AimdLimitAlgorithm(IOptions<CapacityOptions> options, Time
 
             if (_window.Add(sample, Math.Max(settings.WindowSamples, Limit)))
             {
-                if (_window.PeakInFlight >= Limit)
+                // Not short-circuited: a demand noted during this window is used up by it.
+                if (TakeDemand() | _window.Demand | _window.PeakInFlight >= Limit)
                 {
                     _limit = Math.Min(_limit + 1, Ceiling);
                 }

@@ -29,6 +29,14 @@ public sealed class CapacityOptions
     [Range(0d, 10d)]
     public double LatencyTolerance { get; set; } = 0.25;
 
+    /// <summary>
+    /// A window's latency must also be this much above the baseline to count as rising: below it,
+    /// a change is the gateway's and the loopback's own jitter, not a distributor queueing, and
+    /// an applicant would not notice it. Default: 2 ms, what the gateway itself spends on one purchase.
+    /// </summary>
+    [Range(0d, 10_000d)]
+    public double NoiseFloorMilliseconds { get; set; } = 2;
+
     /// <summary>The baseline latency is the lowest window median of the last one to two such periods, so it follows a distributor that really got slower. Default: 10 seconds.</summary>
     [Range(0d, 3600d, MinimumIsExclusive = true)]
     public double MinLatencyWindowSeconds { get; set; } = 10;
@@ -49,6 +57,8 @@ public sealed class CapacityOptions
     /// </summary>
     [Range(0d, 1d)]
     public double ReadyShare { get; set; } = 0.5;
+
+    public TimeSpan NoiseFloor => TimeSpan.FromMilliseconds(NoiseFloorMilliseconds);
 
     public TimeSpan MinLatencyWindow => TimeSpan.FromSeconds(MinLatencyWindowSeconds);
 

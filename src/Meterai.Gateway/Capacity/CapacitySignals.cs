@@ -20,11 +20,19 @@ internal static class CapacitySignals
         _ => false,
     };
 
+    /// <summary>
+    /// The sample of one attempt timed from the request written to the answer's headers read
+    /// (<see cref="CapacitySample.Between"/>), so the ledger write and the body read are not the distributor's.
+    /// </summary>
     /// <param name="status">The distributor's status code; null when no answer came.</param>
     /// <param name="answerFailed">The answer's body broke off, or was not one.</param>
     /// <param name="timedOut">No answer came within the attempt's timeout.</param>
-    public static CapacitySample Sample(int? status, bool answerFailed, bool timedOut, int inFlightAtSend, long sentAt, TimeSpan latency) =>
-        new(sentAt, latency, Classify(status, answerFailed, timedOut, inFlightAtSend), inFlightAtSend);
+    /// <param name="demand">Others were waiting for this distributor's room when the order left (<see cref="CapacitySample.Demand"/>).</param>
+    /// <param name="gatewayDelay">What of that time the gateway spent itself, when known (<see cref="CapacitySample.GatewayDelay"/>).</param>
+    public static CapacitySample Sample(
+        int? status, bool answerFailed, bool timedOut, int inFlightAtSend,
+        TimeProvider time, long writtenAt, long headersReadAt, bool demand = false, TimeSpan gatewayDelay = default) =>
+        CapacitySample.Between(time, writtenAt, headersReadAt, Classify(status, answerFailed, timedOut, inFlightAtSend), inFlightAtSend, demand, gatewayDelay);
 
     private static CapacitySignal Classify(int? status, bool answerFailed, bool timedOut, int inFlightAtSend)
     {

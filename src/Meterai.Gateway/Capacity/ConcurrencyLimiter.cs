@@ -14,6 +14,7 @@ public abstract class ConcurrencyLimiter
     private int _limit;
     private int _ceiling;
     private long _latencyTicks;
+    private int _demand;
 
     protected ConcurrencyLimiter(int ceiling, int initial)
     {
@@ -30,6 +31,20 @@ public abstract class ConcurrencyLimiter
 
     /// <summary>Smoothed latency of answered orders (exponential average, weight 1/8); zero before the first.</summary>
     public TimeSpan Latency => TimeSpan.FromTicks(Volatile.Read(ref _latencyTicks));
+
+    /// <summary>
+    /// Whether this limiter would raise the limit on its next healthy window with demand: below the
+    /// ceiling, and not held below a limit that proved too high lately (429, 503, timeouts, rising
+    /// latency). An applicant refused while a healthy distributor could grow was refused for want
+    /// of learning, not of capacity (docs/capacity.md).
+    /// </summary>
+    public virtual bool CouldGrow => Limit < Ceiling;
+
+    /// <summary>
+    /// An applicant waited or was refused for want of room: the limit is what holds it back, even
+    /// when the orders in flight are below it (their ledger writes, a refusal at the door). Lock-free.
+    /// </summary>
+    public void NoteDemand() => Volatile.Write(ref _demand, 1);
 
     public void SetCeiling(int ceiling)
     {
@@ -62,6 +77,9 @@ public abstract class ConcurrencyLimiter
 
     /// <summary>The new limit after one sample; called under the limiter's lock, so implementations keep plain fields.</summary>
     protected abstract double Learn(in CapacitySample sample);
+
+    /// <summary>Whether <see cref="NoteDemand"/> was called since the last time this was asked.</summary>
+    protected bool TakeDemand() => Interlocked.Exchange(ref _demand, 0) != 0;
 
     /// <summary>The limit after the ceiling moved; by default the current value cut to the new ceiling.</summary>
     protected virtual double OnCeilingChanged(int ceiling) => Limit;

@@ -4,19 +4,24 @@ namespace Meterai.Gateway.Capacity;
 
 /// <summary>
 /// The default (docs/capacity.md): Envoy's gradient, (baseline latency × (1 + tolerance)) / window
-/// median latency clamped to [0.5, 1], the baseline being the lowest window median of the last 10–20 s, shrinks the limit as soon as latency rises, and an overload signal
-/// cuts it by <see cref="CapacityOptions.OverloadBackoff"/>. It grows by doubling until the first
-/// sign of overload (slow start), then by one order per healthy window, and a limit that once
-/// proved too high is tried again only every <see cref="CapacityOptions.ProbeInterval"/>, so the
-/// limiter sits just below the collapse point instead of oscillating across it.
+/// median latency clamped to [0.5, 1], the baseline being the lowest window median of the last
+/// 10–20 s, shrinks the limit as soon as the distributor's latency rises past both the tolerance and
+/// an absolute noise floor, and an overload signal cuts it by <see cref="CapacityOptions.OverloadBackoff"/>.
+/// While there is demand and answers are healthy it grows by doubling until the first sign of
+/// overload (slow start), then by one order per window, and a limit that proved too high is tried
+/// again only every <see cref="CapacityOptions.ProbeInterval"/>, so the limiter sits just below the
+/// collapse point instead of oscillating across it.
 /// </summary>
-internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, TimeProvider time) : IConcurrencyLimitAlgorithm
+/// <param name="scheduling">The gateway's own wait for a thread, taken off each latency; none in unit tests.</param>
+internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, TimeProvider time, SchedulingDelay? scheduling = null)
+    : IConcurrencyLimitAlgorithm
 {
     public string Name => ConcurrencyLimitAlgorithmNames.Gradient;
 
-    public ConcurrencyLimiter Create(int ceiling) => new Limiter(ceiling, options.Value, time);
+    public ConcurrencyLimiter Create(int ceiling) => new Limiter(ceiling, options.Value, time, scheduling);
 
-    private sealed class Limiter(int ceiling, CapacityOptions settings, TimeProvider time) : ConcurrencyLimiter(ceiling, settings.InitialLimit)
+    private sealed class Limiter(int ceiling, CapacityOptions settings, TimeProvider time, SchedulingDelay? scheduling)
+        : ConcurrencyLimiter(ceiling, settings.InitialLimit)
     {
         private readonly RollingMinimum _minLatency = new(time, settings.MinLatencyWindow);
         private readonly MeasurementWindow _window = new();
@@ -24,14 +29,46 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
         private bool _slowStart = true;
         private bool _calibrated;
         private long _lastDecreaseAt = long.MinValue;
+
+        // Read lock-free by CouldGrow; written under the limiter's lock.
         private int _tooHigh = int.MaxValue;
         private long _tooHighAt;
+
+        // The highest concurrency a healthy window was measured at since it last proved too high, and
+        // one of those whose latency then rose once: believed too high only if it rises again.
+        private int _provenHealthy;
+        private int _suspect;
+
+        // Envoy's minimum-latency recalculation: now and then one window at half the limit measures the
+        // baseline afresh. Under constant load the rolling minimum would otherwise become the latency at
+        // the limit, and the limit would creep up a tolerance at a time towards the collapse point.
+        private long _remeasureAt = time.GetTimestamp() + settings.MinLatencyWindow.Ticks;
+        private double _resumeAt;
+        private long _answers;
+
+        public override bool CouldGrow
+        {
+            get
+            {
+                var limit = Limit;
+                var tooHigh = Volatile.Read(ref _tooHigh);
+                return limit < Ceiling
+                    && (limit < tooHigh - 1 || time.GetElapsedTime(Volatile.Read(ref _tooHighAt)) >= settings.ProbeInterval);
+            }
+        }
 
         protected override double Learn(in CapacitySample sample)
         {
             var now = time.GetTimestamp();
             if (sample.Signal == CapacitySignal.Overloaded)
             {
+                if (_resumeAt > 0)
+                {
+                    // Refused even at half the limit: the cut applies to the limit being measured under.
+                    _limit = _resumeAt;
+                    _resumeAt = 0;
+                }
+
                 // One reaction per generation: orders sent before the last cut were sent under the old limit.
                 if (sample.SentAt >= _lastDecreaseAt)
                 {
@@ -41,7 +78,11 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
                 return _limit;
             }
 
-            if (!_window.Add(sample, Math.Max(settings.WindowSamples, Limit)))
+            // The gateway's own wait for a thread is in the measured time too; it is not the distributor's.
+            _answers++;
+            var ownDelay = Math.Max(sample.GatewayDelay.Ticks, scheduling?.Recent.Ticks ?? 0);
+            var distributorTime = sample with { Latency = TimeSpan.FromTicks(Math.Max(0, sample.Latency.Ticks - ownDelay)) };
+            if (!_window.Add(distributorTime, Math.Max(settings.WindowSamples, Limit)))
             {
                 return _limit;
             }
@@ -49,35 +90,110 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             // The baseline is the lowest window median lately, not the lowest single answer: on a
             // busy machine the fastest answer is an outlier, and comparing with it sees overload everywhere.
             var latency = _window.MedianTicks();
-            var baseline = _minLatency.Add(TimeSpan.FromTicks((long)latency));
-            var threshold = baseline.Ticks * (1 + settings.LatencyTolerance);
+            var baseline = _minLatency.Add(TimeSpan.FromTicks((long)latency)).Ticks;
+
+            // Rising means past the tolerance and past the noise floor: against a near-free distributor's
+            // 0.1 ms, a millisecond of the gateway's own jitter is a 10× "rise" that says nothing.
+            if (_resumeAt > 0)
+            {
+                return Remeasured(now, latency);
+            }
+
+            var threshold = Math.Max(baseline * (1 + settings.LatencyTolerance), baseline + settings.NoiseFloor.Ticks);
             var peak = _window.PeakInFlight;
+
+            // Not short-circuited: a demand noted during this window is used up by it.
+            var demand = TakeDemand() | _window.Demand | peak >= Limit;
 
             // The first window only measures the baseline: its own minimum is all there is to compare
             // with, and a process that just started answers its first orders slowly.
-            if (latency > threshold && _calibrated && _limit > settings.MinLimit)
+            if (latency > threshold)
             {
-                // The concurrency that produced this latency is what was really in flight, not the limit.
-                var gradient = Math.Clamp(threshold / latency, 0.5, 1);
-                Decrease(now, Math.Max(gradient * Math.Min(_limit, peak), settings.MinLimit), tooHigh: peak);
+                if (_calibrated && _limit > settings.MinLimit)
+                {
+                    Rising(now, Math.Clamp(threshold / latency, 0.5, 1), peak);
+                }
             }
-            else if (peak >= Limit && latency <= threshold)
+            else
             {
-                Increase(now);
+                _provenHealthy = Math.Max(_provenHealthy, peak);
+                if (peak >= _suspect)
+                {
+                    _suspect = 0;
+                }
+
+                if (demand)
+                {
+                    Increase(now);
+                }
             }
 
             _calibrated = true;
             _window.Open(now);
+            if (now >= _remeasureAt)
+            {
+                StartRemeasuring(now);
+            }
+
             return _limit;
         }
 
-        protected override double OnCeilingChanged(int ceiling) => _limit = Math.Min(_limit, ceiling);
+        protected override double OnCeilingChanged(int ceiling)
+        {
+            _resumeAt = Math.Min(_resumeAt, ceiling);
+            return _limit = Math.Min(_limit, ceiling);
+        }
+
+        private void StartRemeasuring(long now)
+        {
+            // Jittered by up to a quarter, from the answers counted, so distributors (and gateways) do
+            // not all halve at once; deterministic for a given sequence of answers.
+            var jitter = (_answers * 2_654_435_761L % 1_000) / 4_000.0;
+            _remeasureAt = now + (long)(settings.MinLatencyWindow.Ticks * (1 + jitter));
+            // At the ceiling the baseline cannot push the limit anywhere: nothing to correct.
+            var half = Math.Max(settings.MinLimit, Math.Floor(_limit / 2));
+            if (half < Math.Floor(_limit) && _limit < Ceiling)
+            {
+                _resumeAt = _limit;
+                _limit = half;
+            }
+        }
+
+        /// <summary>The window at half the limit ended: its median is the baseline, and the limit goes back to where it was.</summary>
+        private double Remeasured(long now, double latency)
+        {
+            _minLatency.Restart(TimeSpan.FromTicks((long)latency));
+            _limit = Math.Min(_resumeAt, Ceiling);
+            _resumeAt = 0;
+            _window.Open(now);
+            return _limit;
+        }
+
+        /// <summary>Latency rose at <paramref name="peak"/> in flight: the limit shrinks by the gradient at once.</summary>
+        private void Rising(long now, double gradient, int peak)
+        {
+            // The concurrency that produced this latency is what was really in flight, not the limit.
+            var target = Math.Max(gradient * Math.Min(_limit, peak), settings.MinLimit);
+
+            // A rise where a window was healthy before is believed once it repeats: one slow window on a
+            // busy host must not hold the limit below the distributor's capacity for a probe interval.
+            if (peak > _provenHealthy || _suspect > 0)
+            {
+                Decrease(now, target, tooHigh: peak);
+                return;
+            }
+
+            _suspect = peak;
+            _limit = Math.Clamp(target, 1, _limit);
+            _lastDecreaseAt = now;
+            _window.Open(now);
+        }
 
         private void Increase(long now)
         {
             if (Limit >= _tooHigh)
             {
-                _tooHigh = int.MaxValue; // the probe at the old limit was healthy: capacity came back
+                Volatile.Write(ref _tooHigh, int.MaxValue); // the probe at the old limit was healthy: capacity came back
             }
 
             var target = Math.Min(_slowStart ? _limit * 2 : _limit + 1, Ceiling);
@@ -94,8 +210,11 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
         {
             _limit = Math.Clamp(target, 1, _limit);
             _slowStart = false;
-            _tooHigh = Math.Max(tooHigh, (int)Math.Floor(_limit) + 1);
-            _tooHighAt = now;
+            var blocked = Math.Max(tooHigh, (int)Math.Floor(_limit) + 1);
+            Volatile.Write(ref _tooHighAt, now);
+            Volatile.Write(ref _tooHigh, blocked);
+            _provenHealthy = Math.Min(_provenHealthy, blocked - 1);
+            _suspect = 0;
             _lastDecreaseAt = now;
             _window.Open(now);
         }

@@ -15,6 +15,9 @@ internal sealed class MeasurementWindow
 
     public int PeakInFlight { get; private set; }
 
+    /// <summary>Some order counted here was sent while others waited for the distributor's room (<see cref="CapacitySample.Demand"/>).</summary>
+    public bool Demand { get; private set; }
+
     public double MedianTicks()
     {
         _atPeak.Clear();
@@ -47,6 +50,7 @@ internal sealed class MeasurementWindow
 
         _samples.Add((sample.InFlight, sample.Latency.Ticks));
         PeakInFlight = Math.Max(PeakInFlight, sample.InFlight);
+        Demand |= sample.Demand;
         return _samples.Count >= needed;
     }
 
@@ -55,5 +59,6 @@ internal sealed class MeasurementWindow
         _openedAt = now;
         _samples.Clear();
         PeakInFlight = 0;
+        Demand = false;
     }
 }

@@ -29,4 +29,12 @@ internal sealed class RollingMinimum(TimeProvider time, TimeSpan window)
 
         return _current < _previous ? _current : _previous;
     }
+
+    /// <summary>Forgets everything older: <paramref name="latency"/>, measured at low concurrency just now, is the minimum.</summary>
+    public void Restart(TimeSpan latency)
+    {
+        _bucketStart = time.GetTimestamp();
+        _current = latency;
+        _previous = TimeSpan.MaxValue;
+    }
 }

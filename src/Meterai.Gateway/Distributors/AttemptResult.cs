@@ -17,7 +17,7 @@ public enum AttemptFailure
     /// <summary>The connection broke after the order may have left, before any status came back.</summary>
     Dropped,
 
-    /// <summary>A status came back, but its body broke off or was larger than <see cref="AttemptResult.MaxAnswerBytes"/>.</summary>
+    /// <summary>A status came back, but its body broke off or was larger than <see cref="DistributorHttp.MaxAnswerBytes"/>.</summary>
     AnswerUnreadable,
 }
 
@@ -35,11 +35,11 @@ public enum AttemptFailure
 public readonly record struct AttemptResult(
     int? Status, AttemptFailure Failure, DistributorOrder? Order, string? Error, long StartedAt, long WrittenAt, long HeadersAt, long EndedAt)
 {
-    /// <summary>An order answer is a few hundred bytes; anything far larger is not one (distributor spec).</summary>
-    public const int MaxAnswerBytes = 64 * 1024;
+    /// <summary>When the order was with the distributor: once written, or once handed to the pool if it never was.</summary>
+    public long SentAt => WrittenAt != 0 ? WrittenAt : StartedAt;
 
-    /// <summary>The distributor took the order and charged for it, by its status alone (the body is judged elsewhere).</summary>
-    public bool SoldByStatus => Status is StatusCodes.Status201Created or StatusCodes.Status202Accepted;
+    /// <summary>When the distributor's answer was known: its headers read, or the attempt's end if none came.</summary>
+    public long AnsweredAt => HeadersAt != 0 ? HeadersAt : EndedAt;
 
     /// <summary>No answer: only the failure and its timings.</summary>
     public static AttemptResult Failed(AttemptFailure failure, long startedAt, long writtenAt, long headersAt, long endedAt, int? status = null) =>

@@ -18,7 +18,7 @@ public sealed class DemoOptions
 
 /// <summary>
 /// With the demo fleet only: applicants buying through the gateway's own public endpoint, so that
-/// routing, flags, reports and metrics show real data from the first minute (gateway spec).
+/// routing, flags, reports and metrics show real data from the first minute (docs/api/gateway-api.md).
 /// Over HTTP on purpose: they exercise exactly what a real applicant does.
 /// </summary>
 internal sealed partial class DemoTraffic(

@@ -33,10 +33,12 @@ public static class DistributorExtensions
         builder.Services.AddRangedOptions<DemoOptions>(DemoOptions.Section);
         builder.Services.AddHostedService<DemoTraffic>();
         builder.Services.AddHttpClient(DistributorClient.HttpClientName, client =>
-        {
-            // Callers bound each call with their own (Polly or probe) timeout; this is only a backstop.
-            client.Timeout = TimeSpan.FromSeconds(30);
-        });
+            {
+                // Callers bound each call with their own (Polly or probe) timeout; this is only a backstop.
+                client.Timeout = TimeSpan.FromSeconds(30);
+                client.MaxResponseContentBufferSize = DistributorHttp.MaxAnswerBytes;
+            })
+            .ConfigurePrimaryHttpMessageHandler(DistributorHttp.CreateHandler);
         builder.Services.AddSingleton(services => new DistributorClient(services.GetRequiredService<IHttpClientFactory>()));
         return builder;
     }

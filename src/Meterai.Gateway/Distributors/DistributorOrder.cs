@@ -1,6 +1,6 @@
 namespace Meterai.Gateway.Distributors;
 
-/// <summary>An order as a distributor describes it (distributor spec: POST /orders and GET /orders).</summary>
+/// <summary>An order as a distributor describes it (docs/api/distributor-api.md: POST /orders and GET /orders).</summary>
 /// <remarks>Every member is optional: an answer is checked by the caller, not trusted by its shape.</remarks>
 public sealed record DistributorOrder(
     string? OrderId,
@@ -10,7 +10,7 @@ public sealed record DistributorOrder(
     IReadOnlyList<string>? Serials,
     string? IdempotencyKey);
 
-/// <summary>The distributor spec's order statuses.</summary>
+/// <summary>The docs/api/distributor-api.md's order statuses.</summary>
 public static class DistributorOrderStatus
 {
     public const string Pending = "pending";

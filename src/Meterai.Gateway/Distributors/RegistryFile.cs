@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace Meterai.Gateway.Distributors;
 
-/// <summary>Reads and validates the registry file described in the gateway spec.</summary>
+/// <summary>Reads and validates the registry file described in the docs/api/gateway-api.md.</summary>
 /// <remarks>
 /// Parsed with <see cref="JsonDocument"/> rather than a serializer so that each fault names the
 /// entry it is in; a registry that is only partly right must stop start-up, never half-load.

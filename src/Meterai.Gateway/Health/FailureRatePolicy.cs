@@ -10,16 +10,22 @@ namespace Meterai.Gateway.Health;
 /// <summary>
 /// Passive health from real purchase answers. YARP's built-in policy counts only transport
 /// errors, but a distributor collapsing under load mostly answers 5xx or times out, and those
-/// are the ones to stop sending money to. A distributor that refuses every order while its probe
-/// says healthy (401, 403, 422, 503 to orders only) is one no order should be routed to either: at
-/// <see cref="PassiveHealthOptions.RefusalsBeforeUnhealthy"/> refusals in a window with no sale it is
-/// unhealthy too, and after each reactivation one more refusal is enough. A distributor that sells
-/// at all in the window is never taken out this way, so an overloaded one's 503s in a surge are left
-/// to admission and the concurrency limits.
+/// are the ones to stop sending money to; so is one whose answers are ambiguous in any other way
+/// (403, 404, a redirect, a 200, an unreadable or invalid order: see Purchases/AttemptOutcome.cs),
+/// since each leaves an applicant waiting on a look-up. A distributor that refuses every order while
+/// its probe says healthy (400, 401, 422, 503 to orders only) is one no order should be routed to
+/// either: at <see cref="PassiveHealthOptions.RefusalsBeforeUnhealthy"/> refusals in a window with no
+/// sale it is unhealthy too, and after each reactivation one more refusal is enough. A distributor
+/// that sells at all in the window is never taken out this way, so an overloaded one's 503s in a
+/// surge are left to admission and the concurrency limits.
 /// Overload (429, or a 503 or timeout while other orders were in flight there) is not counted at
 /// all: it lowers the distributor's learned concurrency limit instead (docs/capacity.md).
 /// </summary>
-internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater, IOptions<PassiveHealthOptions> options, TimeProvider time)
+internal sealed partial class FailureRatePolicy(
+    IDestinationHealthUpdater healthUpdater,
+    IOptions<PassiveHealthOptions> options,
+    TimeProvider time,
+    ILogger<FailureRatePolicy> logger)
     : IPassiveHealthCheckPolicy
 {
     private readonly ConditionalWeakTable<DestinationState, Window> _windows = [];
@@ -33,44 +39,66 @@ internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater,
 
     /// <summary>Counts one attempt's answer against its distributor, and marks it unhealthy when its window says so.</summary>
     /// <param name="inFlightAtSend">Orders in flight at the distributor when this one was sent, itself included: tells overload from failure.</param>
-    public void Record(ClusterState cluster, DestinationState destination, in AttemptResult result, int inFlightAtSend)
+    /// <param name="ambiguous">
+    /// The purchase's rule found the answer ambiguous (AttemptClassifier): any status the spec does
+    /// not list, an unreadable answer, or a 201/202 that is not a valid order for the request.
+    /// </param>
+    public void Record(ClusterState cluster, DestinationState destination, in AttemptResult result, int inFlightAtSend, bool ambiguous)
     {
-        if (!TryClassify(result, inFlightAtSend, out var failed))
+        if (!TryJudge(result, inFlightAtSend, ambiguous, out var answer))
         {
             return;
         }
 
         var settings = options.Value;
         var window = _windows.GetValue(destination, static _ => new Window());
-        var status = result.Status ?? 0;
-        if (window.Record(failed, IsRefusal(status), status is >= 200 and < 300, time.GetUtcNow(), settings))
+        if (window.Record(answer.Failed, answer.Refused, answer.Sold, time.GetUtcNow(), settings))
         {
+            // A distributor that keeps refusing is taken out again after every reactivation: one
+            // line when it first goes out, none for each repeat, one when it sells again.
+            if (window.SwapReportedOut(true) == false)
+            {
+                LogTakenOut(logger, destination.DestinationId, result.Status ?? 0, settings.ReactivationPeriod.TotalSeconds);
+            }
+
             healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, settings.ReactivationPeriod);
+        }
+        else if (answer.Sold && window.SwapReportedOut(false))
+        {
+            LogBackInRotation(logger, destination.DestinationId);
         }
     }
 
-    /// <summary>False when the answer says nothing about the distributor's health: it is overloaded, which its concurrency limit answers.</summary>
-    internal static bool TryClassify(in AttemptResult result, int inFlightAtSend, out bool failed)
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Distributor {DistributorId} taken out of rotation by passive health (last answer {HttpStatus}); tried again every {ReactivationSeconds} s until it sells")]
+    private static partial void LogTakenOut(ILogger logger, string distributorId, int httpStatus, double reactivationSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Distributor {DistributorId} sells again after passive health took it out")]
+    private static partial void LogBackInRotation(ILogger logger, string distributorId);
+
+    /// <summary>
+    /// What one answer counts as; false when it says nothing about the distributor's health: it is
+    /// overloaded, which its concurrency limit answers. Failed: no answer at all (never connected,
+    /// timed out, dropped), a 5xx, or any ambiguous answer. Refused: a listed refusal (400, 401, 422,
+    /// 503); not 409, which is stock (probes and routing track it). Sold: a valid 201/202 only.
+    /// </summary>
+    internal static bool TryJudge(in AttemptResult result, int inFlightAtSend, bool ambiguous, out Verdict answer)
     {
         if (CapacitySignals.IsOverload(result.Status, result.Failure == AttemptFailure.TimedOut, inFlightAtSend))
         {
-            failed = false;
+            answer = default;
             return false;
         }
 
-        // No status at all (never connected, timed out, dropped) or a 5xx. A body that broke off is judged by its status.
-        failed = result.Status is not { } status || status >= StatusCodes.Status500InternalServerError;
+        answer = new Verdict(
+            Failed: ambiguous || result.Status is not { } status || status >= StatusCodes.Status500InternalServerError,
+            Refused: !ambiguous && result.Status is StatusCodes.Status400BadRequest or StatusCodes.Status401Unauthorized
+                or StatusCodes.Status422UnprocessableEntity or StatusCodes.Status503ServiceUnavailable,
+            Sold: !ambiguous && result.Status is StatusCodes.Status201Created or StatusCodes.Status202Accepted);
         return true;
     }
 
-    /// <summary>
-    /// Refused without charging (distributor spec: 400, 401, 422 rejected; 503). Not 409, which is
-    /// stock (probes and routing track it), nor 429, which is load (admission and slots answer it).
-    /// </summary>
-    internal static bool IsRefusal(int status) =>
-        status is >= StatusCodes.Status400BadRequest and < StatusCodes.Status500InternalServerError
-            and not StatusCodes.Status409Conflict and not StatusCodes.Status429TooManyRequests
-            or StatusCodes.Status503ServiceUnavailable;
+    /// <summary>What one answer counts as in the window.</summary>
+    internal readonly record struct Verdict(bool Failed, bool Refused, bool Sold);
 
     private sealed class Window
     {
@@ -80,6 +108,18 @@ internal sealed class FailureRatePolicy(IDestinationHealthUpdater healthUpdater,
         private int _failures;
         private int _refusals;
         private int _sales;
+        private bool _reportedOut;
+
+        /// <summary>Sets whether the distributor's passive removal has been logged; returns what it was.</summary>
+        public bool SwapReportedOut(bool value)
+        {
+            lock (_lock)
+            {
+                var was = _reportedOut;
+                _reportedOut = value;
+                return was;
+            }
+        }
 
         /// <summary>Counts one answer; true when the window's failure rate just crossed the threshold, or its refusals with no sale did.</summary>
         public bool Record(bool failed, bool refused, bool sold, DateTimeOffset now, PassiveHealthOptions settings)

@@ -74,7 +74,10 @@ public sealed class OrphanLedger(LedgerDatabase database)
     {
         ArgumentNullException.ThrowIfNull(orphan);
         await using var lease = await database.OpenForWriteAsync(cancellationToken);
-        return await lease.Connection.ExecuteAsync(new CommandDefinition(
+        var connection = lease.Connection;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var at = now.ToUnixTimeMilliseconds();
+        var closed = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE orphan_orders
             SET status = @status, order_id = COALESCE(@orderId, order_id), amount = COALESCE(@amount, amount),
@@ -89,14 +92,24 @@ public sealed class OrphanLedger(LedgerDatabase database)
                 orderId,
                 amount,
                 found = orderId is null ? 0 : 1,
-                now = now.ToUnixTimeMilliseconds(),
+                now = at,
             },
+            transaction,
             cancellationToken: cancellationToken)) == 1;
+
+        // An orphan charged above its due is an overcharge like any other, refunded or not.
+        if (closed && Overcharge.Of(orphan.DistributorId, orderId, orphan.PurchaseId, orphan.Quantity, amount) is { } overcharge)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(Overcharge.Record.Sql, overcharge.Parameters(at), transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return closed;
     }
 
     /// <summary>
     /// Delivered orphans: orders a distributor issued for a purchase sold elsewhere, which the
-    /// distributor spec allows no refund of, so the distributor owes the applicant a credit. For the oversight report.
+    /// docs/api/distributor-api.md allows no refund of, so the distributor owes the applicant a credit. For the oversight report.
     /// </summary>
     public async Task<IReadOnlyList<DeliveredOrphan>> DeliveredAsync(CancellationToken cancellationToken)
     {

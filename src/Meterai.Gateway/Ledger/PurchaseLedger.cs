@@ -215,6 +215,11 @@ public sealed class PurchaseLedger(LedgerDatabase database)
                 }
 
                 await session.ExecuteAsync(CloseAttempt, view.PurchaseId, completion.Attempt, completion.Outcome, completion.HttpStatus, at);
+                if (Overcharge.Of(view.DistributorId, view.OrderId, view.PurchaseId, view.Quantity, view.Amount) is { } overcharge)
+                {
+                    await session.ExecuteAsync(Overcharge.Record, overcharge.Values(at));
+                }
+
                 return true;
             },
             cancellationToken,

@@ -111,6 +111,11 @@ public sealed class ReconciliationLedger(LedgerDatabase database)
             },
             transaction,
             cancellationToken: cancellationToken));
+        if (updated == 1 && resolution.Overcharge is { } overcharge)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(Overcharge.Record.Sql, overcharge.Parameters(at), transaction, cancellationToken: cancellationToken));
+        }
+
         if (updated == 1 && resolution.AttemptOutcome is { } outcome)
         {
             // The attempt a dead gateway left open gets the outcome the look-up established.
@@ -269,5 +274,6 @@ public sealed record PurchaseResolution(
     DateTimeOffset? NextCheckAt = null,
     int? ResponseStatus = null,
     string? ResponseBody = null,
-    string? AttemptOutcome = null);
+    string? AttemptOutcome = null,
+    Overcharge? Overcharge = null);
 

@@ -11,7 +11,7 @@ namespace Meterai.Gateway.Observability;
 /// <list type="bullet">
 /// <item>the gateway's own families (<see cref="GatewayMetrics"/>);</item>
 /// <item>ASP.NET Core requests: <c>http_requests_received_total</c>, <c>http_request_duration_seconds</c>,
-/// <c>http_requests_in_progress</c> (<c>UseHttpMetrics</c>);</item>
+/// <c>http_requests_in_progress</c>, by route pattern and standard method only (<see cref="HttpRequestMetrics"/>);</item>
 /// <item>HttpClient calls through IHttpClientFactory: <c>httpclient_*</c> by client name (and host, but for the histogram);</item>
 /// <item>the process: <c>process_*</c>, <c>dotnet_collection_count_total</c>, <c>dotnet_total_memory_bytes</c>;</item>
 /// <item>Kestrel's and Quartz's meters through the meter adapter (<see cref="MeterAdapterService"/>).</item>
@@ -38,18 +38,11 @@ public static class MetricsExtensions
     }
 
     /// <summary>
-    /// Request count, duration and in-progress of every request but the scrape itself. Outermost,
-    /// so a request that ends in the exception handler counts with the 500 it answered.
+    /// Request count, duration and in-progress of every request but the scrape itself, with bounded
+    /// labels (<see cref="HttpRequestMetrics"/>). Outermost, so a request that ends in the exception
+    /// handler counts with the 500 it answered.
     /// </summary>
-    public static IApplicationBuilder UseGatewayHttpMetrics(this IApplicationBuilder app)
-    {
-        var registry = app.ApplicationServices.GetRequiredService<CollectorRegistry>();
-        return app.UseHttpMetrics(o =>
-        {
-            o.ConfigureMeasurements(m => m.Registry = registry);
-            o.RequestDuration.Histogram = HttpServerDuration(registry);
-        });
-    }
+    public static IApplicationBuilder UseGatewayHttpMetrics(this IApplicationBuilder app) => app.UseMiddleware<HttpRequestMetrics>();
 
     /// <summary>
     /// Request and HttpClient latency, in seconds: from a millisecond to past the 20 s purchase
@@ -58,7 +51,7 @@ public static class MetricsExtensions
     internal static readonly double[] LatencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
     /// <summary>
-    /// prometheus-net's <c>http_request_duration_seconds</c> by method and endpoint (route pattern).
+    /// <c>http_request_duration_seconds</c> by method and endpoint (route pattern), as prometheus-net named it.
     /// The status code is left to <c>http_requests_received_total</c>: one line per code there,
     /// against one line per bucket here.
     /// </summary>

@@ -81,6 +81,7 @@ public sealed partial class ActivityAuditor(
         var summaries = await probes.GetSummaryAsync(from, to, cancellationToken);
         var undeliveredBefore = time.GetUtcNow() - TimeSpan.FromMinutes(reconciliation.Value.DeliveryDeadlineMinutes);
         var ledger = await store.GetActivityAsync(from, to, undeliveredBefore, cancellationToken);
+        var overcharges = (await store.GetOverchargesAsync(from, to, cancellationToken)).ToLookup(o => o.DistributorId, StringComparer.Ordinal);
         var result = new Dictionary<string, (ActivityEvidence, LedgerActivity)>(StringComparer.Ordinal);
         foreach (var distributor in fleet.All)
         {
@@ -96,7 +97,8 @@ public sealed partial class ActivityAuditor(
                     money.EMeteraiIssued,
                     money.Offers,
                     money.Refusals,
-                    money.Undelivered),
+                    money.Undelivered,
+                    overcharges[distributor.Id].ToList()),
                 money);
         }
 

@@ -10,7 +10,8 @@ public sealed record ActivityEvidence(
     int EMeteraiIssued,
     int Offers,
     int Refusals,
-    int Undelivered)
+    int Undelivered,
+    IReadOnlyList<OverchargeRow>? Overcharges = null)
 {
     /// <summary>Share of healthy probes; null with no probes at all.</summary>
     public double? Availability => Probes == 0 ? null : (double)HealthyProbes / Probes;
@@ -24,7 +25,7 @@ public sealed record ActivityEvidence(
 /// <summary>One reason the rules found, with its evidence as numbers and as a sentence.</summary>
 public sealed record FlagFinding(string DistributorId, string Reason, FlagEvidence Evidence);
 
-/// <summary>The numbers and period that justify a flag (gateway spec: a flag's <c>evidence</c>).</summary>
+/// <summary>The numbers and period that justify a flag (docs/api/gateway-api.md: a flag's <c>evidence</c>).</summary>
 public sealed record FlagEvidence(
     DateTimeOffset From,
     DateTimeOffset To,
@@ -38,4 +39,5 @@ public sealed record FlagEvidence(
     int Refusals,
     int Undelivered,
     int FleetOrdersIssued,
-    double Threshold);
+    double Threshold,
+    IReadOnlyList<OverchargeRow>? Overcharges = null);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Meterai.Gateway.Distributors;
 
 namespace Meterai.Gateway.Oversight;
 
@@ -52,13 +53,23 @@ public static class ActivityRules
                 $"Took payment for {evidence.Undelivered} purchases {period} and did not deliver them within the delivery deadline."));
         }
 
+        // One order charged above its due is enough: the evidence names each order and both amounts.
+        if (evidence.Overcharges is { Count: > 0 } overcharges)
+        {
+            findings.Add(Finding(FlagReasons.Overcharged, 1,
+                $"Charged more than {ReportBuilder.Rupiah(OrderAmounts.PerEMeterai)} per e-Meterai for {(overcharges.Count == 1 ? "1 order" : $"{overcharges.Count} orders")} {period}: "
+                + string.Join("; ", overcharges.Select(o => $"order {o.OrderId} charged {ReportBuilder.Rupiah(o.AmountCharged)} for {o.Quantity} e-Meterai, {ReportBuilder.Rupiah(o.AmountDue)} due"))
+                + "."));
+        }
+
         return findings;
 
         FlagFinding Finding(string reason, double threshold, string summary) => new(
             evidence.DistributorId,
             reason,
             new FlagEvidence(from, to, summary, evidence.Probes, evidence.HealthyProbes, evidence.SoldOutProbes, evidence.Availability,
-                evidence.OrdersIssued, evidence.Offers, evidence.Refusals, evidence.Undelivered, fleetOrdersIssued, threshold));
+                evidence.OrdersIssued, evidence.Offers, evidence.Refusals, evidence.Undelivered, fleetOrdersIssued, threshold,
+                reason == FlagReasons.Overcharged ? evidence.Overcharges : null));
     }
 
     /// <summary>
@@ -69,6 +80,7 @@ public static class ActivityRules
     {
         FlagReasons.Unreachable or FlagReasons.NoStock => evidence.Probes >= rules.MinimumProbes,
         FlagReasons.NoSales => evidence.OrdersIssued > 0,
+        FlagReasons.Overcharged => evidence.Overcharges is not { Count: > 0 },
         _ => evidence.Undelivered < rules.UndeliveredThreshold,
     };
 

@@ -1,12 +1,13 @@
 namespace Meterai.Gateway.Oversight;
 
-/// <summary>Why a distributor is flagged inactive (gateway spec: /api/oversight/flags).</summary>
+/// <summary>Why a distributor is flagged inactive (docs/api/gateway-api.md: /api/oversight/flags).</summary>
 public static class FlagReasons
 {
     public const string Unreachable = "unreachable";
     public const string NoStock = "no_stock";
     public const string NoSales = "no_sales";
     public const string Undelivered = "undelivered";
+    public const string Overcharged = "overcharged";
 }
 
 /// <summary>A distributor's state in oversight: inactive while any flag is open.</summary>

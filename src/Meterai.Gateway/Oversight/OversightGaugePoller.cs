@@ -18,7 +18,7 @@ public sealed partial class OversightGaugePoller(
     TimeProvider time,
     ILogger<OversightGaugePoller> logger) : BackgroundService
 {
-    private static readonly string[] Reasons = [FlagReasons.Unreachable, FlagReasons.NoStock, FlagReasons.NoSales, FlagReasons.Undelivered];
+    private static readonly string[] Reasons = [FlagReasons.Unreachable, FlagReasons.NoStock, FlagReasons.NoSales, FlagReasons.Undelivered, FlagReasons.Overcharged];
 
     public async Task PollAsync(CancellationToken cancellationToken)
     {

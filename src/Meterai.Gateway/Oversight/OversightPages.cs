@@ -4,18 +4,27 @@ using Meterai.Gateway.Auth;
 using Meterai.Gateway.Pages;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>
 /// The regulator pages under /oversight: server-rendered, readable without JavaScript, printable.
 /// Operators also act from them: two forms on /oversight run the activity audit and build a report.
+/// Pages: /oversight (every distributor), /oversight/distributors/{id} (one, over 30 days), /oversight/rules.
 /// </summary>
 public static partial class OversightPages
 {
     public const string AuditPath = OversightPaths.Home + "/audit";
 
     public const string ReportsPath = OversightPaths.Home + "/reports";
+
+    public const string RulesPath = OversightPaths.Home + "/rules";
+
+    public const string DistributorsPath = OversightPaths.Home + "/distributors";
+
+    /// <summary>Longer than any registry id: answered 404 without a look-up.</summary>
+    private const int MaxIdLength = 200;
 
     /// <summary>The period of the report an operator builds from the page.</summary>
     public static readonly TimeSpan ReportPeriod = TimeSpan.FromHours(24);
@@ -25,6 +34,8 @@ public static partial class OversightPages
     public static IEndpointRouteBuilder MapOversightPages(this IEndpointRouteBuilder app)
     {
         app.MapGet(OversightPaths.Home, HomeAsync).RequireAuthorization(OversightPolicies.Read);
+        app.MapGet(RulesPath, Rules).RequireAuthorization(OversightPolicies.Read);
+        app.MapGet(DistributorsPath + "/{id}", DistributorAsync).RequireAuthorization(OversightPolicies.Read);
         app.MapGet(ReportsPath + "/{reportId}", ReportAsync).RequireAuthorization(OversightPolicies.Read);
         app.MapGet(ReportsPath + "/{reportId}/pdf", ReportPdfAsync).RequireAuthorization(OversightPolicies.Read);
 
@@ -35,13 +46,44 @@ public static partial class OversightPages
     }
 
     internal static async Task<RazorComponentResult<HomePage>> HomeAsync(
-        ClaimsPrincipal user, OversightQueries queries, ReportBuilder reports, CancellationToken cancellationToken)
+        ClaimsPrincipal user, OversightQueries queries, ReportBuilder reports, IOptions<OversightOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var distributors = await queries.GetDistributorsAsync(cancellationToken);
         var list = await reports.ListAsync(cancellationToken);
         var timeline = await queries.GetTimelineAsync(ReportPeriod, cancellationToken);
-        return new(new { Distributors = distributors, Reports = list, CanAct = OversightPrincipal.RoleOf(user) == OversightRoles.Operator, Timeline = timeline });
+        return new(new Dictionary<string, object?>
+        {
+            [nameof(HomePage.Distributors)] = distributors,
+            [nameof(HomePage.Reports)] = list,
+            [nameof(HomePage.CanAct)] = OversightPrincipal.RoleOf(user) == OversightRoles.Operator,
+            [nameof(HomePage.Timeline)] = timeline,
+            [nameof(HomePage.Clock)] = queries.Clock,
+            [nameof(HomePage.Window)] = options.Value.AuditWindow,
+            [nameof(HomePage.Now)] = time.GetUtcNow(),
+        });
     }
+
+    /// <summary>One distributor's page; 404 (a page, not an error) for an id the registry does not have.</summary>
+    internal static async Task<Results<RazorComponentResult<DistributorPage>, RazorComponentResult<NotFoundPage>>> DistributorAsync(
+        string id, OversightQueries queries, IOptions<OversightOptions> options, CancellationToken cancellationToken)
+    {
+        if (id.Length <= MaxIdLength && await queries.GetHistoryAsync(id, cancellationToken) is { } history)
+        {
+            return new RazorComponentResult<DistributorPage>(new Dictionary<string, object?>
+            {
+                [nameof(DistributorPage.History)] = history,
+                [nameof(DistributorPage.Clock)] = queries.Clock,
+                [nameof(DistributorPage.Window)] = options.Value.AuditWindow,
+            });
+        }
+
+        return NotFoundPage.Result(
+            "Distributor ini tidak terdaftar di gateway.", "No distributor with that id is registered with the gateway.",
+            OversightPaths.Home, "Semua distributor / All distributors");
+    }
+
+    internal static RazorComponentResult<RulesPage> Rules(IOptions<OversightOptions> options) =>
+        new(new Dictionary<string, object?> { [nameof(RulesPage.Rules)] = options.Value });
 
     /// <summary>The audit the API's POST /api/oversight/audit runs; the page then shows the flags it opened or resolved.</summary>
     internal static async Task<SeeOtherResult> RunAuditAsync(ClaimsPrincipal user, ActivityAuditor auditor, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -104,82 +146,4 @@ internal sealed class SeeOtherResult(string location) : IResult, IStatusCodeHttp
         httpContext.Response.Headers.Location = Location;
         return Task.CompletedTask;
     }
-}
-
-/// <summary>/oversight: every registered distributor with its state, evidence and open flags, and the reports.</summary>
-public sealed class HomePage : PageComponent
-{
-    [Parameter, EditorRequired]
-    public IReadOnlyList<DistributorOversightView> Distributors { get; set; } = [];
-
-    [Parameter, EditorRequired]
-    public IReadOnlyList<ReportSummary> Reports { get; set; } = [];
-
-    /// <summary>True for an operator: the page then offers the operator's actions.</summary>
-    [Parameter]
-    public bool CanAct { get; set; }
-
-    /// <summary>The last <see cref="OversightPages.ReportPeriod"/> hour by hour, for the charts.</summary>
-    [Parameter]
-    public ReportTimeline? Timeline { get; set; }
-
-    protected override string Title => "Pengawasan distributor e-Meterai / Distributor oversight";
-
-    protected override Html Content()
-    {
-        var active = Distributors.Count(d => d.State == DistributorStates.Active);
-        var rows = Distributors.Select(d => Html.Of($"""
-            <tr><td>{d.Id}</td><td>{d.Name}</td><td>{State(d.State)}</td>
-            <td>{(d.Healthy switch { true => "yes", false => "no", null => "–" })}</td>
-            <td class="num">{(d.Stock?.ToString(CultureInfo.InvariantCulture) ?? "–")}</td>
-            <td class="num">{d.ConcurrencyLimit}</td>
-            <td class="num">{OversightPages.Percent(d.Availability)}</td>
-            <td class="num">{d.Issued}</td><td class="num">{d.Undelivered}</td>
-            <td>{Html.Join(d.Flags.Select(f => Html.Of($"<p><strong>{f.Reason}</strong>: {f.Evidence.Summary}</p>")))}</td></tr>
-            """));
-        var reports = Reports.Count == 0
-            ? Html.Of($"<p class=\"muted\">No report has been built yet. A daily one is built automatically; operators can build one now with the button above or POST /api/oversight/reports.</p>")
-            : Html.Of($"""
-                <div class="table-wrap"><table><thead><tr><th>Period</th><th>Built</th></tr></thead><tbody>
-                {Html.Join(Reports.Select(r => Html.Of($"""<tr><td><a href="/oversight/reports/{r.Id}">{OversightPages.When(r.From)} – {OversightPages.When(r.To)}</a></td><td>{OversightPages.When(r.CreatedAt)}</td></tr>""")))}
-                </tbody></table></div>
-                """);
-
-        return Html.Of($"""
-            <p><strong>{active} of {Distributors.Count}</strong> registered distributors are active; {Distributors.Count - active} are flagged inactive.
-            <span class="en">Availability, issued and undelivered cover the current audit window; the rules are in docs/oversight-rules.md.</span></p>
-            <h2>Distributors</h2>
-            <div class="table-wrap"><table id="distributors">
-            <thead><tr><th>Id</th><th>Name</th><th>State</th><th>Healthy</th><th class="num">Stock</th><th class="num" title="Orders in flight the gateway allows now: learned, never above maxConcurrency">Concurrency limit</th><th class="num">Availability</th><th class="num">Issued</th><th class="num">Undelivered</th><th>Open flags and evidence</th></tr></thead>
-            <tbody>{Html.Join(rows)}</tbody></table></div>
-            {Charts()}
-            <h2>Oversight reports</h2>
-            {reports}
-            {(CanAct ? OperatorActions() : Html.Empty)}
-            """);
-    }
-
-    private Html Charts() => Timeline is not { } timeline ? Html.Empty : Html.Of($"""
-        <h2>Last 24 hours</h2>
-        {ReportCharts.Fleet(timeline)}
-        {ReportCharts.Distributors(timeline)}
-        """);
-
-    private Html OperatorActions() => Html.Of($"""
-        <section id="operator-actions" class="no-print">
-        <h2>Tindakan operator / Operator actions</h2>
-        <form class="stack" method="post" action="{OversightPages.AuditPath}">
-        {AntiforgeryField()}
-        <button type="submit">Jalankan audit aktivitas sekarang / Run the activity audit now</button>
-        </form>
-        <form class="stack" method="post" action="{OversightPages.ReportsPath}">
-        {AntiforgeryField()}
-        <button type="submit">Buat laporan 24 jam terakhir / Build a report for the last 24 hours</button>
-        </form>
-        </section>
-        """);
-
-    private static Html State(string state) => state == DistributorStates.Active
-        ? Html.Of($"active")
-        : Html.Of($"<strong>inactive</strong>");
 }

@@ -1,4 +1,5 @@
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Reconciliation;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Oversight;
@@ -10,8 +11,15 @@ public sealed class OversightQueries(
     OversightStore store,
     ReportTimelineReader timelines,
     IOptions<OversightOptions> options,
+    IOptions<ReconciliationOptions> reconciliation,
     TimeProvider time)
 {
+    /// <summary>The days a distributor's page looks back over.</summary>
+    public const int HistoryDays = 30;
+
+    /// <summary>The zone people read times in on these pages.</summary>
+    public ReaderClock Clock => ReaderClock.From(options.Value);
+
     public async Task<IReadOnlyList<DistributorOversightView>> GetDistributorsAsync(CancellationToken cancellationToken)
     {
         var to = time.GetUtcNow();
@@ -36,6 +44,34 @@ public sealed class OversightQueries(
                 e.Undelivered,
                 flags);
         }).ToList();
+    }
+
+    /// <summary>
+    /// One registered distributor's page: its state now, its flags of the last <see cref="HistoryDays"/>
+    /// days, and those days one by one (today, so far, last). Null for an id the registry does not have.
+    /// </summary>
+    public async Task<DistributorHistory?> GetHistoryAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!fleet.TryGet(id, out _))
+        {
+            return null;
+        }
+
+        var now = Clock.Local(time.GetUtcNow());
+        var firstDay = new DateTimeOffset(now.Date, now.Offset).AddDays(1 - HistoryDays);
+        var view = (await GetDistributorsAsync(cancellationToken)).Single(d => d.Id == id);
+        var rows = (await store.GetDailyActivityAsync(id, firstDay, now, Clock.Offset, now - reconciliation.Value.DeliveryDeadline, cancellationToken))
+            .ToDictionary(r => r.Day);
+        var days = Enumerable.Range(0, HistoryDays).Select(i =>
+        {
+            var day = firstDay.AddDays(i);
+            var key = (long)Math.Floor((day.ToUnixTimeMilliseconds() + Clock.Offset.TotalMilliseconds) / 86_400_000d);
+            return rows.TryGetValue(key, out var r)
+                ? new DistributorDay(day, (int)r.Probes, (int)r.Healthy, (int)r.SoldOut, (int)r.Offers, (int)r.Sold, (int)r.Refused, (int)r.Undelivered)
+                : new DistributorDay(day, 0, 0, 0, 0, 0, 0, 0);
+        }).ToList();
+        var flags = (await store.GetFlagsOfAsync(id, firstDay, cancellationToken)).Select(ActivityAuditor.ToView).ToList();
+        return new DistributorHistory(view, days, flags);
     }
 
     /// <summary>The fleet and each distributor hour by hour over the <paramref name="period"/> that ends now.</summary>

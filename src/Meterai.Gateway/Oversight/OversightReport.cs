@@ -1,7 +1,7 @@
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>An ombudsman-style finding over one period. Stored as JSON once and never changed.</summary>
-/// <remarks>Timeline, Headroom, RemovedDistributors and OrphanOrders are null in reports stored before they existed.</remarks>
+/// <remarks>Timeline, Headroom, RemovedDistributors, OrphanOrders and Overcharges are null in reports stored before they existed.</remarks>
 public sealed record OversightReport(
     string Id,
     DateTimeOffset From,
@@ -15,7 +15,8 @@ public sealed record OversightReport(
     ReportTimeline? Timeline = null,
     SurgeHeadroom? Headroom = null,
     IReadOnlyList<RemovedDistributorRow>? RemovedDistributors = null,
-    IReadOnlyList<OrphanOrderRow>? OrphanOrders = null);
+    IReadOnlyList<OrphanOrderRow>? OrphanOrders = null,
+    IReadOnlyList<OverchargeRow>? Overcharges = null);
 
 public sealed record ReportTotals(
     int OrdersIssued,
@@ -55,10 +56,16 @@ public sealed record RemovedDistributorRow(string Id, int Unresolved, int Refund
 
 /// <summary>
 /// An order a distributor issued for a purchase that had been released or sold by another
-/// distributor after this one's answer was lost. The distributor spec allows no refund of an issued
+/// distributor after this one's answer was lost. The docs/api/distributor-api.md allows no refund of an issued
 /// order, so the distributor owes the applicant a credit. Listed whatever its date until settled outside the gateway.
 /// </summary>
 public sealed record OrphanOrderRow(string DistributorId, string PurchaseId, string? OrderId, int Quantity, long? Amount, DateTimeOffset? FoundAt);
 
-/// <summary>The reports list (gateway spec: GET /api/oversight/reports, newest first).</summary>
+/// <summary>
+/// An order a distributor charged more than <c>quantity</c> × 10,000 for (docs/api/gateway-api.md: overcharges),
+/// found in the period. The order still counted; the applicant is owed the difference.
+/// </summary>
+public sealed record OverchargeRow(string OrderId, string DistributorId, string PurchaseId, int Quantity, long AmountCharged, long AmountDue, DateTimeOffset FoundAt);
+
+/// <summary>The reports list (docs/api/gateway-api.md: GET /api/oversight/reports, newest first).</summary>
 public sealed record ReportSummary(string Id, DateTimeOffset From, DateTimeOffset To, DateTimeOffset CreatedAt);

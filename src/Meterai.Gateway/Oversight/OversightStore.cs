@@ -56,6 +56,23 @@ public sealed class OversightStore(LedgerDatabase database)
         return rows.ToDictionary(r => r.DistributorId, r => r.ToActivity(), StringComparer.Ordinal);
     }
 
+    /// <summary>Orders charged above their due (gateway spec: overcharges) first read in the period, oldest first.</summary>
+    public async Task<IReadOnlyList<OverchargeRow>> GetOverchargesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string OrderId, string DistributorId, string PurchaseId, long Quantity, long AmountCharged, long AmountDue, long FoundAt)>(
+            new CommandDefinition(
+                """
+                SELECT order_id, distributor_id, purchase_id, quantity, amount_charged, amount_due, found_at
+                FROM overcharges WHERE found_at >= @from AND found_at < @to
+                ORDER BY found_at, distributor_id, order_id
+                """,
+                new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() },
+                cancellationToken: cancellationToken));
+        return rows.Select(r => new OverchargeRow(
+            r.OrderId, r.DistributorId, r.PurchaseId, (int)r.Quantity, r.AmountCharged, r.AmountDue, DateTimeOffset.FromUnixTimeMilliseconds(r.FoundAt))).ToList();
+    }
+
     public async Task<IReadOnlyList<FlagRecord>> GetFlagsAsync(bool openOnly, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -66,6 +83,75 @@ public sealed class OversightStore(LedgerDatabase database)
             FROM flags {(openOnly ? "WHERE resolved_at IS NULL" : "")}
             ORDER BY opened_at DESC, distributor_id, reason
             """,
+            cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>One distributor's flags that were open at any time since <paramref name="since"/>, newest first.</summary>
+    public async Task<IReadOnlyList<FlagRecord>> GetFlagsOfAsync(string distributorId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<FlagRecord>(new CommandDefinition(
+            """
+            SELECT flag_id AS FlagId, distributor_id AS DistributorId, reason AS Reason, evidence AS Evidence,
+                   opened_at AS OpenedAt, resolved_at AS ResolvedAt
+            FROM flags WHERE distributor_id = @distributorId AND (resolved_at IS NULL OR resolved_at >= @since)
+            ORDER BY opened_at DESC, reason
+            """,
+            new { distributorId, since = since.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>
+    /// One distributor day by day over [<paramref name="from"/>, <paramref name="to"/>): probes, orders
+    /// offered, sold and refused, and purchases paid but not delivered by <paramref name="undeliveredBefore"/>.
+    /// A day runs from midnight at <paramref name="utcOffset"/>; days without a row are absent.
+    /// </summary>
+    public async Task<IReadOnlyList<DailyActivityRow>> GetDailyActivityAsync(
+        string distributorId, DateTimeOffset from, DateTimeOffset to, TimeSpan utcOffset, DateTimeOffset undeliveredBefore, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<DailyActivityRow>(new CommandDefinition(
+            """
+            SELECT day AS Day, CAST(SUM(probes) AS BIGINT) AS Probes, CAST(SUM(healthy) AS BIGINT) AS Healthy,
+                   CAST(SUM(sold_out) AS BIGINT) AS SoldOut, CAST(SUM(offers) AS BIGINT) AS Offers, CAST(SUM(sold) AS BIGINT) AS Sold,
+                   CAST(SUM(refused) AS BIGINT) AS Refused, CAST(SUM(undelivered) AS BIGINT) AS Undelivered
+            FROM (
+                -- Raw probes by their day, hourly roll-ups by theirs; the two never overlap (see ProbeHistory).
+                SELECT (probed_at + @offset) / 86400000 AS day, COUNT(*) AS probes, SUM(healthy) AS healthy,
+                       SUM(CASE WHEN healthy = 1 AND stock = 0 THEN 1 ELSE 0 END) AS sold_out,
+                       0 AS offers, 0 AS sold, 0 AS refused, 0 AS undelivered
+                FROM probes WHERE distributor_id = @distributorId AND probed_at >= @from AND probed_at < @to
+                GROUP BY 1
+                UNION ALL
+                SELECT (hour_start + @offset) / 86400000, SUM(probes), SUM(healthy_probes), SUM(sold_out_probes), 0, 0, 0, 0
+                FROM probe_rollups WHERE distributor_id = @distributorId AND hour_start >= @from AND hour_start < @to
+                GROUP BY 1
+                UNION ALL
+                SELECT (started_at + @offset) / 86400000, 0, 0, 0, COUNT(*),
+                       SUM(CASE WHEN outcome IN ('issued', 'pending') THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN outcome IN ('refused', 'sold_out') THEN 1 ELSE 0 END), 0
+                FROM purchase_attempts WHERE distributor_id = @distributorId AND started_at >= @from AND started_at < @to
+                GROUP BY 1
+                UNION ALL
+                SELECT (created_at + @offset) / 86400000, 0, 0, 0, 0, 0, 0, COUNT(*)
+                FROM purchases
+                WHERE distributor_id = @distributorId AND created_at >= @from AND created_at < @to
+                  AND status IN ('pending', 'refund_due', 'refunded') AND issued_at IS NULL AND created_at < @undeliveredBefore
+                GROUP BY 1
+            ) daily
+            GROUP BY day
+            ORDER BY day
+            """,
+            new
+            {
+                distributorId,
+                from = from.ToUnixTimeMilliseconds(),
+                to = to.ToUnixTimeMilliseconds(),
+                offset = (long)utcOffset.TotalMilliseconds,
+                undeliveredBefore = undeliveredBefore.ToUnixTimeMilliseconds(),
+            },
             cancellationToken: cancellationToken));
         return rows.AsList();
     }
@@ -193,6 +279,19 @@ public sealed class FlagRecord
     public string Evidence { get; set; } = "";
     public long OpenedAt { get; set; }
     public long? ResolvedAt { get; set; }
+}
+
+/// <summary>One local day of one distributor; <see cref="Day"/> counts days since 1 January 1970 in the page's zone.</summary>
+public sealed class DailyActivityRow
+{
+    public long Day { get; set; }
+    public long Probes { get; set; }
+    public long Healthy { get; set; }
+    public long SoldOut { get; set; }
+    public long Offers { get; set; }
+    public long Sold { get; set; }
+    public long Refused { get; set; }
+    public long Undelivered { get; set; }
 }
 
 public sealed class ReportListing

@@ -1,6 +1,6 @@
 namespace Meterai.Gateway.Oversight;
 
-/// <summary>A flag as regulators see it (gateway spec: GET /api/oversight/flags).</summary>
+/// <summary>A flag as regulators see it (docs/api/gateway-api.md: GET /api/oversight/flags).</summary>
 public sealed record FlagView(
     string FlagId,
     string DistributorId,
@@ -9,7 +9,7 @@ public sealed record FlagView(
     DateTimeOffset OpenedAt,
     DateTimeOffset? ResolvedAt);
 
-/// <summary>A distributor as regulators see it (gateway spec: GET /api/oversight/distributors).</summary>
+/// <summary>A distributor as regulators see it (docs/api/gateway-api.md: GET /api/oversight/distributors).</summary>
 /// <param name="ConcurrencyLimit">Orders in flight the gateway allows it now: learned, never above its registry maxConcurrency.</param>
 public sealed record DistributorOversightView(
     string Id,
@@ -23,5 +23,20 @@ public sealed record DistributorOversightView(
     int Undelivered,
     IReadOnlyList<FlagView> Flags);
 
-/// <summary>What one audit changed (gateway spec: POST /api/oversight/audit).</summary>
+/// <summary>What one audit changed (docs/api/gateway-api.md: POST /api/oversight/audit).</summary>
 public sealed record AuditResult(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<FlagView> Opened, IReadOnlyList<FlagView> Resolved);
+
+/// <summary>One distributor's page: its state now, its flags of the period (open and resolved), and the period day by day.</summary>
+public sealed record DistributorHistory(DistributorOversightView Distributor, IReadOnlyList<DistributorDay> Days, IReadOnlyList<FlagView> Flags);
+
+/// <summary>One local day of one distributor.</summary>
+/// <param name="Day">Midnight, in the pages' zone.</param>
+/// <param name="Offers">Orders the gateway offered it (every attempt).</param>
+/// <param name="Sold">Orders it took (issued, or paid and pending).</param>
+/// <param name="Refused">Orders it turned away without charging (refused, sold out).</param>
+/// <param name="Undelivered">Purchases it took payment for and did not deliver within the delivery deadline.</param>
+public sealed record DistributorDay(DateTimeOffset Day, int Probes, int HealthyProbes, int SoldOutProbes, int Offers, int Sold, int Refused, int Undelivered)
+{
+    /// <summary>Share of the day's probes that found it healthy; null without probes.</summary>
+    public double? Availability => Probes == 0 ? null : (double)HealthyProbes / Probes;
+}

@@ -71,12 +71,15 @@ public sealed partial class ReportBuilder(
         var findings = Findings(rows, evidence.ToDictionary(p => p.Key, p => p.Value.Evidence), totals, selling, fleetOrders, from, to, createdAt, rules);
         findings.AddRange(OwedFindings(removed, orphanOrders));
 
+        var overcharges = await store.GetOverchargesAsync(from, to, cancellationToken);
+        findings.AddRange(OverchargeFindings(overcharges, from, to));
+
         var timeline = await timelines.ReadAsync(rows.Select(r => (r.Id, r.Name)).ToList(), from, to, cancellationToken);
         var headroom = SurgeHeadroom.From(timeline);
         findings.AddRange(headroom.Findings());
 
         var report = new OversightReport(
-            "rpt_" + Guid.CreateVersion7(createdAt).ToString("N"), from, to, createdAt, rows.Count, selling, findings, totals, rows, timeline, headroom, removed, orphanOrders);
+            "rpt_" + Guid.CreateVersion7(createdAt).ToString("N"), from, to, createdAt, rows.Count, selling, findings, totals, rows, timeline, headroom, removed, orphanOrders, overcharges);
         await store.InsertReportAsync(report.Id, from, to, createdAt, JsonSerializer.Serialize(report, GatewayJsonContext.Default.OversightReport), cancellationToken);
         LogBuilt(logger, report.Id, from, to, selling, rows.Count);
         return report;
@@ -117,6 +120,20 @@ public sealed partial class ReportBuilder(
             yield return $"{Count(orphanOrders.Count, "order was", "orders were")} charged and issued by a distributor after its answer was lost and the purchase was released or sold elsewhere. "
                 + $"An issued e-Meterai cannot be refunded, so the distributor owes the applicant a credit: {string.Join("; ", by)}.";
         }
+    }
+
+    /// <summary>Orders charged above <c>quantity</c> × 10,000 in the period, by distributor, with what the applicants are owed back.</summary>
+    private static IEnumerable<string> OverchargeFindings(IReadOnlyList<OverchargeRow> overcharges, DateTimeOffset from, DateTimeOffset to)
+    {
+        if (overcharges.Count == 0)
+        {
+            yield break;
+        }
+
+        var by = overcharges.GroupBy(o => o.DistributorId, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} ({Count(g.Count(), "order", "orders")}: {Rupiah(g.Sum(o => o.AmountCharged))} charged, {Rupiah(g.Sum(o => o.AmountDue))} due)");
+        yield return $"{Count(overcharges.Count, "order was", "orders were")} charged more than {Rupiah(OrderAmounts.PerEMeterai)} per e-Meterai "
+            + $"between {ActivityRules.Format(from)} and {ActivityRules.Format(to)}: {string.Join("; ", by)}. The orders counted; the applicants are owed the difference.";
     }
 
     public async Task<OversightReport?> GetAsync(string reportId, CancellationToken cancellationToken) =>
@@ -187,6 +204,7 @@ public sealed partial class ReportBuilder(
         FlagReasons.NoStock => $"no stock in {e.SoldOutProbes} of {e.HealthyProbes} probes",
         FlagReasons.NoSales when e.Offers > 0 => $"refused or failed all {e.Offers} orders offered",
         FlagReasons.NoSales => "healthy and in stock, yet sold nothing",
+        FlagReasons.Overcharged => "charged more than is due for its orders",
         _ when e.Probes == 0 => "never probed in the period",
         _ => "was offered no orders",
     };

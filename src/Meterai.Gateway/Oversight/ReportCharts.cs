@@ -10,12 +10,12 @@ namespace Meterai.Gateway.Oversight;
 /// </summary>
 public static class ReportCharts
 {
-    private const double Width = 360;
-    private const double Left = 34;
-    private const double Right = 6;
-    private const string Sold = "#0b4f9c";
+    internal const double Width = 360;
+    internal const double Left = 34;
+    internal const double Right = 6;
+    internal const string Sold = "#0b4f9c";
     private const string Capacity = "#0a6b2d";
-    private const string Demand = "#a3161a";
+    internal const string Demand = "#a3161a";
 
     /// <summary>The fleet's orders sold per hour as bars, against its capacity (solid line) and demand (dashed line).</summary>
     public static Html Fleet(ReportTimeline timeline, string id = "fleet-chart")
@@ -122,14 +122,14 @@ public static class ReportCharts
         _ => "#a3161a",
     };
 
-    private static Html Axes(double max, double top, double plot, Func<double, double> y) => Html.Of($"""
+    internal static Html Axes(double max, double top, double plot, Func<double, double> y) => Html.Of($"""
         <line x1="{F(Left)}" y1="{F(top + plot)}" x2="{F(Width - Right)}" y2="{F(top + plot)}" stroke="#111" stroke-width="1"/>
         <line x1="{F(Left)}" y1="{F(top)}" x2="{F(Width - Right)}" y2="{F(top)}" stroke="#c4c4c4" stroke-width="0.5"/>
         <text x="{F(Left - 4)}" y="{F(y(max) + 4)}" text-anchor="end" font-size="10" fill="#111">{Count(max)}</text>
         <text x="{F(Left - 4)}" y="{F(top + plot)}" text-anchor="end" font-size="10" fill="#111">0</text>
         """);
 
-    private static Html Line(List<(double? Value, double X)> points, Func<double, double> y, string colour, bool dashed)
+    internal static Html Line(List<(double? Value, double X)> points, Func<double, double> y, string colour, bool dashed)
     {
         // A gap where the value is unknown rather than a line drawn through it.
         var segments = new List<List<string>> { new() };
@@ -173,5 +173,5 @@ public static class ReportCharts
         return new[] { 1d, 2, 5, 10 }.Select(m => m * magnitude).First(v => v >= value);
     }
 
-    private static string F(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+    internal static string F(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }

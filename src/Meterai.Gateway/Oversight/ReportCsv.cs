@@ -8,7 +8,9 @@ namespace Meterai.Gateway.Oversight;
 /// Distributors removed from the registry that still hold open purchases follow the registered
 /// ones, with state <c>removed</c>: only what they still owe is filled in (refunds owed and
 /// <c>unresolved</c>, which registered rows leave empty, their figures being the period's). The
-/// last columns come last so that earlier ones keep their positions for existing readers.
+/// last columns come last so that earlier ones keep their positions for existing readers. The
+/// overcharge columns sum each distributor's orders charged above their due in the period; the
+/// orders themselves, one by one, are in the JSON, HTML and PDF forms.
 /// </remarks>
 public static class ReportCsv
 {
@@ -17,6 +19,7 @@ public static class ReportCsv
         "distributor_id", "name", "state", "availability", "probes", "stock_out_probes", "orders_issued", "emeterai_issued",
         "failures", "undelivered", "refunds_owed", "refunds_owed_amount", "refunds_made", "refunds_made_amount", "flags",
         "period_from", "period_to", "unresolved", "orphans_delivered",
+        "overcharges", "overcharge_amount_charged", "overcharge_amount_due", "overcharged_orders",
     ];
 
     public static string Write(OversightReport report)
@@ -36,6 +39,7 @@ public static class ReportCsv
                 Number(row.Failures), Number(row.Undelivered), Number(row.RefundsOwed), Number(row.RefundsOwedAmount),
                 Number(row.RefundsMade), Number(row.RefundsMadeAmount), string.Join(' ', row.Flags),
                 from, to, "", Number(orphans.GetValueOrDefault(row.Id)),
+                .. Overcharges(report, row.Id),
             ];
             csv.AppendJoin(',', cells.Select(Escape)).Append("\r\n");
         }
@@ -46,11 +50,22 @@ public static class ReportCsv
             [
                 removed.Id, "", "removed", "", "", "", "", "", "", "", Number(removed.RefundsOwed), Number(removed.RefundsOwedAmount), "", "", "",
                 from, to, Number(removed.Unresolved), Number(orphans.GetValueOrDefault(removed.Id)),
+                .. Overcharges(report, removed.Id),
             ];
             csv.AppendJoin(',', cells.Select(Escape)).Append("\r\n");
         }
 
         return csv.ToString();
+    }
+
+    /// <summary>A distributor's overcharges in the period: how many, both amounts summed, and the orders (space-separated, as flags are).</summary>
+    private static string[] Overcharges(OversightReport report, string distributorId)
+    {
+        var own = (report.Overcharges ?? []).Where(o => o.DistributorId == distributorId).ToList();
+        return
+        [
+            Number(own.Count), Number(own.Sum(o => o.AmountCharged)), Number(own.Sum(o => o.AmountDue)), string.Join(' ', own.Select(o => o.OrderId)),
+        ];
     }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);

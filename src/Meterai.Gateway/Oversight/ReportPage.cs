@@ -41,6 +41,7 @@ public sealed class ReportPage : PageComponent
             <thead><tr><th>Id</th><th>Name</th><th>State</th><th class="num">Avail&shy;ability</th><th class="num">Stock-outs / probes</th><th class="num">Orders</th><th class="num">e-Meterai</th><th class="num">Fail&shy;ures</th><th class="num">Undeliv&shy;ered</th><th class="num">Refunds owed</th><th class="num">Refunds made</th><th>Flags</th></tr></thead>
             <tbody>{Html.Join(rows)}</tbody></table></div>
             {Owed()}
+            {Overcharges()}
             <p class="no-print"><a href="/oversight">Back to all distributors</a></p>
             """);
     }
@@ -64,6 +65,19 @@ public sealed class ReportPage : PageComponent
             <tbody>{Html.Join(orphans.Select(o => Html.Of($"<tr><td class=\"nowrap\">{o.DistributorId}</td><td class=\"nowrap\">{o.PurchaseId}</td><td class=\"nowrap\">{o.OrderId ?? ""}</td><td class=\"num\">{o.Quantity}</td><td class=\"num\">{ReportBuilder.Rupiah(o.Amount ?? 0)}</td><td class=\"nowrap\">{(o.FoundAt is { } at ? OversightPages.When(at) : "")}</td></tr>")))}</tbody></table></div>
             """);
         return Html.Join([removedTable, orphanTable]);
+    }
+
+    /// <summary>Orders charged above quantity × 10,000 in the period (gateway spec: overcharges).</summary>
+    private Html Overcharges()
+    {
+        var overcharges = Report.Overcharges ?? [];
+        return overcharges.Count == 0 ? Html.Empty : Html.Of($"""
+            <h2>Overcharges</h2>
+            <p class="en">Orders charged more than Rp 10.000 per e-Meterai. The orders counted; the applicants are owed the difference.</p>
+            <div class="table-wrap"><table id="report-overcharges">
+            <thead><tr><th>Order</th><th>Distributor</th><th class="num">e-Meterai</th><th class="num">Amount charged</th><th class="num">Amount due</th><th>Found</th></tr></thead>
+            <tbody>{Html.Join(overcharges.Select(o => Html.Of($"<tr><td class=\"nowrap\">{o.OrderId}</td><td class=\"nowrap\">{o.DistributorId}</td><td class=\"num\">{o.Quantity}</td><td class=\"num\">{ReportBuilder.Rupiah(o.AmountCharged)}</td><td class=\"num\">{ReportBuilder.Rupiah(o.AmountDue)}</td><td class=\"nowrap\">{OversightPages.When(o.FoundAt)}</td></tr>")))}</tbody></table></div>
+            """);
     }
 
     internal static string PdfPath(string reportId) => $"{OversightPages.ReportsPath}/{Uri.EscapeDataString(reportId)}/pdf";

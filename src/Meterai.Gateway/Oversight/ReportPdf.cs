@@ -93,6 +93,8 @@ public static class ReportPdf
                 }).ToList());
         }
 
+        Overcharges(w, report);
+
         if (report.Timeline is { } perDistributor)
         {
             w.Heading("Each distributor over the period");
@@ -107,6 +109,25 @@ public static class ReportPdf
         using var output = new MemoryStream();
         document.Save(output, closeStream: false);
         return output.ToArray();
+    }
+
+    /// <summary>Orders charged above quantity × 10,000 in the period (gateway spec: overcharges).</summary>
+    private static void Overcharges(Writer w, OversightReport report)
+    {
+        if (report.Overcharges is not { Count: > 0 } overcharges)
+        {
+            return;
+        }
+
+        w.Heading("Overcharges");
+        w.Text("Orders charged more than Rp 10.000 per e-Meterai. The orders counted; the applicants are owed the difference.", w.Small, Muted, after: 6);
+        w.Table(
+            ["Order", "Distributor", "e-Meterai", "Charged", "Due", "Found"],
+            [1.8, 1, 0.8, 1.1, 1.1, 1.6],
+            overcharges.Select(o => new[]
+            {
+                o.OrderId, o.DistributorId, N(o.Quantity), ReportBuilder.Rupiah(o.AmountCharged), ReportBuilder.Rupiah(o.AmountDue), ActivityRules.Format(o.FoundAt),
+            }).ToList());
     }
 
     private static void FleetChart(Writer w, ReportTimeline timeline)

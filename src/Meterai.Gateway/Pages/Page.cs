@@ -26,6 +26,10 @@ public sealed class Page : ComponentBase
     [Parameter]
     public int? RefreshSeconds { get; set; }
 
+    /// <summary>The full width of the screen rather than a reading column: for wide tables on a desk.</summary>
+    [Parameter]
+    public bool Wide { get; set; }
+
     /// <summary>Cache-Control of the response. Default: "no-cache, no-store".</summary>
     [Parameter]
     public string CacheControl { get; set; } = PageHeaders.NoStore;
@@ -51,8 +55,9 @@ public sealed class Page : ComponentBase
         builder.OpenElement(4, "body");
         builder.AddMarkupContent(5, Header().Value);
         builder.OpenElement(6, "main");
-        builder.AddMarkupContent(7, Html.Of($"<h1>{Title}</h1>").Value);
-        builder.AddContent(8, ChildContent);
+        builder.AddAttribute(7, "class", Wide ? "wide" : null);
+        builder.AddMarkupContent(8, Html.Of($"<h1>{Bilingual(Title)}</h1>").Value);
+        builder.AddContent(9, ChildContent);
         builder.CloseElement();
         builder.CloseElement();
         builder.CloseElement();
@@ -69,15 +74,36 @@ public sealed class Page : ComponentBase
         </head>
         """);
 
+    /// <summary>
+    /// "Indonesian / English", the convention of every title, with each half marked in its language
+    /// so a screen reader speaks each one right; a title without " / " is left as it is.
+    /// </summary>
+    internal static Html Bilingual(string text)
+    {
+        var split = text.IndexOf(" / ", StringComparison.Ordinal);
+        return split < 0
+            ? Html.Text(text)
+            : Html.Of($"""<span lang="id">{text[..split]}</span> / <span lang="en">{text[(split + 3)..]}</span>""");
+    }
+
     private Html Header()
     {
         var user = HttpContext?.User;
-        var session = user is not null && OversightPrincipal.IsSignedInWithCookie(user)
-            ? Html.Of($"""
-                <span class="who">{OversightPrincipal.RoleOf(user)} · {user.Identity?.Name}
-                <form method="post" action="{OversightPaths.SignOut}">{Forms.AntiforgeryField(HttpContext)}<button type="submit" class="quiet">Keluar / Sign out</button></form></span>
-                """)
+        var role = user is null ? null : OversightPrincipal.RoleOf(user);
+        if (role is null)
+        {
+            return Html.Of($"""<header class="site"><a class="brand" href="/status">e-Meterai Gateway</a></header>""");
+        }
+
+        var signOut = OversightPrincipal.IsSignedInWithCookie(user!)
+            ? Html.Of($"""<form method="post" action="{OversightPaths.SignOut}">{Forms.AntiforgeryField(HttpContext)}<button type="submit" class="quiet"><span lang="id">Keluar</span> / <span lang="en">Sign out</span></button></form>""")
             : Html.Empty;
-        return Html.Of($"""<header class="site"><a class="brand" href="/status">e-Meterai Gateway</a>{session}</header>""");
+
+        // The role, never the key's configuration name: the session page and the logs say which key.
+        return Html.Of($"""
+            <header class="site"><a class="brand" href="/status">e-Meterai Gateway</a>
+            <nav class="site"><a href="{OversightPaths.Home}">Distributor</a><a href="{OversightPaths.Home}/rules"><span lang="id">Aturan</span> / <span lang="en">Rules</span></a></nav>
+            <span class="who"><a href="{OversightPaths.Session}">{OversightRoles.DisplayName(role)}</a> {signOut}</span></header>
+            """);
     }
 }

@@ -30,6 +30,12 @@ public abstract class PageComponent : ComponentBase
     /// <summary>Cache-Control. Default: "no-cache, no-store", since oversight pages show non-public data and carry forms.</summary>
     protected virtual string CacheControl => PageHeaders.NoStore;
 
+    /// <summary>The document's language (the &lt;html lang&gt;); parts in the other language mark their own. Default: "id".</summary>
+    protected virtual string Lang => "id";
+
+    /// <summary>Full screen width rather than a reading column (wide tables). Default: false.</summary>
+    protected virtual bool Wide => false;
+
     /// <summary>What goes in the page's &lt;main&gt;, under the heading.</summary>
     protected abstract Html Content();
 
@@ -43,6 +49,8 @@ public abstract class PageComponent : ComponentBase
         builder.AddComponentParameter(2, nameof(Page.RefreshSeconds), RefreshSeconds);
         builder.AddComponentParameter(3, nameof(Page.CacheControl), CacheControl);
         builder.AddComponentParameter(4, nameof(Page.ChildContent), (RenderFragment)(content => content.AddMarkupContent(0, Content().Value)));
+        builder.AddComponentParameter(5, nameof(Page.Lang), Lang);
+        builder.AddComponentParameter(6, nameof(Page.Wide), Wide);
         builder.CloseComponent();
     }
 }

@@ -15,7 +15,61 @@ internal static class PageStyles
         header.site .brand{font-weight:700;font-size:1.1rem;color:var(--ink);text-decoration:none}
         header.site .who{color:var(--muted);font-size:.95rem}
         header.site form{display:inline;margin:0}
+        header.site nav{display:flex;gap:1rem;margin-right:auto;margin-left:1rem}
+        header.site nav a,header.site .who a{color:var(--accent)}
         main{max-width:62rem;margin:0 auto;padding:1rem 1rem 2rem}
+        main.wide{max-width:120rem;padding-left:1.5rem;padding-right:1.5rem}
+        h3{font-size:1.05rem;margin:1.25rem 0 .25rem}
+        .lead{font-size:1.15rem}
+        .id-line{display:block;color:var(--muted);font-size:1rem}
+        .summary{margin-bottom:1rem}
+        section.actions{display:flex;flex-wrap:wrap;align-items:center;gap:.75rem 1rem;padding:.75rem 1rem;margin:0 0 1rem;background:var(--soft);border-left:.4rem solid var(--accent)}
+        section.actions h2{font-size:1rem;margin:0;flex-basis:100%}
+        section.actions form{margin:0}
+        .flag{display:inline-block;margin:.1rem .25rem .1rem 0;padding:.05rem .45rem;border:1px solid var(--no);border-radius:.25rem;background:#fdeced;color:var(--no);font-size:.9rem;font-weight:600}
+        .state.inactive{color:var(--no);font-weight:700}
+        .state.active{color:var(--yes);font-weight:600}
+        .muted.id{font-size:.85rem;white-space:nowrap}
+        #distributors td.name{white-space:nowrap}
+        #distributors td.state{min-width:16rem}
+        .flag{white-space:nowrap}
+        @media (max-width:40rem){
+          header.site nav{margin-left:0}
+          #distributors,#distributors tbody{display:block}
+          #distributors thead{display:none}
+          #distributors tr{display:grid;grid-template-columns:repeat(3,1fr);gap:0 .75rem;padding:.6rem 0;border-bottom:1px solid var(--line)}
+          #distributors tr.flagged{border-bottom:none;padding-bottom:.2rem}
+          #distributors td{border:none;padding:.15rem 0;text-align:left;white-space:normal}
+          #distributors td.name,#distributors td.state{grid-column:1/-1;min-width:0}
+          #distributors td[data-label]::before{content:attr(data-label);display:block;font-size:.8rem;color:var(--muted);font-weight:400}
+          #distributors tr.evidence{display:block;padding-top:0}
+          #distributors tr.evidence td{display:block}
+          .flag{white-space:normal}
+        }
+        #distributors tr.flagged td{border-bottom:none}
+        #distributors tr.evidence td{padding-top:0;background:#fffafa}
+        details summary{cursor:pointer;color:var(--accent);font-weight:600}
+        ul.evidence{list-style:none;margin:.25rem 0 .5rem;padding:0}
+        ul.evidence li{padding:.4rem 0;border-top:1px dashed var(--line)}
+        ul.evidence li:first-child{border-top:none}
+        ul.evidence p{margin:.2rem 0 0;max-width:60rem}
+        dl.figures.compact{display:grid;grid-template-columns:1fr 1fr;gap:0 1rem}
+        dl.figures.compact div{display:block;padding:.5rem 0}
+        dl.figures.compact dd{font-size:1.3rem;margin:0}
+        @media (min-width:60rem){dl.figures.compact{grid-template-columns:repeat(3,1fr);gap:0 2rem}}
+        .prose{max-width:52rem}
+        .prose h2{margin-top:2rem}
+        .prose code{font-size:.9em;background:var(--soft);padding:0 .2em;border-radius:.2em;overflow-wrap:anywhere}
+        .prose table{display:block;overflow-x:auto}
+        .prose td code{white-space:nowrap;overflow-wrap:normal}
+        .howto{border:1px solid var(--line);border-radius:.5rem;padding:.25rem 1rem .75rem;margin:1.25rem 0}
+        .howto h2{margin-top:.75rem}
+        .howto ol{padding-left:1.25rem;margin:.25rem 0}
+        .howto li{margin:.35rem 0}
+        dl.statuses{display:grid;grid-template-columns:auto 1fr;gap:.3rem .75rem;margin:.5rem 0}
+        dl.statuses dt{font-weight:700;font-family:monospace}
+        dl.statuses dd{margin:0}
+        code.call{font-size:.95rem;background:var(--soft);padding:.1rem .35rem;border-radius:.2rem;overflow-wrap:anywhere}
         h1{font-size:1.6rem;line-height:1.25;margin:.25rem 0 1rem}
         h2{font-size:1.25rem;margin:1.75rem 0 .5rem}
         a{color:var(--accent)}

@@ -24,7 +24,7 @@ internal sealed partial class FleetProbe
     private readonly ProbeStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger<FleetProbe> _logger;
-    private readonly ResiliencePipeline _timeout;
+    private readonly ResiliencePipelines _pipelines;
     private readonly GatewayMetrics _metrics;
 
     public FleetProbe(
@@ -45,7 +45,7 @@ internal sealed partial class FleetProbe
         _logger = logger;
         _metrics = metrics;
 
-        _timeout = pipelines.Get(ResiliencePipelines.Probe);
+        _pipelines = pipelines;
     }
 
     /// <summary>Probes every registered distributor, feeds routing, and stores the round; nothing before the fleet is loaded.</summary>
@@ -77,7 +77,8 @@ internal sealed partial class FleetProbe
         int? stock = null;
         try
         {
-            (healthy, stock) = await _timeout.ExecuteAsync(
+            // Keyed per distributor (the registry caches each), so its timeouts name the distributor.
+            (healthy, stock) = await _pipelines.Get(ResiliencePipelines.Probe, distributor.Id).ExecuteAsync(
                 static async (state, token) =>
                 {
                     var (self, target) = state;
@@ -100,7 +101,12 @@ internal sealed partial class FleetProbe
             // Unreachable, too slow or unreadable: none of these can sell right now.
             healthy = false;
             stock = null;
-            LogProbeFailed(_logger, ex, distributor.Id);
+            // The message is the whole story (refused, timed out); the change to down is routing's one line.
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                var (failure, detail) = (ex.GetType().Name, ex.Message);
+                LogProbeFailed(_logger, distributor.Id, failure, detail);
+            }
         }
 
         var at = _time.GetUtcNow();
@@ -114,8 +120,8 @@ internal sealed partial class FleetProbe
     [LoggerMessage(Level = LogLevel.Warning, Message = "Distributor {DistributorId} rejected the gateway's credentials (401) on /health; check its apiKey in the registry")]
     private static partial void LogCredentialsRejected(ILogger logger, string distributorId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Probe of {DistributorId} failed")]
-    private static partial void LogProbeFailed(ILogger logger, Exception exception, string distributorId);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Probe of {DistributorId} failed: {Failure}: {Detail}")]
+    private static partial void LogProbeFailed(ILogger logger, string distributorId, string failure, string detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A probe round of {Count} results could not be stored; routing has it, the history misses it")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, int count);

@@ -2,16 +2,16 @@ using Meterai.Gateway.Distributors;
 
 namespace Meterai.Gateway.Purchases;
 
-/// <summary>What one distributor's answer means for the money (distributor spec, POST /orders).</summary>
+/// <summary>What one distributor's answer means for the money (docs/api/distributor-api.md, POST /orders).</summary>
 public enum AttemptOutcome
 {
-    /// <summary>201: paid and issued.</summary>
+    /// <summary>201 with a valid issued order: paid and issued.</summary>
     Issued,
 
-    /// <summary>202: paid, serials follow.</summary>
+    /// <summary>202 with a valid pending order: paid, serials follow.</summary>
     Pending,
 
-    /// <summary>409 out_of_stock: refused, nothing charged.</summary>
+    /// <summary>409 <c>{"error":"out_of_stock"}</c>: refused, nothing charged. A bare 409, or one naming another error, is ambiguous.</summary>
     SoldOut,
 
     /// <summary>Refused without charging: 400, 401, 422, 429, 503, or the connection was never made.</summary>
@@ -22,9 +22,12 @@ public enum AttemptOutcome
 }
 
 /// <summary>
-/// The distributor spec's POST /orders table, as one pure function: which answers prove that
-/// nothing was charged (fail over), which sold, and which leave the order's fate open (look it up
-/// at the same distributor, never try another).
+/// The one rule for what a distributor's answer to POST /orders says about the applicant's money,
+/// as one pure function. Only the answers the distributor spec lists as refusals prove that nothing
+/// was charged (fail over); every other answer (403, 404, 408, a redirect, a 200 or 204, a 1xx, 500,
+/// 501, a timeout, a dropped connection, an answer over 64 KiB, a 201/202 that is not a valid order
+/// for the request) leaves the order's fate open: look it up at the same distributor, never try
+/// another. Passive health reads the same rule (Health/FailureRatePolicy).
 /// </summary>
 internal static class AttemptClassifier
 {
@@ -75,7 +78,7 @@ internal static class AttemptClassifier
 
     /// <summary>
     /// A 201/202 that is not a valid order for this purchase (unreadable, another status than its code
-    /// says, too few serials, another key) still means the distributor took it: look it up.
+    /// says, another quantity, too few serials, another key) still means the distributor took it: look it up.
     /// </summary>
     private static (AttemptOutcome, DistributorOrder?) ReadOrder(DistributorOrder? order, string purchaseId, int quantity, string expectedStatus, AttemptOutcome outcome)
     {

@@ -10,6 +10,13 @@ internal static class DistributorRoom
     /// <summary>How many of a distributor's answers an order ready to go waits for its turn, at least the admission queue's wait.</summary>
     private const int ReadyWaitLatencies = 3;
 
+    /// <summary>YARP's routable destinations, as <see cref="Health.HealthyInStockPolicy"/> left them at the last health or stock change.</summary>
+    public static IReadOnlyList<DestinationState> Available(ClusterState? cluster) => cluster?.DestinationsState.AvailableDestinations ?? [];
+
+    /// <summary>A slot at the distributor of <paramref name="destination"/> (the load balancer's pick), or null when it has none free.</summary>
+    public static SlotLease? TakeSlot(DistributorFleet fleet, AdmissionControl admission, DestinationState? destination) =>
+        destination is not null && fleet.TryGet(destination.DestinationId, out var distributor) ? SlotLease.TryTake(distributor, admission) : null;
+
     /// <summary>The routable destination of <paramref name="distributorId"/>, unless it refused this purchase; null otherwise.</summary>
     public static DestinationState? Find(IReadOnlyList<DestinationState> available, string distributorId, HashSet<string>? refused)
     {
@@ -68,6 +75,26 @@ internal static class DistributorRoom
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// An applicant queued or was refused for want of room: each routable distributor's limit hears of
+    /// the demand, since orders in flight below a limit do not show it (docs/capacity.md). True when any
+    /// of them could still grow, so a refusal now is for want of learning rather than of capacity.
+    /// </summary>
+    public static bool NoteDemand(DistributorFleet fleet, IReadOnlyList<DestinationState> available)
+    {
+        var couldGrow = false;
+        for (var i = 0; i < available.Count; i++)
+        {
+            if (fleet.TryGet(available[i].DestinationId, out var distributor))
+            {
+                distributor.NoteDemand();
+                couldGrow |= distributor.CouldGrow;
+            }
+        }
+
+        return couldGrow;
     }
 
     /// <summary>

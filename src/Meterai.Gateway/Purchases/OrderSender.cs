@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Meterai.Gateway.Distributors;
@@ -16,16 +15,14 @@ internal interface IOrderSender
 
 /// <summary>
 /// Sends each order through the <see cref="HttpMessageInvoker"/> YARP built for the distributors'
-/// cluster (its IForwarderHttpClientFactory: no redirects, no cookies, no proxy, no decompression),
-/// bounded by the cluster's request timeout. The body is the gateway's canonical one, never the
-/// applicant's stream, so the forwarder's request and response copying has nothing to do here
-/// (docs/architecture.md, "One purchase").
+/// cluster (Routing/DistributorForwarderClientFactory: no redirects, no cookies, no proxy, no
+/// decompression), bounded by the cluster's request timeout, and reads at most 64 KiB of the answer
+/// as every distributor call does (<see cref="DistributorHttp.ReadAnswerAsync"/>). The body is the
+/// gateway's canonical one, never the applicant's stream, so the forwarder's request and response
+/// copying has nothing to do here (docs/architecture.md, "One purchase").
 /// </summary>
 internal sealed class HttpOrderSender(DistributorRouting routing, Microsoft.Extensions.Options.IOptions<PurchasingOptions> options, TimeProvider time) : IOrderSender
 {
-    /// <summary>Room for a usual answer in one read.</summary>
-    private const int InitialAnswerBytes = 1024;
-
     /// <summary>Added unparsed: a typed header value is formatted again for every request that carries it.</summary>
     private const string Json = "application/json; charset=utf-8";
 
@@ -72,48 +69,17 @@ internal sealed class HttpOrderSender(DistributorRouting routing, Microsoft.Exte
             var headersAt = time.GetTimestamp();
             var status = (int)response.StatusCode;
 
-            // Read into a pooled buffer grown from the pool, so that an answer costs no allocation of its own.
-            var buffer = ArrayPool<byte>.Shared.Rent(InitialAnswerBytes);
             try
             {
-                await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-                var length = 0;
-                int read;
-                while ((read = await stream.ReadAsync(buffer.AsMemory(length), timeout.Token)) > 0)
-                {
-                    length += read;
-                    if (length > AttemptResult.MaxAnswerBytes)
-                    {
-                        return AttemptResult.Failed(AttemptFailure.AnswerUnreadable, started, content.WrittenAt, headersAt, time.GetTimestamp(), status);
-                    }
-
-                    if (length == buffer.Length)
-                    {
-                        buffer = Grow(buffer, length);
-                    }
-                }
-
-                return AttemptResult.Answered(status, buffer.AsSpan(0, length), started, content.WrittenAt, headersAt, time.GetTimestamp());
+                var answer = await DistributorHttp.ReadAnswerAsync(response.Content, timeout.Token);
+                return AttemptResult.Answered(status, answer, started, content.WrittenAt, headersAt, time.GetTimestamp());
             }
-            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+            catch (Exception ex) when (ex is InvalidDataException or HttpRequestException or OperationCanceledException or IOException)
             {
-                // A connection dropped mid-answer: the order may exist. The orchestrator looks it up.
+                // Over 64 KiB, or a connection dropped mid-answer: the order may exist. The orchestrator looks it up.
                 return AttemptResult.Failed(AttemptFailure.AnswerUnreadable, started, content.WrittenAt, headersAt, time.GetTimestamp(), status);
             }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
         }
-    }
-
-    /// <summary>A larger pooled buffer holding the first <paramref name="length"/> bytes; one byte past the limit is room enough to see an answer is too large.</summary>
-    private static byte[] Grow(byte[] buffer, int length)
-    {
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, AttemptResult.MaxAnswerBytes + 1));
-        buffer.AsSpan(0, length).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
-        return larger;
     }
 
     private static bool NeverConnected(Exception exception) =>

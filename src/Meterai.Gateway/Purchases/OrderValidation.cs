@@ -31,6 +31,11 @@ public static class OrderValidation
             return "another order than the one recorded";
         }
 
+        if (order.Quantity is { } ordered && ordered != quantity)
+        {
+            return $"an order of {ordered} for a quantity of {quantity}";
+        }
+
         return order.Status switch
         {
             DistributorOrderStatus.Issued when order.Serials is not { } serials || serials.Count != quantity || serials.Any(string.IsNullOrEmpty) =>

@@ -5,20 +5,22 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Meterai.Gateway.Purchases;
 
-/// <summary>The applicant-facing answers of POST /api/purchases (gateway spec).</summary>
+/// <summary>The applicant-facing answers of POST /api/purchases (docs/api/gateway-api.md).</summary>
 internal static class PurchaseAnswers
 {
     public const string ProblemBase = "urn:meterai-gateway:problem:";
 
-    /// <summary>400 naming every faulty field; 415 when the body is not JSON at all (<see cref="Apis.JsonRequestBody.ContentTypeField"/>).</summary>
-    public static IResult Invalid(Dictionary<string, string[]> errors) =>
-        errors.ContainsKey(Apis.JsonRequestBody.ContentTypeField)
-            ? Apis.JsonRequestBody.UnsupportedMediaType(errors)
-            : TypedResults.ValidationProblem(
+    /// <summary>400 naming every faulty field; 415 when the body is not JSON at all, 413 when it is over its limit (<see cref="Apis.JsonRequestBody.StatusOf"/>).</summary>
+    public static IResult Invalid(Dictionary<string, string[]> errors) => Apis.JsonRequestBody.StatusOf(errors) switch
+    {
+        StatusCodes.Status415UnsupportedMediaType => Apis.JsonRequestBody.UnsupportedMediaType(errors),
+        StatusCodes.Status413PayloadTooLarge => Apis.JsonRequestBody.TooLarge(errors),
+        _ => TypedResults.ValidationProblem(
                 errors,
                 detail: "The purchase request is invalid: " + string.Join(" ", errors.Values.SelectMany(v => v)),
                 title: "Invalid purchase request",
-                type: ProblemBase + "invalid-request");
+                type: ProblemBase + "invalid-request"),
+    };
 
     public static ProblemHttpResult InProgress() =>
         TypedResults.Problem(

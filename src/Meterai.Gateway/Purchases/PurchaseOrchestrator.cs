@@ -32,6 +32,7 @@ internal sealed class PurchaseOrchestrator(
     LeastLoadedOfTwoPolicy balancer,
     FailureRatePolicy health,
     AdmissionControl admission,
+    KeysBeingClaimed claiming,
     PurchaseReplies replies,
     IOptions<PurchasingOptions> options,
     GatewayMetrics metrics,
@@ -54,15 +55,7 @@ internal sealed class PurchaseOrchestrator(
             throw;
         }
 
-        var status = context.Response.StatusCode;
-        if (answer.Replayed)
-        {
-            metrics.PurchaseReplayed(PurchaseOutcomes.FromStatusCode(status));
-            return;
-        }
-
-        var seller = status is StatusCodes.Status201Created or StatusCodes.Status202Accepted ? answer.Seller : null;
-        metrics.PurchaseAnswered(seller, PurchaseOutcomes.FromStatusCode(status), time.GetElapsedTime(started));
+        replies.Count(answer, context.Response.StatusCode, time.GetElapsedTime(started));
     }
 
     /// <summary>Validates and claims the key; a claimed purchase goes on to <see cref="SellAsync"/>.</summary>
@@ -73,6 +66,11 @@ internal sealed class PurchaseOrchestrator(
         {
             return new(PurchaseAnswers.Invalid(errors!));
         }
+
+        // A request with this key is being decided here: once its claim is written this one is a
+        // retry (409 or the replay), not a newcomer the queue may refuse.
+        using var turn = claiming.Enter(request.IdempotencyKey);
+        await turn.WaitForDecisionAsync(context.RequestAborted);
 
         // Under a surge most newcomers cannot be taken: refuse them before they cost a ledger write,
         // or a read, unless their key may be known, since a retry deserves its stored answer. A
@@ -97,11 +95,11 @@ internal sealed class PurchaseOrchestrator(
 
         // A key the ledger holds (in progress, or free again) goes on to its claim whatever the queue says.
         routing.TryGetCluster(out var cluster);
-        var available = Available(cluster);
+        var available = DistributorRoom.Available(cluster);
         using var pass = admission.TryEnter(DistributorRoom.SendRoom(fleet, available), out var refusal);
         if (pass is null && stored is null)
         {
-            return replies.RefusedByQueue(context, refusal!);
+            return replies.RefusedByQueue(context, refusal!, DistributorRoom.NoteDemand(fleet, available));
         }
 
         var now = time.GetUtcNow();
@@ -110,8 +108,8 @@ internal sealed class PurchaseOrchestrator(
         // A new key with a distributor free and nobody waiting: the claim and the first attempt are
         // one write, for the slot taken first, at the distributor the load balancer picks. Otherwise
         // the claim alone, and the attempt once a slot is.
-        var first = stored is null && pass is not null && !admission.HasWaiters && balancer.PickDestination(context, cluster!, available) is { } pick
-            && fleet.TryGet(pick.DestinationId, out var picked) ? SlotLease.TryTake(picked, admission) : null;
+        var first = stored is null && pass is not null && !admission.HasWaiters
+            ? DistributorRoom.TakeSlot(fleet, admission, balancer.PickDestination(context, cluster!, available)) : null;
         ClaimResult claim;
         var recorded = 0;
         try
@@ -131,6 +129,8 @@ internal sealed class PurchaseOrchestrator(
             throw;
         }
 
+        // Written, and known to the key filter: later requests with this key need not wait.
+        turn.Leave();
         if (claim.Kind != ClaimKind.Claimed || recorded == 0)
         {
             // Not this request's claim, or a claim without its attempt: the slot taken for it goes back.
@@ -175,9 +175,10 @@ internal sealed class PurchaseOrchestrator(
                 if (mustQueue)
                 {
                     mustQueue = false;
+                    DistributorRoom.NoteDemand(fleet, DistributorRoom.Available(cluster));
                     try
                     {
-                        rejection = await admission.WaitForSlotAsync(applicantGone, () => DistributorRoom.HasRoom(fleet, Available(cluster)));
+                        rejection = await admission.WaitForSlotAsync(applicantGone, () => DistributorRoom.HasRoom(fleet, DistributorRoom.Available(cluster)));
                     }
                     catch (OperationCanceledException) when (applicantGone.IsCancellationRequested)
                     {
@@ -196,7 +197,7 @@ internal sealed class PurchaseOrchestrator(
 
                 // Choose a distributor: the slot held, if its distributor is still routable and has not
                 // refused this purchase; otherwise the load balancer's pick among those not tried yet.
-                var available = Available(cluster);
+                var available = DistributorRoom.Available(cluster);
                 var destination = lease is null ? null : DistributorRoom.Find(available, lease.Distributor.Id, refused);
                 if (destination is null)
                 {
@@ -225,7 +226,7 @@ internal sealed class PurchaseOrchestrator(
                     // Every distributor that can sell is at its limit, or the pick filled up in a race:
                     // wait in the queue for a slot rather than send it anywhere over its limit.
                     destination = balancer.PickDestination(context, cluster!, candidates);
-                    lease = destination is not null && fleet.TryGet(destination.DestinationId, out var chosen) ? SlotLease.TryTake(chosen, admission) : null;
+                    lease = DistributorRoom.TakeSlot(fleet, admission, destination);
                     if (lease is null)
                     {
                         mustQueue = destination is null || ++races >= 3;
@@ -265,14 +266,11 @@ internal sealed class PurchaseOrchestrator(
                     continue;
                 }
 
-                // Send, and feed the answer to the distributor's signals before its slot goes on.
+                // Send, classify the answer, and feed it to the distributor's signals before its slot goes on.
                 sent++;
-                var result = await SendAsync(cluster!, destination!, lease, purchaseId, request.CanonicalBody);
+                var (result, outcome, order) = await SendAsync(cluster!, destination!, lease, purchaseId, request);
                 lease = null;
                 lastStatus = result.Status;
-
-                // Classify the answer.
-                var (outcome, order) = AttemptClassifier.Classify(result, purchaseId, request.Quantity);
                 metrics.AttemptAnswered(distributor.Id, AttemptClassifier.LedgerName(outcome));
                 var attempt = new Attempt(purchaseTry, number, distributor, result.Status);
                 switch (outcome)
@@ -290,13 +288,9 @@ internal sealed class PurchaseOrchestrator(
                 {
                     routing.ReportSoldOut(distributor);
                 }
-                else if (result.Status == StatusCodes.Status401Unauthorized)
-                {
-                    PurchaseLog.CredentialsRejected(logger, distributor.Id);
-                }
 
                 (refused ??= new(StringComparer.Ordinal)).Add(distributor.Id);
-                PurchaseLog.Failover(logger, purchaseId, distributor.Id, result.Status ?? 0, outcome);
+                PurchaseLog.Refused(logger, purchaseId, distributor.Id, result.Status, outcome);
                 if (!await ledger.FinishAttemptAsync(purchaseTry, number, AttemptClassifier.LedgerName(outcome), result.Status, time.GetUtcNow(), CancellationToken.None))
                 {
                     PurchaseLog.Fenced(logger, purchaseId, "refused attempt");
@@ -326,34 +320,38 @@ internal sealed class PurchaseOrchestrator(
 
         await answers.ReleaseAsync(purchaseTry);
         return rejection is { } refusedByQueue
-            ? replies.QueueGaveUp(context, purchaseId, refusedByQueue)
+            ? replies.QueueGaveUp(context, purchaseId, refusedByQueue, DistributorRoom.NoteDemand(fleet, DistributorRoom.Available(cluster)))
             : replies.NobodyCouldSell(context, purchaseId, sent);
     }
 
     /// <summary>
-    /// Sends the order under its slot, then tells passive health, the queue's wait estimate and the
-    /// distributor's limit what came back, before the slot goes on (to the next waiter after a sale).
+    /// Sends the order under its slot and classifies the answer, then tells passive health, the queue's
+    /// wait estimate and the distributor's limit what came back (with demand when others waited for its
+    /// room: in the queue, or ready behind this order), before the slot goes on (to the next waiter after a sale).
     /// </summary>
-    private async Task<AttemptResult> SendAsync(ClusterState cluster, DestinationState destination, SlotLease lease, string purchaseId, byte[] body)
+    private async Task<(AttemptResult Result, AttemptOutcome Outcome, DistributorOrder? Order)> SendAsync(
+        ClusterState cluster, DestinationState destination, SlotLease lease, string purchaseId, PurchaseRequest request)
     {
         var distributor = lease.Distributor;
         var inFlight = distributor.InFlight;
-        var result = default(AttemptResult);
+        var demand = admission.HasWaiters || distributor.Taken > inFlight;
+        var (result, outcome, order) = (default(AttemptResult), AttemptOutcome.Ambiguous, default(DistributorOrder));
         try
         {
-            result = await sender.SendAsync(distributor.Entry, purchaseId, body);
-            var latency = time.GetElapsedTime(result.StartedAt, result.EndedAt);
-            health.Record(cluster, destination, result, inFlight);
-            admission.RecordServiceTime(latency);
+            result = await sender.SendAsync(distributor.Entry, purchaseId, request.CanonicalBody);
+            (outcome, order) = AttemptClassifier.Classify(result, purchaseId, request.Quantity);
+            health.Record(cluster, destination, result, inFlight, ambiguous: outcome == AttemptOutcome.Ambiguous);
+            admission.RecordServiceTime(time.GetElapsedTime(result.StartedAt, result.EndedAt));
             distributor.RecordCapacity(CapacitySignals.Sample(
-                result.Status, result.Failure == AttemptFailure.AnswerUnreadable, result.Failure == AttemptFailure.TimedOut, inFlight, result.StartedAt, latency));
+                result.Status, result.Failure == AttemptFailure.AnswerUnreadable, result.Failure == AttemptFailure.TimedOut, inFlight,
+                time, result.SentAt, result.AnsweredAt, demand));
         }
         finally
         {
-            lease.Finish(sold: result.SoldByStatus);
+            lease.Finish(sold: outcome is AttemptOutcome.Issued or AttemptOutcome.Pending);
         }
 
-        return result;
+        return (result, outcome, order);
     }
 
     /// <summary>An order may exist at this distributor: ask it, never another one.</summary>
@@ -377,6 +375,7 @@ internal sealed class PurchaseOrchestrator(
         var purchaseId = attempt.Try.PurchaseId;
         var seller = attempt.Distributor!.Id;
         var view = PurchaseView.Of(purchaseId, status, seller, order?.OrderId, request.Quantity, order?.Amount, order?.Serials);
+        PurchaseLog.Amount(logger, view);
         var httpStatus = status == PurchaseStatus.Issued ? StatusCodes.Status201Created : StatusCodes.Status202Accepted;
         var body = PurchaseAnswers.Serialize(view);
         var completion = new PurchaseCompletion(
@@ -391,9 +390,6 @@ internal sealed class PurchaseOrchestrator(
         // the order by key; the applicant, who may have been charged, hears what the distributor said.
         return new(PurchaseAnswers.Stored(context, httpStatus, body, purchaseId), seller);
     }
-
-    /// <summary>YARP's routable destinations, as <see cref="HealthyInStockPolicy"/> left them at the last health or stock change.</summary>
-    private static IReadOnlyList<DestinationState> Available(ClusterState? cluster) => cluster?.DestinationsState.AvailableDestinations ?? [];
 
     /// <summary>One attempt, as the ledger knows it: its try, its number, where it was sent (null: nowhere yet) and the status that came back.</summary>
     private readonly record struct Attempt(PurchaseTry Try, int Number, DistributorState? Distributor, int? Status);

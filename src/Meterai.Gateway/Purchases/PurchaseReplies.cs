@@ -45,6 +45,19 @@ internal sealed class PurchaseReplies(
         }
     }
 
+    /// <summary>Counts an answer given in the purchase metrics: a replay apart, since it sells nothing; a seller only for a 201 or 202.</summary>
+    public void Count(PurchaseAnswer answer, int status, TimeSpan elapsed)
+    {
+        if (answer.Replayed)
+        {
+            metrics.PurchaseReplayed(PurchaseOutcomes.FromStatusCode(status));
+            return;
+        }
+
+        var seller = status is StatusCodes.Status201Created or StatusCodes.Status202Accepted ? answer.Seller : null;
+        metrics.PurchaseAnswered(seller, PurchaseOutcomes.FromStatusCode(status), elapsed);
+    }
+
     /// <summary>Nothing was charged, so an honest "come back" is better than a 500.</summary>
     public PurchaseAnswer LedgerUnavailable(HttpContext context, DbException failure)
     {
@@ -54,18 +67,24 @@ internal sealed class PurchaseReplies(
     }
 
     /// <summary>Every distributor is at its limit and the admission queue cannot take or keep this purchase.</summary>
-    public PurchaseAnswer RefusedByQueue(HttpContext context, AdmissionResult refusal)
+    /// <param name="couldGrow">Some routable distributor's limit could still grow (<see cref="DistributorRoom.NoteDemand"/>): counted apart too.</param>
+    public PurchaseAnswer RefusedByQueue(HttpContext context, AdmissionResult refusal, bool couldGrow)
     {
         metrics.AdmissionRejected(AdmissionRejections.From(refusal.Reason));
+        if (couldGrow)
+        {
+            metrics.AdmissionRefusedWithRoom();
+        }
+
         refusals.Refused();
         return new(PurchaseAnswers.Unavailable(context, refusal.RetryAfterSeconds, "Every distributor is selling at full capacity and the queue is full."));
     }
 
     /// <summary>A claimed purchase the queue would not keep waiting (its key is free again).</summary>
-    public PurchaseAnswer QueueGaveUp(HttpContext context, string purchaseId, AdmissionResult refusal)
+    public PurchaseAnswer QueueGaveUp(HttpContext context, string purchaseId, AdmissionResult refusal, bool couldGrow)
     {
         PurchaseLog.QueueRejected(logger, purchaseId, refusal.Reason, refusal.RetryAfterSeconds);
-        return RefusedByQueue(context, refusal);
+        return RefusedByQueue(context, refusal, couldGrow);
     }
 
     /// <summary>Every distributor refused, or none was routable (its key is free again).</summary>

@@ -6,7 +6,7 @@ using Meterai.Gateway.Apis;
 namespace Meterai.Gateway.Purchases;
 
 /// <summary>A validated POST /api/purchases.</summary>
-/// <param name="CanonicalBody">The body as sent to distributors: only the spec's fields, in a fixed form.</param>
+/// <param name="CanonicalBody">The body as sent to distributors: only the fields of docs/api/distributor-api.md, in a fixed form.</param>
 /// <param name="Hash">SHA-256 of <paramref name="CanonicalBody"/>: "the same body" means the same order, whatever the whitespace.</param>
 public sealed record PurchaseRequest(string IdempotencyKey, int Quantity, string ApplicantRef, byte[] CanonicalBody, string Hash)
 {
@@ -151,7 +151,7 @@ public sealed record PurchaseRequest(string IdempotencyKey, int Quantity, string
                     {
                         errors["applicantRef"] = ["applicantRef must be valid Unicode text: it holds invalid UTF-8 or a lone surrogate escape such as \\ud800."];
                     }
-                    else if (applicantRef is null || applicantRef.Length is 0 or > MaxApplicantRefLength || string.IsNullOrWhiteSpace(applicantRef))
+                    else if (applicantRef is null || applicantRef.Length is 0 or > MaxApplicantRefLength || !HasVisibleCharacter(applicantRef))
                     {
                         errors["applicantRef"] = [$"applicantRef must be a string of 1 to {MaxApplicantRefLength} characters, not blank."];
                     }
@@ -203,6 +203,36 @@ public sealed record PurchaseRequest(string IdempotencyKey, int Quantity, string
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// At least one character that shows: not only spaces, combining marks (U+034F alone), or the
+    /// letters and symbols that render as blank (Hangul fillers such as U+3164, the blank braille
+    /// pattern U+2800). A reference nobody can read on a report is as good as an empty one.
+    /// </summary>
+    internal static bool HasVisibleCharacter(string text)
+    {
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (rune.Value is 0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2800 || System.Text.Rune.IsWhiteSpace(rune))
+            {
+                continue;
+            }
+
+            switch (System.Text.Rune.GetUnicodeCategory(rune))
+            {
+                case System.Globalization.UnicodeCategory.NonSpacingMark:
+                case System.Globalization.UnicodeCategory.SpacingCombiningMark:
+                case System.Globalization.UnicodeCategory.EnclosingMark:
+                case System.Globalization.UnicodeCategory.Format:
+                case System.Globalization.UnicodeCategory.Control:
+                    continue;
+                default:
+                    return true;
+            }
+        }
+
+        return false;
     }
 
     private static byte[] Canonicalize(int quantity, string applicantRef)

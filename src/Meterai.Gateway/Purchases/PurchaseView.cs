@@ -1,6 +1,6 @@
 namespace Meterai.Gateway.Purchases;
 
-/// <summary>A purchase as applicants see it (gateway spec: POST and GET /api/purchases).</summary>
+/// <summary>A purchase as applicants see it (docs/api/gateway-api.md: POST and GET /api/purchases).</summary>
 public sealed record PurchaseView(
     string PurchaseId,
     string Status,

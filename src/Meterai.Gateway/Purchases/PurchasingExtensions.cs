@@ -18,6 +18,7 @@ public static class PurchasingExtensions
         builder.Services.AddSingleton<Admission.IFleetThroughput, FleetThroughput>();
         builder.Services.AddSingleton<OrderLookup>();
         builder.Services.AddSingleton<AnswerRecorder>();
+        builder.Services.AddSingleton<KeysBeingClaimed>();
         builder.Services.AddSingleton<PurchaseReplies>();
         builder.Services.AddSingleton<IOrderSender, HttpOrderSender>();
         builder.Services.AddSingleton<PurchaseOrchestrator>();

@@ -14,7 +14,7 @@ namespace Meterai.Gateway.Reconciliation;
 /// and charge the order after the purchase was released and sold by another distributor. Each
 /// such distributor is asked by key, on the reconciliation backoff, for
 /// <see cref="ReconciliationOptions.OrphanHorizonHours"/> after the attempt; a pending or failed
-/// order found is refunded, an issued one recorded as delivered (the distributor spec allows no
+/// order found is refunded, an issued one recorded as delivered (the docs/api/distributor-api.md allows no
 /// refund of it: the distributor owes a credit, and the oversight report says so).
 /// </summary>
 /// <remarks>
@@ -157,7 +157,7 @@ internal sealed class OrphanSweep(
                 ReconcilerLog.OrphanRefunded(logger, orphan.PurchaseId, distributor.Id, order.OrderId!);
                 return (await CloseAsync(orphan, OrphanStatus.Refunded, order.OrderId, order.Amount, now, cancellationToken), false);
             case RefundAnswer.AlreadyIssued:
-                // Issued in the meantime: 409, no refund is possible (distributor spec).
+                // Issued in the meantime: 409, no refund is possible (docs/api/distributor-api.md).
                 return (await DeliveredAsync(orphan, order, now, cancellationToken), false);
             default:
                 ReconcilerLog.RefundUnknownOrder(logger, orphan.PurchaseId, distributor.Id, order.OrderId!);

@@ -144,7 +144,7 @@ internal sealed class PurchaseReconciler(
         if (purchase.OrderId is null && found.Kind == LookupKind.NotFound)
         {
             // Ambiguous from the start and, past the deadline, still no order for its key: the
-            // distributor spec says nothing was charged. Before the deadline a 404 is not trusted,
+            // docs/api/distributor-api.md says nothing was charged. Before the deadline a 404 is not trusted,
             // because a slow distributor may still be working through the request.
             if (await ApplyAsync(work, PurchaseStatus.Unavailable, now, cancellationToken))
             {
@@ -228,7 +228,7 @@ internal sealed class PurchaseReconciler(
             case RefundAnswer.AlreadyIssued:
                 // 409: the order is issued after all; the serials were delivered late, after the
                 // deadline or after a look-up saw it failed or pending. A delivered e-Meterai is not
-                // refunded (distributor spec), so the applicant is owed the serials, not the money:
+                // refunded (docs/api/distributor-api.md), so the applicant is owed the serials, not the money:
                 // read them and record the purchase issued. If that read fails, the next check asks
                 // for the refund again, gets 409 again and reads again.
                 ReconcilerLog.RefundRefusedIssued(_logger, purchase.PurchaseId, distributor.Id, purchase.OrderId!);
@@ -322,6 +322,7 @@ internal sealed class PurchaseReconciler(
             responseBody = PurchaseAnswers.Serialize(view);
         }
 
+        var overcharge = Overcharge.Of(purchase.DistributorId, orderId ?? purchase.OrderId, purchase.PurchaseId, purchase.Quantity, order?.Amount);
         var applied = await _ledger.ResolveAsync(
             new PurchaseResolution(
                 purchase.PurchaseId,
@@ -336,13 +337,19 @@ internal sealed class PurchaseReconciler(
                 nextCheckAt,
                 responseStatus,
                 responseBody,
-                attemptOutcome),
+                attemptOutcome,
+                overcharge),
             cancellationToken);
         if (!applied)
         {
             work.Contended = true;
             ReconcilerLog.Contended(_logger, purchase.PurchaseId, purchase.Status);
             return false;
+        }
+
+        if (overcharge is not null)
+        {
+            ReconcilerLog.Overcharged(_logger, purchase.PurchaseId, overcharge.DistributorId, overcharge.OrderId, overcharge.AmountCharged, overcharge.AmountDue);
         }
 
         purchase.Status = status;

@@ -65,4 +65,7 @@ internal static partial class ReconcilerLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Orphan sweep: {Refunded} orphan orders refunded, {Delivered} found delivered")]
     public static partial void OrphanPass(ILogger logger, int refunded, int delivered);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: {DistributorId} charged {AmountCharged} for order {OrderId}, {AmountDue} due; recorded as an overcharge")]
+    public static partial void Overcharged(ILogger logger, string purchaseId, string distributorId, string orderId, long amountCharged, long amountDue);
 }

@@ -52,6 +52,7 @@ public sealed partial class ReconciliationJob(Reconciler reconciler, Distributor
         {
             // Nothing was changed that is not safe to redo; the next firing tries again.
             LogLedgerUnavailable(logger, ex);
+            context.Result = JobMetrics.Failed;
         }
     }
 

@@ -1,4 +1,5 @@
 using Meterai.Gateway.Observability;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Registry;
 using Polly.Telemetry;
@@ -17,7 +18,16 @@ public static class ResilienceExtensions
             o.BuilderNameFormatter = key => key.Name;
             o.InstanceNameFormatter = key => key.Instance;
         });
-        services.AddOptions<TelemetryOptions>().Configure<GatewayMetrics>((o, metrics) => o.TelemetryListeners.Add(new MetricsListener(metrics)));
+
+        // Polly's own log writes every execution that ended in an exception at Information, with its
+        // stack, and names no distributor: a down distributor cost a stack trace per probe. Its
+        // events are logged by ResilienceEventListener instead, and its metrics are kept.
+        services.AddOptions<TelemetryOptions>()
+            .PostConfigure<GatewayMetrics, ILogger<ResilienceEventListener>>((o, metrics, logger) =>
+            {
+                o.LoggerFactory = NullLoggerFactory.Instance;
+                o.TelemetryListeners.Add(new ResilienceEventListener(metrics, logger));
+            });
         services.AddSingleton<ResiliencePipelines>();
         return services;
     }
@@ -37,19 +47,5 @@ public static class ResilienceExtensions
         public bool Equals(ResiliencePipelineKey x, ResiliencePipelineKey y) => string.Equals(x.Name, y.Name, StringComparison.Ordinal);
 
         public int GetHashCode(ResiliencePipelineKey obj) => StringComparer.Ordinal.GetHashCode(obj.Name);
-    }
-
-    private sealed class MetricsListener(GatewayMetrics metrics) : TelemetryListener
-    {
-        public override void Write<TResult, TArgs>(in TelemetryEventArguments<TResult, TArgs> args)
-        {
-            // Execution attempts and pipeline start/stop are not events an SRE acts on; the rest are.
-            if (args.Event.Severity == ResilienceEventSeverity.None || args.Event.EventName is "PipelineExecuting" or "PipelineExecuted" or "ExecutionAttempt")
-            {
-                return;
-            }
-
-            metrics.ResilienceEvent(args.Source.PipelineName ?? "unnamed", args.Source.StrategyName ?? args.Event.EventName, args.Event.EventName);
-        }
     }
 }

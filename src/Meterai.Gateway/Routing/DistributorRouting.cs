@@ -27,9 +27,19 @@ public sealed partial class DistributorRouting(
 
         var stockChanged = stock is { } available && distributor.SetStock(available);
         var health = healthy ? DestinationHealth.Healthy : DestinationHealth.Unhealthy;
-        if (destination.Health.Active != health)
+        var was = destination.Health.Active;
+        if (was != health)
         {
-            LogHealthChanged(logger, distributor.Id, health);
+            // One line per change of state, none per probe. A first probe that finds a distributor
+            // healthy is the expected start, not news; one that finds it down is.
+            if (was == DestinationHealth.Unknown && health == DestinationHealth.Healthy)
+            {
+                LogFirstHealthy(logger, distributor.Id);
+            }
+            else
+            {
+                LogHealthChanged(logger, distributor.Id, health);
+            }
         }
 
         // SetActive recomputes the available destinations itself when health changed.
@@ -52,6 +62,9 @@ public sealed partial class DistributorRouting(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Distributor {DistributorId} is now {Health} by active probe")]
     private static partial void LogHealthChanged(ILogger logger, string distributorId, DestinationHealth health);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Distributor {DistributorId} is healthy at its first probe")]
+    private static partial void LogFirstHealthy(ILogger logger, string distributorId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Distributor {DistributorId} answered out_of_stock; routing around it until a probe sees stock")]
     private static partial void LogSoldOut(ILogger logger, string distributorId);

@@ -1,5 +1,6 @@
 using Meterai.Gateway.Health;
 using Meterai.Gateway.LoadBalancing;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 
@@ -11,6 +12,9 @@ public static class RoutingExtensions
     public static WebApplicationBuilder AddDistributorRouting(this WebApplicationBuilder builder)
     {
         builder.Services.AddReverseProxy();
+
+        // Every distributor call's rules (no redirects, 64 KiB of headers), for the HTTP client YARP builds for the cluster.
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, DistributorForwarderClientFactory>();
 
         // Named in the cluster's configuration, and called by the purchase itself (Purchases/PurchaseOrchestrator.cs).
         builder.Services.AddSingleton<LeastLoadedOfTwoPolicy>();

@@ -19,6 +19,9 @@ internal static class RecurringJob
         where TJob : class, IJob
     {
         ArgumentNullException.ThrowIfNull(quartz);
+
+        // The job's interval is exported (JobMetrics), so a staleness alert scales with it.
+        quartz.Services.AddSingleton(new ScheduledJob(key.Name, interval));
         quartz.ScheduleJob<TJob>(
             trigger =>
             {

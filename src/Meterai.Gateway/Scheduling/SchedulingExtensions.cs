@@ -67,7 +67,9 @@ public static class SchedulingExtensions
             ActivityAuditJob.Schedule(quartz, oversight, time);
             OversightReportJob.Schedule(quartz, oversight, time);
             HourlyEvidenceJob.Schedule(quartz, oversight);
+            quartz.AddJobListener(services => services.GetRequiredService<JobMetrics>(), [GroupMatcher<JobKey>.AnyGroup()]);
         });
+        builder.Services.AddSingleton<JobMetrics>();
 
         // A restart replaces each stored trigger with the one declared above, starting now rather
         // than where the old one left off: a changed interval takes effect, and the first probe

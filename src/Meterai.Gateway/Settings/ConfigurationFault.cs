@@ -6,7 +6,7 @@ namespace Meterai.Gateway.Settings;
 
 /// <summary>
 /// Turns a start-up failure caused by configuration into the one line an operator acts on
-/// (gateway spec: the key and the allowed range, never a stack trace).
+/// (docs/api/gateway-api.md: the key and the allowed range, never a stack trace).
 /// </summary>
 public static partial class ConfigurationFault
 {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Meterai.Gateway.Pages;
 using Microsoft.AspNetCore.Components;
 
@@ -31,36 +32,65 @@ internal sealed class StatusPage : PageComponent
     protected override Html Content() => Html.Of($"""
         {Answer()}
         <dl class="figures">
-        <div><dt>Distributor yang menjual sekarang<span class="en">Distributors selling now</span></dt>
-        <dd>{Status.SellingDistributors}<small>dari {Status.RegisteredDistributors} terdaftar / of {Status.RegisteredDistributors} registered</small></dd></div>
-        <div><dt>Perkiraan waktu tunggu<span class="en">Estimated wait</span></dt>
+        <div><dt>Distributor yang menjual sekarang<span class="en" lang="en">Distributors selling now</span></dt>
+        <dd>{Status.SellingDistributors}<small>dari {Status.RegisteredDistributors} terdaftar / <span lang="en">of {Status.RegisteredDistributors} registered</span></small></dd></div>
+        <div><dt>Perkiraan waktu tunggu<span class="en" lang="en">Estimated wait</span></dt>
         <dd>{Wait()}</dd></div>
-        <div><dt>Terakhir diperbarui<span class="en">Last updated</span></dt>
+        <div><dt>Terakhir diperbarui<span class="en" lang="en">Last updated</span></dt>
         <dd>{Updated()}</dd></div>
         </dl>
-        <p class="muted">Halaman ini memperbarui diri setiap 30 detik. <span class="en">This page refreshes itself every 30 seconds.</span></p>
+        <p class="muted">Halaman ini diperbarui otomatis setiap 30 detik. <span class="en" lang="en">This page updates itself every 30 seconds.</span></p>
+        {HowTo()}
+        """);
+
+    /// <summary>Where to buy and how to follow a purchase: the two calls of the gateway spec an applicant's app makes.</summary>
+    private static Html HowTo() => Html.Trusted("""
+        <section class="howto" id="how-to-buy">
+        <h2>Cara membeli<span class="en" lang="en">How to buy</span></h2>
+        <ol>
+        <li>Kirim <code class="call">POST /api/purchases</code> dengan header <code class="call">Idempotency-Key</code> (kode unik Anda, 8–128 karakter) dan isi <code class="call">{"quantity": 1, "applicantRef": "…"}</code>
+        <span class="en" lang="en">Send <code class="call">POST /api/purchases</code> with an <code class="call">Idempotency-Key</code> header (your own unique code, 8–128 characters) and the body <code class="call">{"quantity": 1, "applicantRef": "…"}</code></span></li>
+        <li>Jawaban <strong>201</strong>: e-Meterai sudah terbit, nomor serinya ada di jawaban. <strong>202</strong>: pembayaran diterima, e-Meterai sedang dikirim; simpan <code class="call">purchaseId</code>.
+        <span class="en" lang="en"><strong>201</strong>: issued, the serial numbers are in the answer. <strong>202</strong>: paid and on its way; keep the <code class="call">purchaseId</code>.</span></li>
+        <li>Jawaban <strong>503</strong>: belum ada yang bisa menjual, dan tidak ada yang ditagih. Coba lagi dengan <code class="call">Idempotency-Key</code> yang sama setelah detik yang disebut <code class="call">Retry-After</code>: tempat antrean Anda tetap.
+        <span class="en" lang="en"><strong>503</strong>: nobody can sell yet, and nothing was charged. Try again with the same <code class="call">Idempotency-Key</code> after the seconds in <code class="call">Retry-After</code>: you keep your place in line.</span></li>
+        </ol>
+        </section>
+        <section class="howto" id="how-to-check">
+        <h2>Cara memeriksa pembelian<span class="en" lang="en">How to check a purchase</span></h2>
+        <p>Kirim <code class="call">GET /api/purchases/{purchaseId}</code> dengan <code class="call">purchaseId</code> dari jawaban pembelian. Statusnya:
+        <span class="en" lang="en">Send <code class="call">GET /api/purchases/{purchaseId}</code> with the <code class="call">purchaseId</code> from the purchase's answer. Its status:</span></p>
+        <dl class="statuses">
+        <dt>issued</dt><dd>terbit <span class="en" lang="en">issued</span></dd>
+        <dt>pending</dt><dd>dibayar, sedang dikirim <span class="en" lang="en">paid, on its way</span></dd>
+        <dt>refund_due</dt><dd>tidak terkirim; uang Anda sedang dikembalikan <span class="en" lang="en">not delivered; your money is being returned</span></dd>
+        <dt>refunded</dt><dd>uang Anda sudah kembali <span class="en" lang="en">your money is back</span></dd>
+        <dt>failed</dt><dd>gagal, tanpa tagihan <span class="en" lang="en">failed, nothing was charged</span></dd>
+        </dl>
+        </section>
         """);
 
     private Html Answer() => Status.CanBuy
         ? Html.Of($"""
-            <p class="answer yes" role="status"><span class="big">YA · YES</span>
+            <p class="answer yes" role="status"><span class="big">YA · <span lang="en">YES</span></span>
             <span class="id">Anda bisa membeli <span class="nowrap">e-Meterai</span> sekarang.</span>
-            <span class="en">You can buy <span class="nowrap">e-Meterai</span> now.</span></p>
+            <span class="en" lang="en">You can buy <span class="nowrap">e-Meterai</span> now.</span></p>
             """)
         : Html.Of($"""
-            <p class="answer no" role="status"><span class="big">TIDAK · NO</span>
+            <p class="answer no" role="status"><span class="big">TIDAK · <span lang="en">NO</span></span>
             <span class="id">Anda belum bisa membeli <span class="nowrap">e-Meterai</span> sekarang. Coba lagi beberapa menit lagi.</span>
-            <span class="en">You cannot buy <span class="nowrap">e-Meterai</span> right now. Try again in a few minutes.</span></p>
+            <span class="en" lang="en">You cannot buy <span class="nowrap">e-Meterai</span> right now. Try again in a few minutes.</span></p>
             """);
 
     private Html Wait()
     {
         var seconds = Status.EstimatedWaitSeconds;
+        var minutes = (seconds + 59) / 60;
         return seconds switch
         {
-            0 => Html.Of($"Tanpa antre<small>No wait</small>"),
-            < 120 => Html.Of($"± {seconds} detik<small>about {seconds} seconds</small>"),
-            _ => Html.Of($"± {(seconds + 59) / 60} menit<small>about {(seconds + 59) / 60} minutes</small>"),
+            0 => Html.Of($"Tidak perlu antre<small lang=\"en\">No wait</small>"),
+            < 120 => Html.Of($"± {seconds} detik<small lang=\"en\">about {English(seconds, "second")}</small>"),
+            _ => Html.Of($"± {minutes} menit<small lang=\"en\">about {English(minutes, "minute")}</small>"),
         };
     }
 
@@ -68,17 +98,21 @@ internal sealed class StatusPage : PageComponent
     {
         if (Status.UpdatedAt is not { } updated)
         {
-            return Html.Of($"Belum diperiksa<small>Not checked yet</small>");
+            return Html.Of($"Belum diperiksa<small lang=\"en\">Not checked yet</small>");
         }
 
         var wib = updated.ToOffset(Wib);
         var ago = Math.Max(0, (int)(Now - updated).TotalSeconds);
         var agoText = ago < 120
-            ? Html.Of($"{ago} detik lalu / {ago} seconds ago")
-            : Html.Of($"{ago / 60} menit lalu / {ago / 60} minutes ago");
+            ? Html.Of($"{ago} detik lalu / <span lang=\"en\">{English(ago, "second")} ago</span>")
+            : Html.Of($"{ago / 60} menit lalu / <span lang=\"en\">{English(ago / 60, "minute")} ago</span>");
         return Html.Of($"""
             <time datetime="{updated.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}">{wib:HH:mm:ss} WIB</time>
             <small>{wib.Day} {MonthsId[wib.Month - 1]} {wib.Year} · {agoText}</small>
             """);
     }
+
+    /// <summary>"1 second", "2 seconds". Indonesian needs no such rule: "1 detik", "2 detik".</summary>
+    internal static string English(int count, string unit) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {unit}{(count == 1 ? "" : "s")}");
 }

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Meterai.Gateway.Status;
 
-/// <summary>GET /api/status (gateway spec): can an applicant buy an e-Meterai now.</summary>
+/// <summary>GET /api/status (docs/api/gateway-api.md): can an applicant buy an e-Meterai now.</summary>
 /// <param name="CanBuy">At least one distributor can sell now.</param>
 /// <param name="SellingDistributors">Distributors that routing would offer an order to now.</param>
 /// <param name="RegisteredDistributors">Distributors in the registry.</param>

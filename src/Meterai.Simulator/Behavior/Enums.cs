@@ -69,7 +69,7 @@ public enum OrderStatus
     Refunded,
 }
 
-/// <summary>The wire format of the spec is lower-case ("pending"), whoever serializes the enum.</summary>
+/// <summary>The wire format of docs/api/distributor-api.md is lower-case ("pending"), whoever serializes the enum.</summary>
 internal sealed class OrderStatusJsonConverter : JsonStringEnumConverter<OrderStatus>
 {
     public OrderStatusJsonConverter()

@@ -147,7 +147,7 @@ internal sealed record BehaviorPatch(
 
 internal static class SimJson
 {
-    /// <summary>Web defaults (camelCase), enums as strings, OrderStatus lower-case as the spec writes it.</summary>
+    /// <summary>Web defaults (camelCase), enums as strings, OrderStatus lower-case as docs/api/distributor-api.md writes it.</summary>
     public static readonly JsonSerializerOptions Options = Create(indented: false);
 
     public static readonly JsonSerializerOptions Indented = Create(indented: true);

@@ -31,11 +31,12 @@ internal sealed class CorpusTarget(GatewayHarness gateway, string reportId)
     /// <summary>A valid Idempotency-Key never used before, so only the case's own fault can refuse it.</summary>
     public string NewKey() => $"corpus-key-{Interlocked.Increment(ref _keys):D6}";
 
-    /// <summary>Sends exactly these bytes; <c>Content-Length</c> is the body's unless the case gives its own header.</summary>
+    /// <summary>Sends exactly these bytes; <c>Content-Length</c> is the body's unless the case gives its own, or Transfer-Encoding.</summary>
     public Task<RawHttp.Answer> SendAsync(string method, string target, byte[] body, params (string Name, string Value)[] headers)
     {
         var all = headers.ToList();
-        if (!all.Any(h => h.Name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) && (body.Length > 0 || method != "GET"))
+        if (!all.Any(h => h.Name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) || h.Name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+            && (body.Length > 0 || method != "GET"))
         {
             all.Add(("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }

@@ -95,6 +95,31 @@ internal static partial class HostileInputCorpus
             var (cookie, _) = await t.SignInFormAsync();
             return await t.SendAsync("POST", "/oversight/sign-in", Utf8("apiKey=abc&__Request"), ("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", cookie), ("Content-Length", "500"));
         }, Page: true),
+        new("sign-in: JSON body with the antiforgery token in the header", 400, "", async t =>
+        {
+            var (cookie, token) = await t.SignInFormAsync();
+            return await t.SendAsync("POST", "/oversight/sign-in", Utf8($$"""{"apiKey":"{{Auth.OversightKeys.Operator}}"}"""), ("Content-Type", "application/json"), ("Cookie", cookie), ("RequestVerificationToken", token));
+        }, Page: true),
+        new("sign-in: form value over the form limit, token in the header", 400, "", async t =>
+        {
+            var (cookie, token) = await t.SignInFormAsync();
+            return await t.SendAsync("POST", "/oversight/sign-in", Utf8("apiKey=" + new string('k', (4 * 1024 * 1024) + 1)), ("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", cookie), ("RequestVerificationToken", token));
+        }, Page: true),
+        new("sign-in: two apiKey fields with a valid token", 400, "", async t =>
+        {
+            var (cookie, token) = await t.SignInFormAsync();
+            return await t.SendAsync("POST", "/oversight/sign-in", Utf8($"apiKey={Auth.OversightKeys.Operator}&apiKey=x&__RequestVerificationToken={Uri.EscapeDataString(token)}"), ("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", cookie));
+        }, Page: true),
+        new("sign-in: returnUrl that is not UTF-8", 400, "", t => t.GetAsync("/oversight/sign-in?returnUrl=%2Foversight%2F%25C3%2528"), Page: true),
+        new("sign-in: returnUrl with a bad percent-escape", 400, "", t => t.GetAsync("/oversight/sign-in?returnUrl=%2Foversight%2F%25zz"), Page: true),
+        new("sign-in: returnUrl with CR LF", 400, "", t => t.GetAsync("/oversight/sign-in?returnUrl=%2Foversight%0D%0ALocation%3A%20%2F%2Fevil.example"), Page: true),
+        new("sign-in: returnUrl given twice", 400, "", t => t.GetAsync("/oversight/sign-in?returnUrl=%2Foversight&returnUrl=%2F%2Fevil.example"), Page: true),
+        new("sign-in: returnUrl of 3000 characters", 400, "", t => t.GetAsync("/oversight/sign-in?returnUrl=%2Foversight%2F" + new string('a', 3000)), Page: true),
+        new("sign-in: malformed returnUrl on the form's POST", 400, "", async t =>
+        {
+            var (cookie, token) = await t.SignInFormAsync();
+            return await t.SendAsync("POST", "/oversight/sign-in?returnUrl=%25FF", Utf8($"apiKey={Auth.OversightKeys.Operator}&__RequestVerificationToken={Uri.EscapeDataString(token)}"), ("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", cookie));
+        }, Page: true),
         new("cookie: operator API action without antiforgery token", 400, "RequestVerificationToken", async t =>
         {
             var (cookie, _) = await t.SignedInOperatorAsync();

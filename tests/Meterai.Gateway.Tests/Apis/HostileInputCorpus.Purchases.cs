@@ -20,6 +20,9 @@ internal static partial class HostileInputCorpus
         new("purchase: JSON in latin1 charset", 415, ContentType, t => t.PurchaseBareAsync(Utf8("""{"quantity":1,"applicantRef":"a"}"""), (ContentType, "application/json; charset=iso-8859-1"), (Key, t.NewKey()))),
         new("purchase: form-urlencoded", 415, ContentType, t => t.PurchaseBareAsync(Utf8("quantity=1&applicantRef=a"), (ContentType, "application/x-www-form-urlencoded"), (Key, t.NewKey()))),
         new("purchase: Content-Type twice", 415, ContentType, t => t.PurchaseBareAsync(Utf8("""{"quantity":1,"applicantRef":"a"}"""), (ContentType, "application/json"), (ContentType, "text/plain"), (Key, t.NewKey()))),
+        new("purchase: JSON in UTF-16", 415, ContentType, t => t.PurchaseBareAsync(System.Text.Encoding.Unicode.GetBytes("""{"quantity":1,"applicantRef":"a"}"""), (ContentType, "application/json; charset=utf-16"), (Key, t.NewKey()))),
+        new("purchase: Content-Type application/jsonp", 415, ContentType, t => t.PurchaseBareAsync(Utf8("""{"quantity":1,"applicantRef":"a"}"""), (ContentType, "application/jsonp"), (Key, t.NewKey()))),
+        new("purchase: Content-Type json-patch", 415, ContentType, t => t.PurchaseBareAsync(Utf8("""[{"op":"add","path":"/quantity","value":1}]"""), (ContentType, "application/json-patch+json"), (Key, t.NewKey()))),
         new("purchase: Accept text/html does not change a 415", 415, ContentType, t => t.PurchaseBareAsync(Utf8("x"), (ContentType, "text/plain"), (Key, t.NewKey()), ("Accept", "text/html"))),
 
         // Encodings: invalid UTF-8, lone surrogates, control and invisible characters.
@@ -57,6 +60,10 @@ internal static partial class HostileInputCorpus
         new("purchase: quantity hexadecimal", 400, Body, t => t.PurchaseAsync("""{"quantity":0x01,"applicantRef":"a"}""")),
         new("purchase: quantity twice", 400, Quantity, t => t.PurchaseAsync("""{"quantity":1,"applicantRef":"a","quantity":10}""")),
         new("purchase: applicantRef twice", 400, Ref, t => t.PurchaseAsync("""{"quantity":1,"applicantRef":"a","applicantRef":"b"}""")),
+        new("purchase: empty applicantRef", 400, Ref, t => t.PurchaseAsync("""{"quantity":1,"applicantRef":""}""")),
+        new("purchase: applicantRef of a Hangul filler", 400, Ref, t => t.PurchaseAsync("""{"quantity":1,"applicantRef":"\u3164"}""")),
+        new("purchase: applicantRef of a combining mark alone", 400, Ref, t => t.PurchaseAsync("""{"quantity":1,"applicantRef":"\u034f\u0301"}""")),
+        new("purchase: applicantRef of ideographic spaces", 400, Ref, t => t.PurchaseAsync("""{"quantity":1,"applicantRef":"\u3000\u3000"}""")),
         new("purchase: applicantRef null", 400, Ref, t => t.PurchaseAsync("""{"quantity":1,"applicantRef":null}""")),
         new("purchase: applicantRef array", 400, Ref, t => t.PurchaseAsync("""{"quantity":1,"applicantRef":["a"]}""")),
         new("purchase: applicantRef of 65 two-byte letters", 400, Ref, t => t.PurchaseAsync("{\"quantity\":1,\"applicantRef\":\"" + new string('é', 65) + "\"}")),
@@ -71,8 +78,11 @@ internal static partial class HostileInputCorpus
         new("purchase: comment", 400, Body, t => t.PurchaseAsync("""{"quantity":1,/* x */"applicantRef":"a"}""")),
         new("purchase: two objects", 400, Body, t => t.PurchaseAsync("""{"quantity":1,"applicantRef":"a"}{"quantity":2}""")),
         new("purchase: nested 1000 deep", 400, Body, t => t.PurchaseAsync(new string('[', 1000) + new string(']', 1000))),
-        new("purchase: 5000-byte body", 400, Body, t => t.PurchaseAsync("{\"quantity\":1,\"applicantRef\":\"a\",\"pad\":\"" + new string('x', 5000) + "\"}")),
+        new("purchase: 5000-byte body", 413, Body, t => t.PurchaseAsync("{\"quantity\":1,\"applicantRef\":\"a\",\"pad\":\"" + new string('x', 5000) + "\"}")),
         new("purchase: empty body", 400, Body, t => t.PurchaseAsync("")),
+        new("purchase: 100 KB body", 413, Body, t => t.PurchaseAsync("{\"quantity\":1,\"applicantRef\":\"a\",\"pad\":\"" + new string('x', 100_000) + "\"}")),
+        new("purchase: chunked body over 4096 bytes", 413, Body, t => t.PurchaseAsync(Chunked("{\"quantity\":1,\"applicantRef\":\"" + new string('x', 5000) + "\"}"), ("Transfer-Encoding", "chunked"))),
+        new("purchase: Content-Length of 2^63", 413, Body, t => t.PurchaseAsync(Utf8("""{"quantity":1,"applicantRef":"a"}"""), ("Content-Length", "9223372036854775807"))),
 
         // Framing: a body shorter than its Content-Length.
         new("purchase: body shorter than Content-Length", 400, Body, t => t.PurchaseAsync(Utf8("""{"quantity":1,"applicant"""), ("Content-Length", "200"))),
@@ -86,8 +96,16 @@ internal static partial class HostileInputCorpus
         new("purchase: Idempotency-Key twice", 400, Key, t => t.PurchaseBareAsync(Utf8("""{"quantity":1,"applicantRef":"a"}"""), (ContentType, "application/json"), (Key, "corpus-dup-00000001"), (Key, "corpus-dup-00000002"))),
         new("purchase: Idempotency-Key with a comma", 400, Key, t => t.PurchaseBareAsync(Utf8("""{"quantity":1,"applicantRef":"a"}"""), (ContentType, "application/json"), (Key, "corpus-key,other-key"))),
         new("purchase: Idempotency-Key with a tab inside", 400, Key, t => t.PurchaseBareAsync(Utf8("""{"quantity":1,"applicantRef":"a"}"""), (ContentType, "application/json"), (Key, "corpus\tkey-0001"))),
+        new("purchase: Idempotency-Key of 10 KB", 400, Key, t => t.PurchaseBareAsync(Utf8("""{"quantity":1,"applicantRef":"a"}"""), (ContentType, "application/json"), (Key, new string('k', 10_000)))),
         new("purchase: Idempotency-Key with SQL", 400, Key, t => t.PurchaseBareAsync(Utf8("""{"quantity":1,"applicantRef":"a"}"""), (ContentType, "application/json"), (Key, "x'; DROP TABLE purchases; --"))),
         new("purchase: Accept text/html with a bad quantity", 400, Quantity, t => t.PurchaseAsync(Utf8("""{"quantity":0,"applicantRef":"a"}"""), ("Accept", "text/html"))),
         new("purchase: Accept application/xml with no key", 400, Key, t => t.PurchaseBareAsync(Utf8("""{"quantity":1,"applicantRef":"a"}"""), (ContentType, "application/json"), ("Accept", "application/xml"))),
     ];
+
+    /// <summary>The body as one chunk and the last chunk (Transfer-Encoding: chunked).</summary>
+    private static byte[] Chunked(string body)
+    {
+        var bytes = Utf8(body);
+        return [.. Utf8($"{bytes.Length:x}\r\n"), .. bytes, .. Utf8("\r\n0\r\n\r\n")];
+    }
 }

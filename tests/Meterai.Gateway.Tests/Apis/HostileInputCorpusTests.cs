@@ -20,7 +20,8 @@ public sealed class CorpusGatewayFixture : IAsyncLifetime
         // A stalled body is given up after 1.5 s instead of Kestrel's 5 s, so the short-body cases are quick.
         Gateway = await GatewayHarness.StartAsync(
             [Fleets.Seller("d01"), Fleets.Seller("d02")],
-            OversightKeys.Settings(),
+            // The throttle has its own tests (Auth/ThrottleTests): here every wrong key must get its own answer.
+            new Dictionary<string, string?>(OversightKeys.Settings()) { ["Auth:FailureLimit"] = "1000" },
             services: services => services.Configure<KestrelServerOptions>(kestrel =>
                 kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(1.5))));
 

@@ -36,7 +36,7 @@ public sealed partial class MetricsApiTests
         Assert.Contains("# TYPE process_cpu_seconds_total counter\n", text, StringComparison.Ordinal);
     }
 
-    /// <summary>Issue 8 item 12, gateway spec "SREs": series whose label values are known in advance start at 0.</summary>
+    /// <summary>Issue 8 item 12, docs/api/gateway-api.md "SREs": series whose label values are known in advance start at 0.</summary>
     [Fact]
     public async Task GetMetrics_FirstScrapeBeforeAnyPurchase_EveryKnownSeriesPresentAtZero()
     {
@@ -71,6 +71,8 @@ public sealed partial class MetricsApiTests
         {
             Expect($"meterai_admission_rejected_total{{reason=\"{reason}\"}} 0");
         }
+
+        Expect("meterai_admission_refused_with_room_total 0");
 
         foreach (var distributor in new[] { "d01", "d02" })
         {

@@ -12,34 +12,48 @@ public sealed class AuthStartupAndLogTests
     [Fact]
     public async Task Requests_EveryKindOfKey_NoKeyOrDigestInLogsOrBodies()
     {
-        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
+        var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")], OversightKeys.Settings());
         var bodies = new List<string>();
-        foreach (var key in OversightKeys.All)
+        var sessions = new List<string>();
+        try
         {
-            foreach (var path in new[] { OversightEndpoints.ReadApi, OversightEndpoints.ReadPage })
+            foreach (var key in OversightKeys.All)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, path);
-                request.Headers.Add("X-Api-Key", key);
-                using var response = await gateway.RawClient.SendAsync(request);
-                bodies.Add(response.Headers + await response.Content.ReadAsStringAsync());
+                foreach (var path in new[] { OversightEndpoints.ReadApi, OversightEndpoints.ReadPage })
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                    request.Headers.Add("X-Api-Key", key);
+                    using var response = await gateway.RawClient.SendAsync(request);
+                    bodies.Add(response.Headers + await response.Content.ReadAsStringAsync());
+                }
+
+                using var act = new HttpRequestMessage(HttpMethod.Post, OversightEndpoints.ActApi);
+                act.Headers.Add("X-Api-Key", key);
+                using var acted = await gateway.RawClient.SendAsync(act);
+                bodies.Add(acted.Headers + await acted.Content.ReadAsStringAsync());
+
+                var browser = new SignInFlow(gateway.RawClient);
+                using var signIn = await browser.SignInAsync(key);
+                bodies.Add(signIn.Headers + await signIn.Content.ReadAsStringAsync());
+                using var page = await browser.GetAsync(OversightEndpoints.ReadPage);
+                bodies.Add(await page.Content.ReadAsStringAsync());
             }
 
-            using var act = new HttpRequestMessage(HttpMethod.Post, OversightEndpoints.ActApi);
-            act.Headers.Add("X-Api-Key", key);
-            using var acted = await gateway.RawClient.SendAsync(act);
-            bodies.Add(acted.Headers + await acted.Content.ReadAsStringAsync());
-
-            var browser = new SignInFlow(gateway.RawClient);
-            using var signIn = await browser.SignInAsync(key);
-            bodies.Add(signIn.Headers + await signIn.Content.ReadAsStringAsync());
-            using var page = await browser.GetAsync(OversightEndpoints.ReadPage);
-            bodies.Add(await page.Content.ReadAsStringAsync());
+            // The sessions in the ledger hold neither a key nor a digest a sha256: entry configures.
+            sessions.AddRange((await SessionLedger.RowsAsync(gateway)).SelectMany(r => new[] { r.KeyId, System.Text.Encoding.UTF8.GetString(r.Ticket) }));
         }
+        finally
+        {
+            // The failures are counted in one line, at the latest when the gateway stops.
+            await gateway.DisposeAsync();
+        }
+
+        Assert.Equal(8, sessions.Count);
 
         // The requests did reach authentication and sign-in, which log.
         Assert.Contains(gateway.Logs.Lines, l => l.Contains("Oversight sign-in with", StringComparison.Ordinal));
-        Assert.Contains(gateway.Logs.Lines, l => l.Contains("refused: the key is not", StringComparison.Ordinal));
-        var everything = string.Join("\n", gateway.Logs.Lines.Concat(bodies));
+        Assert.Contains(gateway.Logs.Lines, l => l.Contains("4 wrong keys or sign-ins", StringComparison.Ordinal));
+        var everything = string.Join("\n", gateway.Logs.Lines.Concat(bodies).Concat(sessions));
         foreach (var secret in OversightKeys.Secrets())
         {
             Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
@@ -83,6 +97,33 @@ public sealed class AuthStartupAndLogTests
         }
     }
 
+    [Theory]
+    [InlineData("Auth:RegulatorKeys:0", "fifteen-chars-k")]
+    [InlineData("Auth:OperatorKeys:1", "x")]
+    public async Task Start_KeyShorterThan16_FailsWithOneLineNamingTheEntryNotTheKey(string entry, string shortKey)
+    {
+        var settings = OversightKeys.Settings();
+        settings[entry] = shortKey;
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => GatewayHarness.StartAsync([Fleets.Seller("d01")], settings));
+
+        var line = Assert.Single(failure.Failures);
+        Assert.Contains($"{entry} must be at least 16 characters", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(shortKey, line.Replace(entry, "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_Sha256EntryOfAShortKey_Accepted()
+    {
+        // The length rule is for keys an operator types; a digest's key is out of its sight.
+        var settings = new Dictionary<string, string?> { ["Auth:RegulatorKeys:0"] = "sha256:" + OversightKeys.Sha256Hex("short") };
+
+        await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")], settings);
+        using var response = await gateway.RawClient.SendAsync(new HttpRequestMessage(HttpMethod.Get, OversightEndpoints.ReadApi) { Headers = { { "X-Api-Key", "short" } } });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task Start_KeysAsSingleValueNotArray_Fails()
     {
@@ -96,10 +137,12 @@ public sealed class AuthStartupAndLogTests
     [Fact]
     public void Find_KeyListedForBothRoles_IsOperator()
     {
-        var store = new ApiKeyStore(Options.Create(new AuthOptions { RegulatorKeys = ["same-key"], OperatorKeys = ["other", "same-key"] }));
+        var store = Store(new AuthOptions { RegulatorKeys = ["same-key-0123456789"], OperatorKeys = ["other-key-0123456789", "same-key-0123456789"] });
 
-        Assert.Equal(new ApiKeyIdentity(OversightRoles.Operator, "OperatorKeys:1"), store.Find("same-key"));
-        Assert.Null(store.Find("same-key "));
+        var found = store.Find("same-key-0123456789");
+        Assert.Equal((OversightRoles.Operator, "OperatorKeys:1"), (found?.Role, found?.KeyName));
+        Assert.Equal(found, store.FindById(found!.KeyId));
+        Assert.Null(store.Find("same-key-0123456789 "));
         Assert.Null(store.Find(""));
     }
 
@@ -121,9 +164,21 @@ public sealed class AuthStartupAndLogTests
     public void Find_Sha256Entry_MatchesTheKeyItHashes()
     {
         // 2c26b4... is SHA-256("foo").
-        var store = new ApiKeyStore(Options.Create(new AuthOptions { RegulatorKeys = ["sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"] }));
+        var store = Store(new AuthOptions { RegulatorKeys = ["sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"] });
 
         Assert.Equal(OversightRoles.Regulator, store.Find("foo")?.Role);
         Assert.Null(store.Find("sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"));
+    }
+
+    private static ApiKeyStore Store(AuthOptions options) =>
+        new(new FixedOptionsMonitor(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<ApiKeyStore>.Instance);
+
+    private sealed class FixedOptionsMonitor(AuthOptions value) : IOptionsMonitor<AuthOptions>
+    {
+        public AuthOptions CurrentValue => value;
+
+        public AuthOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<AuthOptions, string?> listener) => null;
     }
 }

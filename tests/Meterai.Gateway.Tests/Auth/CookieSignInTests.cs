@@ -41,7 +41,8 @@ public sealed class CookieSignInTests(AuthGatewayFixture fixture) : IClassFixtur
         using var actApi = await browser.PostFormAsync(OversightEndpoints.ActApi, []);
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains("RegulatorKeys:0", html, StringComparison.Ordinal);
+        Assert.Contains(">Regulator</a>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("RegulatorKeys:0", html, StringComparison.Ordinal); // the role, never the key's configuration name
         Assert.Contains("Sign out", html, StringComparison.Ordinal);
         Assert.DoesNotContain($"action=\"{OversightEndpoints.ActPage}\"", html, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, api.StatusCode);
@@ -64,7 +65,7 @@ public sealed class CookieSignInTests(AuthGatewayFixture fixture) : IClassFixtur
             SignInFlow.FormAction(html, OversightEndpoints.ActPage), new() { [SignInFlow.TokenField] = SignInFlow.Token(html) });
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains("OperatorKeys:1", html, StringComparison.Ordinal);
+        Assert.Contains(">Operator</a>", html, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.SeeOther, acted.StatusCode);
         Assert.Equal(OversightEndpoints.ReadPage, acted.Headers.Location?.OriginalString);
         Assert.Contains(Gateway.Logs.Lines, l => l.Contains("OperatorKeys:1 ran the activity audit", StringComparison.Ordinal));

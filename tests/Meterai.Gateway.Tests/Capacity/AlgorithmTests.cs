@@ -33,13 +33,13 @@ public sealed class AlgorithmTests
     public static IEnumerable<object[]> Learners() =>
         [[ConcurrencyLimitAlgorithmNames.Gradient], [ConcurrencyLimitAlgorithmNames.Aimd], [ConcurrencyLimitAlgorithmNames.Fixed]];
 
-    /// <summary>Any sequence of answers, refusals, latencies, clock jumps and ceiling changes: the limit stays in [1, ceiling].</summary>
+    /// <summary>Any sequence of answers, refusals, latencies, demand, gateway delays, clock jumps and ceiling changes: the limit stays in [1, ceiling].</summary>
     [Theory]
     [MemberData(nameof(Learners))]
     public void Record_AnySequence_LimitStaysWithinOneAndTheCeiling(string algorithm)
     {
         var step =
-            from kind in Gen.Choose(0, 9)
+            from kind in Gen.Choose(0, 10)
             from millis in Gen.Choose(0, 5_000)
             from number in Gen.Choose(0, 40)
             select (Kind: kind, Millis: millis, Number: number);
@@ -65,12 +65,16 @@ public sealed class AlgorithmTests
                     case 1:
                         time.Advance(TimeSpan.FromSeconds(number));
                         break;
+                    case 10:
+                        limiter.NoteDemand();
+                        break;
                     case 2 or 3:
                         limiter.Record(new CapacitySample(sentAt, latency, CapacitySignal.Overloaded, number));
                         break;
                     default:
                         time.Advance(latency);
-                        limiter.Record(new CapacitySample(sentAt, latency, kind == 4 ? CapacitySignal.None : CapacitySignal.Answered, number));
+                        limiter.Record(new CapacitySample(
+                            sentAt, latency, kind == 4 ? CapacitySignal.None : CapacitySignal.Answered, number, Demand: kind == 5, GatewayDelay: latency * (kind == 6 ? 0.5 : 0)));
                         break;
                 }
 

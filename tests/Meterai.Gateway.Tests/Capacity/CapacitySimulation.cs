@@ -10,10 +10,20 @@ namespace Meterai.Gateway.Tests.Capacity;
 /// </summary>
 internal sealed class CapacitySimulation(ConcurrencyLimiter limiter, FakeTimeProvider time, TimeSpan serviceTime)
 {
-    private readonly PriorityQueue<(long SentAt, TimeSpan Latency, int InFlight, bool Refused), long> _inFlight = new();
+    private readonly PriorityQueue<(long SentAt, TimeSpan Latency, TimeSpan Gateway, int InFlight, bool Refused), long> _inFlight = new();
+    private readonly Random _random = new(27);
 
     /// <summary>The distributor's real capacity; may change mid-run.</summary>
     public int Capacity { get; set; } = 4;
+
+    /// <summary>
+    /// Time the gateway itself adds to each answer it measures (a busy thread pool, a starved CPU),
+    /// drawn from a seeded generator: the distributor does not see it, the measured latency does.
+    /// </summary>
+    public Func<Random, TimeSpan>? GatewayJitter { get; init; }
+
+    /// <summary>The gateway can tell its own part of each latency (<see cref="CapacitySample.GatewayDelay"/>).</summary>
+    public bool GatewayDelayKnown { get; init; }
 
     public int Sent { get; private set; }
 
@@ -35,7 +45,7 @@ internal sealed class CapacitySimulation(ConcurrencyLimiter limiter, FakeTimePro
                 Send();
             }
 
-            var (sentAt, latency, inFlight, refused) = _inFlight.Dequeue();
+            var (sentAt, latency, gateway, inFlight, refused) = _inFlight.Dequeue();
             var due = sentAt + latency.Ticks;
             var now = time.GetTimestamp();
             if (due > now)
@@ -44,12 +54,28 @@ internal sealed class CapacitySimulation(ConcurrencyLimiter limiter, FakeTimePro
             }
 
             var signal = refused ? (inFlight > 1 ? CapacitySignal.Overloaded : CapacitySignal.None) : CapacitySignal.Answered;
-            limiter.Record(new CapacitySample(sentAt, latency, signal, inFlight));
+            limiter.Record(new CapacitySample(sentAt, latency, signal, inFlight, GatewayDelay: GatewayDelayKnown ? gateway : TimeSpan.Zero));
             Sold += refused ? 0 : 1;
             MaxLimit = Math.Max(MaxLimit, limiter.Limit);
         }
 
         return Sold - soldBefore;
+    }
+
+    /// <summary>Runs in steps of <paramref name="step"/> until the limit reaches <paramref name="limit"/> or <paramref name="within"/> has passed; returns the simulated time it took, or null.</summary>
+    public TimeSpan? RunUntilLimit(int limit, TimeSpan within, TimeSpan step)
+    {
+        for (var elapsed = TimeSpan.Zero; elapsed < within; elapsed += step)
+        {
+            if (limiter.Limit >= limit)
+            {
+                return elapsed;
+            }
+
+            Run(step);
+        }
+
+        return limiter.Limit >= limit ? within : null;
     }
 
     /// <summary>Orders per second the distributor can really serve.</summary>
@@ -65,10 +91,11 @@ internal sealed class CapacitySimulation(ConcurrencyLimiter limiter, FakeTimePro
         }
 
         var refused = concurrency > 2 * Capacity;
-        var latency = refused
+        var served = refused
             ? TimeSpan.FromMilliseconds(1)
             : serviceTime * Math.Max(1, Math.Pow((double)concurrency / Capacity, 2));
+        var gateway = GatewayJitter?.Invoke(_random) ?? TimeSpan.Zero;
         var sentAt = time.GetTimestamp();
-        _inFlight.Enqueue((sentAt, latency, concurrency, refused), sentAt + latency.Ticks);
+        _inFlight.Enqueue((sentAt, served + gateway, gateway, concurrency, refused), sentAt + (served + gateway).Ticks);
     }
 }

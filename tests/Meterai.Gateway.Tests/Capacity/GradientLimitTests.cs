@@ -126,17 +126,43 @@ public sealed class GradientLimitTests
     }
 
     [Fact]
-    public void Record_BaselineLatencyRisesForGood_LimitComesBackOnceTheOldMinimumAgesOut()
+    public void Record_BaselineLatencyRisesForGood_LimitComesBackOnceTheMinimumIsRemeasured()
     {
         var limiter = Gradient(ceiling: 16, new CapacityOptions { MinLatencyWindowSeconds = 10 });
         Limiters.Settle(limiter, _time, Fast);
 
         // Every answer now takes 3× as long, whatever the load: the old minimum is stale.
-        Limiters.Answer(limiter, _time, 50, 3 * Fast);
+        Limiters.Answer(limiter, _time, 16, 3 * Fast);
         Assert.True(limiter.Limit < 16, $"limit {limiter.Limit}");
 
-        // Within two minimum windows the new latency is the baseline, and the limit grows back.
+        // Within a minimum window the baseline is measured again at half the limit, and the limit grows back.
         Limiters.Answer(limiter, _time, 400, 3 * Fast);
         Assert.Equal(16, limiter.Limit);
+    }
+
+    [Fact]
+    public void Record_OneSlowWindowAtTheRealCapacity_IsBackAtThatCapacityWithinTwoSeconds()
+    {
+        // Registry 32, real capacity 4 (slower with the square past it): settled at 4.
+        var limiter = Gradient(ceiling: 32);
+        TimeSpan Model(int inFlight) => Fast * Math.Max(1, Math.Pow(inFlight / 4.0, 2));
+        for (var i = 0; i < 2_000; i++)
+        {
+            Limiters.Answer(limiter, _time, 1, Model(limiter.Limit), limiter.Limit);
+        }
+
+        Assert.Equal(4, limiter.Limit);
+
+        // One window of 4 answers comes back slow (the gateway's host stalled): the limit steps down.
+        Limiters.Answer(limiter, _time, 4, Fast * 1.6, inFlight: 4);
+        Assert.True(limiter.Limit < 4, $"limit {limiter.Limit}");
+
+        // 4 was healthy before and is healthy again: one slow window must not keep it below for a probe interval.
+        for (var i = 0; i < 20; i++)
+        {
+            Limiters.Answer(limiter, _time, 1, Model(limiter.Limit), limiter.Limit);
+        }
+
+        Assert.True(limiter.Limit >= 4, $"limit {limiter.Limit}");
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Tests.Testing;
 using Meterai.Simulator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -40,5 +41,55 @@ public sealed class DemoFleetTests
         var demo = DemoFleet.Create();
         var sellers = demo.Take(DemoFleet.Selling).Concat(demo.Where(d => d.Behavior.FlapPeriod > TimeSpan.Zero)).Select(d => d.Id).ToHashSet();
         Assert.All(purchases, p => Assert.Contains(p.GetProperty("distributorId").GetString()!, sellers));
+    }
+
+    [Fact]
+    public async Task Run_StatesStable_ProbeRoundsWriteNoLinesAndNoStackTraces()
+    {
+        // Rounds every second instead of every 15 s; no demo applicants, so only probes speak.
+        var directory = Directory.CreateTempSubdirectory("meterai-demo-logs-");
+        var logs = new CapturedLogs();
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("ConnectionStrings:Ledger", $"Data Source={Path.Combine(directory.FullName, "ledger.db")}");
+            builder.UseSetting("Probing:IntervalSeconds", "1");
+            builder.UseSetting("Demo:PurchasesPerSecond", "0");
+            builder.ConfigureLogging(logging => logging.AddProvider(logs));
+        });
+        factory.UseKestrel(0);
+        factory.StartServer();
+        var fleet = factory.Services.GetRequiredService<DistributorFleet>();
+        await Eventually.TrueAsync(() => fleet.All.Count > 0 && fleet.All.All(d => d.LastProbedAt is not null), "the demo fleet's first probes");
+        await ProbeRoundsAsync(fleet.All[0], 2);
+
+        var before = Lines(logs).Count;
+        await ProbeRoundsAsync(fleet.All[0], 6);
+        var during = Lines(logs).Skip(before).ToList();
+
+        // d24-d26 flap every 20 s: their changes are the only lines a stable fleet may write.
+        var flapping = DemoFleet.Create().Where(d => d.Behavior.FlapPeriod > TimeSpan.Zero).Select(d => $"Distributor {d.Id} ").ToList();
+        Assert.All(during, line => Assert.Contains(flapping, f => line.Contains(f, StringComparison.Ordinal)));
+
+        // The first round's changes: one line per distributor found down, each naming it, none with a stack.
+        var all = Lines(logs);
+        Assert.DoesNotContain(all, line => line.Contains(" Polly", StringComparison.Ordinal));
+        Assert.DoesNotContain(all, line => line.Contains("   at ", StringComparison.Ordinal));
+        foreach (var down in DemoFleet.Create().Where(d => d.Behavior.Down != DownMode.None).Select(d => d.Id))
+        {
+            Assert.Single(all, line => line.Contains($"Distributor {down} ", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>What reaches the console at the default levels (appsettings.json's filters apply to every provider).</summary>
+    private static List<string> Lines(CapturedLogs logs) =>
+        logs.Lines.Where(line => !line.StartsWith("Debug ", StringComparison.Ordinal) && !line.StartsWith("Trace ", StringComparison.Ordinal)).ToList();
+
+    private static async Task ProbeRoundsAsync(DistributorState distributor, int rounds)
+    {
+        for (var i = 0; i < rounds; i++)
+        {
+            var last = distributor.LastProbedAt;
+            await Eventually.TrueAsync(() => distributor.LastProbedAt != last, "a probe round");
+        }
     }
 }

@@ -98,6 +98,21 @@ public sealed class ActivityRulesTests
         Assert.Equal(expected, ActivityRules.Resolves(reason, Evidence(probes, probes, issued: issued, undelivered: undelivered), Rules));
     }
 
+    [Fact]
+    public void Evaluate_OrderChargedAboveItsDue_FlagsOverchargedWithBothAmounts()
+    {
+        var overcharge = new OverchargeRow("ord_1", "d99", "pur_1", 1, 15_000, 10_000, From.AddMinutes(5));
+        var evidence = Evidence(probes: 8, healthy: 8, issued: 3) with { Overcharges = [overcharge] };
+
+        var finding = Assert.Single(ActivityRules.Evaluate(evidence, fleetOrdersIssued: 50, From, To, Rules));
+
+        Assert.Equal(FlagReasons.Overcharged, finding.Reason);
+        Assert.Equal([overcharge], finding.Evidence.Overcharges!);
+        Assert.Contains("order ord_1 charged Rp 15.000 for 1 e-Meterai, Rp 10.000 due", finding.Evidence.Summary, StringComparison.Ordinal);
+        Assert.False(ActivityRules.Resolves(FlagReasons.Overcharged, evidence, Rules));
+        Assert.True(ActivityRules.Resolves(FlagReasons.Overcharged, Evidence(probes: 8, healthy: 8, issued: 3), Rules));
+    }
+
     private static ActivityEvidence Evidence(int probes, int healthy, int soldOut = 0, int issued = 0, int offers = 0, int refusals = 0, int undelivered = 0) =>
         new("d99", probes, healthy, soldOut, issued, issued, offers, refusals, undelivered);
 }

@@ -140,7 +140,7 @@ public sealed partial class ReportEvidenceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OversightPage_LastDay_ShowsFleetAndDistributorChartsAsSvg()
+    public async Task OversightPage_LastDay_ShowsFleetChartAsSvg()
     {
         await SellAsync(3);
         await ActivatorUtilities.CreateInstance<HourlyEvidenceJob>(_gateway.Services).SampleCapacityAsync(CancellationToken.None);
@@ -150,7 +150,8 @@ public sealed partial class ReportEvidenceTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var svgs = SvgElement().Matches(page).Select(m => XDocument.Parse(m.Value)).ToList();
-        Assert.Equal(1 + 3, svgs.Count);
+        // Each distributor's own charts are on its page (/oversight/distributors/{id}), which keeps this one short.
+        Assert.Single(svgs);
         Assert.Contains("id=\"fleet-chart\"", page, StringComparison.Ordinal);
     }
 

@@ -9,7 +9,7 @@ public sealed class AttemptClassifierTests
     private const string IssuedOrder =
         """{"orderId":"ord_123","status":"issued","quantity":2,"amount":20000,"serials":["MT-1","MT-2"],"idempotencyKey":"pur_abc"}""";
 
-    private const string PendingOrder = """{"orderId":"ord_456","status":"pending","quantity":1,"amount":10000}""";
+    private const string PendingOrder = """{"orderId":"ord_456","status":"pending","quantity":2,"amount":20000}""";
 
     /// <summary>An answer as the sender reads it off the wire; the classifier sees nothing else.</summary>
     private static AttemptResult Attempt(int? status, string? body = null, bool bodyFailed = false, AttemptFailure failure = AttemptFailure.Dropped) => status switch
@@ -125,43 +125,62 @@ public sealed class AttemptClassifierTests
         Assert.Null(order);
     }
 
-    [Theory]
-    [InlineData(400)]
-    [InlineData(401)]
-    [InlineData(422)]
-    [InlineData(429)]
-    [InlineData(503)]
-    public void Classify_RefusalStatus_Refused(int status)
+    /// <summary>
+    /// The distributor spec's POST /orders table, row by row: only the listed refusals prove that
+    /// nothing was charged; every other answer is ambiguous, whatever its body says. A 409 is a
+    /// refusal only as {"error":"out_of_stock"}: bare, or with a body that is not JSON, it proves nothing.
+    /// </summary>
+    public static TheoryData<int, string?, AttemptOutcome> SpecTable => new()
     {
-        var (outcome, order) = Classify(Attempt(status, """{"error":"nope"}"""));
+        { 201, IssuedOrder, AttemptOutcome.Issued },
+        { 202, PendingOrder, AttemptOutcome.Pending },
+        { 409, """{"error":"out_of_stock"}""", AttemptOutcome.SoldOut },
+        { 409, null, AttemptOutcome.Ambiguous },
+        { 409, "", AttemptOutcome.Ambiguous },
+        { 409, """{"error":"idempotency_conflict"}""", AttemptOutcome.Ambiguous },
+        { 409, """{"status":"issued"}""", AttemptOutcome.Ambiguous },
+        { 409, "out of stock", AttemptOutcome.Ambiguous },
+        { 429, null, AttemptOutcome.Refused },
+        { 503, """{"error":"unavailable"}""", AttemptOutcome.Refused },
+        { 400, """{"error":"invalid_body"}""", AttemptOutcome.Refused },
+        { 401, """{"error":"unauthorized"}""", AttemptOutcome.Refused },
+        { 422, """{"error":"idempotency_key_reused"}""", AttemptOutcome.Refused },
+        { 100, null, AttemptOutcome.Ambiguous },
+        { 200, IssuedOrder, AttemptOutcome.Ambiguous },
+        { 203, IssuedOrder, AttemptOutcome.Ambiguous },
+        { 204, null, AttemptOutcome.Ambiguous },
+        { 301, null, AttemptOutcome.Ambiguous },
+        { 302, null, AttemptOutcome.Ambiguous },
+        { 303, null, AttemptOutcome.Ambiguous },
+        { 307, null, AttemptOutcome.Ambiguous },
+        { 308, null, AttemptOutcome.Ambiguous },
+        { 402, null, AttemptOutcome.Ambiguous },
+        { 403, """{"error":"forbidden"}""", AttemptOutcome.Ambiguous },
+        { 404, """{"error":"not_found"}""", AttemptOutcome.Ambiguous },
+        { 405, null, AttemptOutcome.Ambiguous },
+        { 408, null, AttemptOutcome.Ambiguous },
+        { 410, null, AttemptOutcome.Ambiguous },
+        { 418, null, AttemptOutcome.Ambiguous },
+        { 499, null, AttemptOutcome.Ambiguous },
+        { 500, """{"error":"internal_error"}""", AttemptOutcome.Ambiguous },
+        { 501, null, AttemptOutcome.Ambiguous },
+        { 502, null, AttemptOutcome.Ambiguous },
+        { 504, null, AttemptOutcome.Ambiguous },
+        { 505, null, AttemptOutcome.Ambiguous },
+        { 599, null, AttemptOutcome.Ambiguous },
+        { 201, """{"orderId":"ord_123","status":"issued","quantity":3,"amount":30000,"serials":["MT-1","MT-2","MT-3"]}""", AttemptOutcome.Ambiguous },
+        { 202, """{"orderId":"ord_456","status":"pending","quantity":1,"amount":10000}""", AttemptOutcome.Ambiguous },
+        { 202, """{"status":"pending","quantity":2,"amount":20000}""", AttemptOutcome.Ambiguous },
+    };
 
-        Assert.Equal(AttemptOutcome.Refused, outcome);
-        Assert.Null(order);
-    }
-
-    /// <summary>Everything the spec's table does not list as a refusal is ambiguous: never failed over.</summary>
     [Theory]
-    [InlineData(500)]
-    [InlineData(502)]
-    [InlineData(504)]
-    [InlineData(501)]
-    [InlineData(200)]
-    [InlineData(204)]
-    [InlineData(299)]
-    [InlineData(301)]
-    [InlineData(302)]
-    [InlineData(307)]
-    [InlineData(403)]
-    [InlineData(404)]
-    [InlineData(408)]
-    [InlineData(410)]
-    [InlineData(418)]
-    public void Classify_ServerErrorOrUnexpectedStatus_Ambiguous(int status)
+    [MemberData(nameof(SpecTable))]
+    public void Classify_DistributorAnswer_FollowsTheSpecTable(int status, string? body, AttemptOutcome expected)
     {
-        var (outcome, order) = Classify(Attempt(status, IssuedOrder));
+        var (outcome, order) = Classify(Attempt(status, body));
 
-        Assert.Equal(AttemptOutcome.Ambiguous, outcome);
-        Assert.Null(order);
+        Assert.Equal(expected, outcome);
+        Assert.Equal(expected is AttemptOutcome.Issued or AttemptOutcome.Pending, order is not null);
     }
 
     [Theory]

@@ -47,6 +47,43 @@ public sealed class IdempotencyTests
         }
     }
 
+    /// <summary>
+    /// Issue 25: the admission queue refused requests whose key another request was claiming at that
+    /// moment (1 or 2 of 10 answered 503 in 2 of 3 runs), because the in-memory key filter learns a
+    /// key only once its claim is written. A key being decided is never a newcomer to refuse.
+    /// </summary>
+    [Fact]
+    public async Task Purchase_TenConcurrentWithOneKeyWhileQueueRefuses_OneSellsOthers409NeverA503()
+    {
+        // One slot and a queue of one: beyond the first two requests in at once, the queue refuses every newcomer.
+        await using var gateway = await GatewayHarness.StartAsync(
+            [Fleets.Seller("d01", capacity: 1, serviceTime: TimeSpan.FromMilliseconds(500))],
+            new Dictionary<string, string?>
+            {
+                ["Admission:MaxQueueLength"] = "1",
+                ["Admission:MaxWaitSeconds"] = "30",
+                ["Admission:MaxWaitServiceTimes"] = "100",
+                ["Capacity:Learning"] = "false",
+            });
+
+        for (var round = 0; round < 3; round++)
+        {
+            var key = $"door-key-{round:D4}";
+            var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => gateway.PurchaseAsync(key)));
+
+            var statuses = responses.Select(r => (int)r.StatusCode).ToList();
+            Assert.DoesNotContain(503, statuses);
+            Assert.All(statuses, s => Assert.True(s is 201 or 409, $"answered {s}"));
+            var bodies = await Task.WhenAll(responses.Where(r => r.StatusCode == HttpStatusCode.Created).Select(r => r.Content.ReadAsStringAsync()));
+            Assert.Single(bodies.Distinct());
+            Assert.Equal(round + 1, gateway.TotalOrders);
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+    }
+
     [Fact]
     public async Task Purchase_SameKeyWithOtherBody_Returns422AndKeepsFirstPurchase()
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Meterai.Gateway.Admission;
+using Meterai.Gateway.Capacity;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
@@ -61,17 +62,28 @@ internal sealed class OrchestratorRig : IAsyncDisposable
 
     public PurchaseLedger Ledger => _services.GetRequiredService<PurchaseLedger>();
 
+    /// <summary>The gateway's metrics as Prometheus would scrape them.</summary>
+    public async Task<string> ScrapeAsync()
+    {
+        using var text = new MemoryStream();
+        await _services.GetRequiredService<CollectorRegistry>().CollectAndExportAsTextAsync(text);
+        return Encoding.UTF8.GetString(text.ToArray());
+    }
+
     public LedgerDatabase Database => _ledger.Database;
 
     public DistributorState Distributor(string id) => Fleet.TryGet(id, out var state) ? state : throw new InvalidOperationException(id);
 
     /// <param name="distributors">Ids of distributors, each allowed <paramref name="maxConcurrency"/> orders in flight.</param>
+    /// <param name="limiter">Each distributor's concurrency limiter, from its ceiling; none keeps every limit at maxConcurrency, without ready slots.</param>
     public static async Task<OrchestratorRig> StartAsync(
-        string[] distributors, int maxConcurrency = 4, Action<PurchasingOptions>? purchasing = null, Action<AdmissionOptions>? admission = null)
+        string[] distributors, int maxConcurrency = 4, Action<PurchasingOptions>? purchasing = null, Action<AdmissionOptions>? admission = null,
+        Func<int, ConcurrencyLimiter>? limiter = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 9, 0, 0, TimeSpan.Zero));
         var ledger = await TestLedger.MigratedAsync(LedgerProviders.Sqlite, time);
-        var fleet = new DistributorFleet();
+        var fleet = new DistributorFleet(limiter is null ? null : new ConcurrencyLimits(
+            [new GivenLimiters(limiter)], Options.Create(new CapacityOptions { Algorithm = GivenLimiters.Given, ReadyShare = 0 })));
         fleet.Load([.. distributors.Select(id => new DistributorEntry(id, id, new Uri($"http://{id}.example/"), "key-" + id, maxConcurrency))], isDemo: false);
 
         var cluster = new ClusterState(GatewayProxy.ClusterId, new ClusterModel(new ClusterConfig { ClusterId = GatewayProxy.ClusterId }, new HttpMessageInvoker(new HttpClientHandler())));
@@ -92,6 +104,7 @@ internal sealed class OrchestratorRig : IAsyncDisposable
             .AddSingleton<AnswerRecorder>()
             .AddSingleton<PurchaseReplies>()
             .AddSingleton<AdmissionControl>()
+            .AddSingleton<KeysBeingClaimed>()
             .AddSingleton(new Random(7))
             .AddSingleton<LeastLoadedOfTwoPolicy>()
             .AddSingleton<FailureRatePolicy>()
@@ -182,6 +195,15 @@ internal sealed class OrchestratorRig : IAsyncDisposable
         }
 
         public IEnumerable<ClusterState> GetClusters() => [cluster];
+    }
+
+    private sealed class GivenLimiters(Func<int, ConcurrencyLimiter> create) : IConcurrencyLimitAlgorithm
+    {
+        public const string Given = "given";
+
+        public string Name => Given;
+
+        public ConcurrencyLimiter Create(int ceiling) => create(ceiling);
     }
 
     internal sealed class NoHealthChanges : IDestinationHealthUpdater

@@ -160,7 +160,7 @@ public sealed class OrderSenderTests
             await stream.WriteAsync(Encoding.ASCII.GetBytes(answer));
             await Task.Delay(500);
         });
-        var invoker = new ForwarderHttpClientFactory().CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
+        var invoker = new DistributorForwarderClientFactory(NullLogger<ForwarderHttpClientFactory>.Instance).CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
         var distributor = new DistributorEntry("d1", "d1", new Uri($"http://127.0.0.1:{port}/"), "secret-key", 4);
 
         var result = await Sender(invoker).SendAsync(distributor, "pur_0123", Body);

@@ -86,6 +86,27 @@ public abstract class OrphanSweepTests(string provider)
     }
 
     [Fact]
+    public async Task RunOnce_OrphanFoundIssuedAndOvercharged_RecordsBothAmounts()
+    {
+        await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01", unitPrice: 15_000), Fleets.Seller("d02"));
+        var purchaseId = ReconciliationBench.NewPurchaseId();
+        await bench.RecordAsync(purchaseId, "d01", PurchaseStatus.Pending, order: null, ambiguous: true);
+        var reconciler = bench.Reconciler();
+        await ReleasedAfterDeadlineAsync(bench, reconciler, purchaseId, adoptFirst: false);
+        await SoldAtD02Async(bench, purchaseId);
+        var (_, late) = await bench.PlaceOrderAsync("d01", purchaseId);
+        bench.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var pass = await reconciler.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(1, pass.OrphansDelivered);
+        Assert.Equal(15_000L, await bench.ScalarAsync<long>(
+            "SELECT amount_charged FROM overcharges WHERE distributor_id = 'd01' AND order_id = @orderId AND purchase_id = @purchaseId",
+            new { orderId = late!.OrderId, purchaseId }));
+        Assert.Equal(10_000L, await bench.ScalarAsync<long>("SELECT amount_due FROM overcharges WHERE order_id = @orderId", new { orderId = late.OrderId }));
+    }
+
+    [Fact]
     public async Task RunOnce_RetryWentBackToTheSameDistributor_AdoptedNotRefunded()
     {
         await using var bench = await ReconciliationBench.StartAsync(provider, Fleets.Seller("d01"), Fleets.Seller("d02"));

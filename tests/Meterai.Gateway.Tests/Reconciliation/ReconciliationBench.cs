@@ -23,7 +23,7 @@ internal sealed class ReconciliationBench : IAsyncDisposable
     public const string ApplicantRef = "NIK-3171234567890001";
 
     private readonly TestLedger _test;
-    private readonly HttpClient _http = new();
+    private readonly HttpClient _http = new(DistributorHttp.CreateHandler());
 
     private ReconciliationBench(TestLedger test, SimulatedFleet simulators, FakeNowRealTimers time)
     {

@@ -8,7 +8,7 @@ namespace Meterai.Gateway.Tests.Status;
 public sealed class StatusBrowserTests(Chromium chromium)
 {
     [Fact]
-    public async Task StatusPage_PhoneInChromium_ShowsAnswerNumbersAndTimeWithoutSideScrolling()
+    public async Task StatusPage_PhoneInChromium_ShowsAnswerNumbersTimeAndHowToCheckWithoutSideScrolling()
     {
         await using var gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01"), Fleets.Seller("d02"), StatusApiTests.Down("d03")]);
         await StatusApiTests.EventuallyStatusAsync(gateway, s => s.GetProperty("sellingDistributors").GetInt32() == 2);
@@ -25,6 +25,10 @@ public sealed class StatusBrowserTests(Chromium chromium)
         Assert.Contains("Distributors selling now", text, StringComparison.Ordinal);
         Assert.Contains("dari 3 terdaftar / of 3 registered", text, StringComparison.Ordinal);
         Assert.Contains("WIB", text, StringComparison.Ordinal);
+        Assert.Contains("How to check a purchase", text, StringComparison.Ordinal);
+        Assert.Contains("GET /api/purchases/{purchaseId}", await page.InnerTextAsync("#how-to-check"), StringComparison.Ordinal);
+        Assert.Contains("POST /api/purchases", await page.InnerTextAsync("#how-to-buy"), StringComparison.Ordinal);
+        Assert.Equal("id", await page.GetAttributeAsync("html", "lang"));
         Assert.Equal("Status pembelian / Purchase status · e-Meterai Gateway", await page.TitleAsync());
 
         // Fits a phone: nothing wider than the screen, and the answer is large.

@@ -18,13 +18,15 @@ internal static class ExternalTool
 
     /// <param name="missing">What to tell the reader when the program is not installed.</param>
     /// <param name="stdin">Written to the program's standard input, which is then closed; null leaves it alone.</param>
+    /// <param name="environment">Variables set for the program on top of the test process's own.</param>
     public static async Task<Result> RunAsync(
         string executable,
         IEnumerable<string> arguments,
         TimeSpan timeout,
         string missing,
         string? workingDirectory = null,
-        string? stdin = null)
+        string? stdin = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(executable)
         {
@@ -37,6 +39,11 @@ internal static class ExternalTool
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         Process process;

@@ -58,7 +58,7 @@ public sealed partial class PromtoolTests
         var failures = new List<string>();
         foreach (var (name, body) in blocks)
         {
-            foreach (var required in new[] { "severity:", "summary:", "description:", "runbook:" })
+            foreach (var required in new[] { "severity:", "summary:", "description:", "runbook_url:" })
             {
                 if (!body.Contains(required, StringComparison.Ordinal))
                 {
@@ -95,11 +95,49 @@ public sealed partial class PromtoolTests
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
+    [Fact]
+    public void RunbookUrls_EveryRuleAndTest_AbsoluteFromTheOneBase()
+    {
+        var rules = string.Join(Environment.NewLine, RuleFiles().Select(f => File.ReadAllText(Path.Combine(Directory, f))));
+        var tests = string.Join(Environment.NewLine, System.IO.Directory.GetFiles(Path.Combine(Directory, "tests"), "*.yml").Select(File.ReadAllText));
+        var runbook = File.ReadAllText(Path.Combine(Directory, "RUNBOOK.md"));
+        var declared = RunbookBase().Match(rules);
+        Assert.True(declared.Success, "the rules declare no '# RUNBOOK_BASE: https://...'");
+        var runbookBase = declared.Groups["url"].Value;
+
+        var failures = new List<string>();
+        foreach (Match block in AlertBlock().Matches(rules))
+        {
+            var name = block.Groups["name"].Value;
+            var expected = $"runbook_url: \"{runbookBase}#{name.ToLowerInvariant()}\"";
+            if (!block.Value.Contains(expected, StringComparison.Ordinal))
+            {
+                failures.Add($"{name}: its runbook_url is not {expected}");
+            }
+        }
+
+        failures.AddRange(RunbookUrl().Matches(rules + tests)
+            .Where(m => !m.Groups["url"].Value.StartsWith(runbookBase + "#", StringComparison.Ordinal))
+            .Select(m => $"runbook_url {m.Groups["url"].Value} is not under {runbookBase}"));
+        failures.AddRange(RunbookUrl().Matches(rules + tests)
+            .Select(m => m.Groups["url"].Value[(runbookBase.Length + 1)..])
+            .Where(anchor => !runbook.Contains("## " + anchor, StringComparison.OrdinalIgnoreCase))
+            .Distinct()
+            .Select(anchor => $"#{anchor}: no such section in RUNBOOK.md"));
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
     private static string[] RuleFiles() =>
         System.IO.Directory.GetFiles(Path.Combine(Directory, "rules"), "*.yml").Select(f => Path.GetRelativePath(Directory, f)).Order(StringComparer.Ordinal).ToArray();
 
     [GeneratedRegex(@"- alert: (?<name>\w+).*?(?=\n\s*- (alert|record):|\n\s*- name:|\z)", RegexOptions.Singleline)]
     private static partial Regex AlertBlock();
+
+    [GeneratedRegex(@"^# RUNBOOK_BASE: (?<url>https://\S+)$", RegexOptions.Multiline)]
+    private static partial Regex RunbookBase();
+
+    [GeneratedRegex(@"runbook_url: ""(?<url>[^""]+)""")]
+    private static partial Regex RunbookUrl();
 
     [GeneratedRegex(@"dashboard: ""/d/(?<uid>[a-z0-9-]+)""")]
     private static partial Regex DashboardLink();

@@ -5,6 +5,13 @@ namespace Meterai.Gateway.Tests.Observability.Dashboards;
 /// <summary>The top-level docker-compose.yml, validated by the real docker-compose (no Docker engine needed).</summary>
 public sealed class ComposeTests
 {
+    /// <summary>The keys the compose file requires from the environment (it has no fallback), as an operator sets them.</summary>
+    private static readonly Dictionary<string, string> Keys = new()
+    {
+        ["METERAI_REGULATOR_KEY"] = "compose-test-regulator-key-0123456789",
+        ["METERAI_OPERATOR_KEY"] = "compose-test-operator-key-0123456789",
+    };
+
     [Fact]
     public async Task ComposeFile_DockerComposeConfig_ValidatesWithTheWholeStack()
     {
@@ -13,7 +20,8 @@ public sealed class ComposeTests
             ["config", "--services"],
             TimeSpan.FromSeconds(60),
             "apt-get install docker-compose (.ci/run does).",
-            RepositoryFiles.Root);
+            RepositoryFiles.Root,
+            environment: Keys);
 
         Assert.True(result.ExitCode == 0, $"docker-compose config failed:\n{result.Stderr}");
         var services = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -24,7 +32,7 @@ public sealed class ComposeTests
     public async Task ComposeFile_SeveralGateways_ShareOnePostgresLedgerAndPrometheusScrapesEach()
     {
         var config = await ExternalTool.RunAsync(
-            Environment.GetEnvironmentVariable("DOCKER_COMPOSE") ?? "docker-compose", ["config"], TimeSpan.FromSeconds(60), "apt-get install docker-compose (.ci/run does).", RepositoryFiles.Root);
+            Environment.GetEnvironmentVariable("DOCKER_COMPOSE") ?? "docker-compose", ["config"], TimeSpan.FromSeconds(60), "apt-get install docker-compose (.ci/run does).", RepositoryFiles.Root, environment: Keys);
         var prometheus = await File.ReadAllTextAsync(Path.Combine(RepositoryFiles.Root, "deploy", "prometheus", "prometheus.yml"));
         var nginx = await File.ReadAllTextAsync(Path.Combine(RepositoryFiles.Root, "deploy", "nginx", "nginx.conf"));
 
@@ -37,5 +45,22 @@ public sealed class ComposeTests
 
         // Every gateway on the one PostgreSQL ledger: the merged config repeats it once per gateway.
         Assert.Equal(3, config.Stdout.Split("Ledger__Provider: postgres").Length - 1);
+        Assert.Equal(3, config.Stdout.Split(Keys["METERAI_OPERATOR_KEY"]).Length - 1);
+    }
+
+    [Fact]
+    public async Task ComposeFile_NoKeysInTheEnvironment_RefusedNamingTheVariable()
+    {
+        // No demo fallback: a stack started without keys would otherwise run with well-known ones.
+        var config = await ExternalTool.RunAsync(
+            Environment.GetEnvironmentVariable("DOCKER_COMPOSE") ?? "docker-compose",
+            ["config", "--services"],
+            TimeSpan.FromSeconds(60),
+            "apt-get install docker-compose (.ci/run does).",
+            RepositoryFiles.Root,
+            environment: new Dictionary<string, string> { ["METERAI_REGULATOR_KEY"] = "", ["METERAI_OPERATOR_KEY"] = "" });
+
+        Assert.NotEqual(0, config.ExitCode);
+        Assert.Contains("METERAI_", config.Stderr, StringComparison.Ordinal);
     }
 }

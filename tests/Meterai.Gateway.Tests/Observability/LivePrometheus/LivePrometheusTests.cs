@@ -10,7 +10,7 @@ namespace Meterai.Gateway.Tests.Observability.LivePrometheus;
 /// Every panel query of every dashboard, evaluated by a real Prometheus that scraped a real
 /// gateway's /metrics after real purchase traffic (issued, a 400, a 503 by selling out). A query
 /// that returns nothing is a panel that shows "No data": a broken dashboard, or a family or label
-/// the gateway does not export (gateway spec, "SREs").
+/// the gateway does not export (docs/api/gateway-api.md, "SREs").
 /// </summary>
 // Alone: it waits on real scrape intervals.
 [Collection(LiveMetrics.Name)]
@@ -83,7 +83,7 @@ public sealed class LivePrometheusTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The same against <see cref="FakeExposition"/>, the families as the spec describes them: it
+    /// The same against <see cref="FakeExposition"/>, the families as docs/api/gateway-api.md describes them: it
     /// tells a broken dashboard from a gateway that exports something else. Run it with
     /// METERAI_FAKE_EXPOSITION=1.
     /// </summary>

@@ -1,0 +1,1 @@
+INSERT INTO oversight_sessions (id, key_id, ticket, expires_at) VALUES (@id, @keyId, @ticket, @expiresAt)

@@ -1,0 +1,1 @@
+SELECT ticket FROM oversight_sessions WHERE id = @id AND expires_at > @now

@@ -1,0 +1,1 @@
+DELETE FROM oversight_sessions WHERE id = @id

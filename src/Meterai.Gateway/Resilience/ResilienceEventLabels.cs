@@ -1,0 +1,27 @@
+namespace Meterai.Gateway.Resilience;
+
+/// <summary>
+/// The label values <c>meterai_resilience_events_total</c> can take: the gateway's pipelines, their
+/// strategies (Polly's default names) and the events each raises. Every combination is exported at 0
+/// from the first scrape, so an alert's rate() has a series before the first timeout.
+/// </summary>
+public static class ResilienceEventLabels
+{
+    public const string CircuitOpened = "OnCircuitOpened";
+    public const string CircuitClosed = "OnCircuitClosed";
+    public const string CircuitHalfOpened = "OnCircuitHalfOpened";
+    public const string Timeout = "OnTimeout";
+    public const string Retry = "OnRetry";
+
+    /// <summary>(pipeline, strategy, event) for every strategy each pipeline is built with.</summary>
+    public static readonly IReadOnlyList<(string Pipeline, string Strategy, string Event)> Known =
+    [
+        (ResiliencePipelines.OrderLookup, "CircuitBreaker", CircuitOpened),
+        (ResiliencePipelines.OrderLookup, "CircuitBreaker", CircuitClosed),
+        (ResiliencePipelines.OrderLookup, "CircuitBreaker", CircuitHalfOpened),
+        (ResiliencePipelines.OrderLookup, "Retry", Retry),
+        (ResiliencePipelines.OrderLookup, "Timeout", Timeout),
+        (ResiliencePipelines.Probe, "Timeout", Timeout),
+        (ResiliencePipelines.Reconciliation, "Timeout", Timeout),
+    ];
+}

@@ -1,0 +1,140 @@
+using Meterai.Gateway.Capacity;
+
+namespace Meterai.Gateway.Tests.Capacity;
+
+/// <summary>
+/// Issue 27: what is and is not congestion. A near-free distributor answers in a fraction of a
+/// millisecond, so the gateway's own jitter and scheduling delay dwarf it; before, any of that
+/// looked like a 10× latency rise and held the limit at its floor while applicants were refused.
+/// </summary>
+public sealed class GradientNoiseTests
+{
+    private static readonly TimeSpan NearFree = TimeSpan.FromMilliseconds(0.2);
+    private static readonly TimeSpan Slow = TimeSpan.FromMilliseconds(100);
+    private readonly FakeTimeProvider _time = new();
+
+    private ConcurrencyLimiter Gradient(int ceiling, CapacityOptions? settings = null, SchedulingDelay? scheduling = null) =>
+        Limiters.Create(ConcurrencyLimitAlgorithmNames.Gradient, _time, ceiling, settings, scheduling);
+
+    [Fact]
+    public void Record_JitterBelowTheNoiseFloorAtANearFreeDistributor_ChangesNothing()
+    {
+        var limiter = Gradient(ceiling: 16);
+        Limiters.Settle(limiter, _time, NearFree);
+        Assert.Equal(16, limiter.Limit);
+
+        // 9× the baseline, but 1.7 ms: the gateway's own jitter, not a distributor queueing.
+        Limiters.Answer(limiter, _time, 500, TimeSpan.FromMilliseconds(1.9));
+
+        Assert.Equal(16, limiter.Limit);
+    }
+
+    [Fact]
+    public void Record_SameJitterWithoutANoiseFloor_ShrinksTheLimit()
+    {
+        // What every default limiter did before: the relative tolerance alone calls it congestion.
+        var limiter = Gradient(ceiling: 16, new CapacityOptions { NoiseFloorMilliseconds = 0 });
+        Limiters.Settle(limiter, _time, NearFree);
+
+        Limiters.Answer(limiter, _time, 500, TimeSpan.FromMilliseconds(1.9));
+
+        Assert.Equal(new CapacityOptions().MinLimit, limiter.Limit);
+    }
+
+    [Fact]
+    public void Record_RiseWellAboveTheNoiseFloorAtANearFreeDistributor_Shrinks()
+    {
+        var limiter = Gradient(ceiling: 16);
+        Limiters.Settle(limiter, _time, NearFree);
+
+        Limiters.Answer(limiter, _time, 100, TimeSpan.FromMilliseconds(8));
+
+        Assert.True(limiter.Limit < 16, $"limit {limiter.Limit}");
+    }
+
+    [Fact]
+    public void Record_GatewayDelayInTheSample_IsNotCountedAsCongestion()
+    {
+        var limiter = Gradient(ceiling: 16);
+        Limiters.Settle(limiter, _time, Slow);
+
+        // 160 ms measured, of which the gateway's continuation waited 60 ms for a thread.
+        Limiters.Answer(limiter, _time, 40, _ => Slow * 1.6, gatewayDelay: Slow * 0.6);
+
+        Assert.Equal(16, limiter.Limit);
+    }
+
+    [Fact]
+    public void Record_SchedulingDelayTheProbeMeasured_IsNotCountedAsCongestion()
+    {
+        var scheduling = new SchedulingDelay(_time);
+        var probed = Gradient(ceiling: 16, scheduling: scheduling);
+        var blindTime = new FakeTimeProvider();
+        var blind = Limiters.Create(ConcurrencyLimitAlgorithmNames.Gradient, blindTime, ceiling: 16);
+        Limiters.Settle(probed, _time, Slow);
+        Limiters.Settle(blind, blindTime, Slow);
+
+        // The gateway's thread pool runs work 60 ms late: every answer is measured 60 ms slower.
+        // Fewer answers than a baseline period, which would make any latency the new normal.
+        scheduling.Observe(Slow * 0.6);
+        Limiters.Answer(probed, _time, 40, Slow * 1.6);
+        Limiters.Answer(blind, blindTime, 40, Slow * 1.6);
+
+        Assert.Equal(16, probed.Limit);
+        Assert.True(blind.Limit < 16, $"without the probe the limit stays {blind.Limit}");
+    }
+
+    [Fact]
+    public void Record_ApplicantsWaitingWhileInFlightIsBelowTheLimit_GrowsTheLimit()
+    {
+        var limiter = Gradient(ceiling: 32);
+
+        // One order at a time, but others were waiting for the distributor's room when it left.
+        Limiters.Answer(limiter, _time, 200, _ => NearFree, inFlight: 1, demand: true);
+
+        Assert.Equal(32, limiter.Limit);
+    }
+
+    [Fact]
+    public void NoteDemand_ApplicantsRefusedWhileInFlightIsBelowTheLimit_GrowsTheLimit()
+    {
+        var limiter = Gradient(ceiling: 32);
+
+        for (var i = 0; i < 200; i++)
+        {
+            limiter.NoteDemand();
+            Limiters.Answer(limiter, _time, 1, NearFree, inFlight: 1);
+        }
+
+        Assert.Equal(32, limiter.Limit);
+    }
+
+    [Theory]
+    [InlineData(429, false)]
+    [InlineData(503, false)]
+    [InlineData(null, true)]
+    public void Record_OverloadAnswerTimedFromWriteToHeaders_HalvesTheLimit(int? status, bool timedOut)
+    {
+        var limiter = Gradient(ceiling: 32);
+        Limiters.Settle(limiter, _time, NearFree);
+        var writtenAt = _time.GetTimestamp();
+        _time.Advance(NearFree);
+
+        limiter.Record(CapacitySignals.Sample(status, answerFailed: false, timedOut, inFlightAtSend: 32, _time, writtenAt, _time.GetTimestamp()));
+
+        Assert.Equal(16, limiter.Limit);
+    }
+
+    [Fact]
+    public void Between_WrittenAndHeadersRead_IsTheDistributorsTimeSentWhenWritten()
+    {
+        var writtenAt = _time.GetTimestamp();
+        _time.Advance(TimeSpan.FromMilliseconds(7));
+
+        var sample = CapacitySample.Between(_time, writtenAt, _time.GetTimestamp(), CapacitySignal.Answered, inFlight: 3);
+        var backwards = CapacitySample.Between(_time, _time.GetTimestamp(), writtenAt, CapacitySignal.Answered, inFlight: 3);
+
+        Assert.Equal((writtenAt, TimeSpan.FromMilliseconds(7)), (sample.SentAt, sample.Latency));
+        Assert.Equal(TimeSpan.Zero, backwards.Latency);
+    }
+}
