@@ -13,7 +13,9 @@ namespace Meterai.Gateway.Server;
 /// <remarks>
 /// Kestrel's ConnectionClosed becomes <see cref="Gone"/>: set only when the input fails (a reset),
 /// so a request runs to its answer after a half-close, and a client that reset is still noticed
-/// at once (the admission queue lets it go).
+/// at once (the admission queue lets it go). A FIN cannot tell a half-close from a full close: a
+/// client that closed without a reset is noticed when its answer fails to arrive, as with any
+/// client whose FIN was lost; the queue's wait is bounded anyway (Admission:MaxWaitSeconds).
 /// </remarks>
 internal sealed class ClientInput(PipeReader inner) : PipeReader, IDisposable
 {

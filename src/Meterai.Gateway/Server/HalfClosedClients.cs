@@ -94,12 +94,19 @@ internal sealed class HalfClosedClients
             {
                 if (Interlocked.Exchange(ref _abortArmed, 1) == 0)
                 {
-                    _ = Task.Delay(DeliveryGrace).ContinueWith(static (_, state) => ((Action)state!)(), () => inner.Abort(abortReason), TaskScheduler.Default);
+                    _ = AbortAfterGraceAsync(abortReason);
                 }
 
                 return;
             }
 
+            inner.Abort(abortReason);
+        }
+
+        /// <summary>A connection that delivered in time is closed by then, and the transport ignores a second close.</summary>
+        private async Task AbortAfterGraceAsync(ConnectionAbortedException abortReason)
+        {
+            await Task.Delay(DeliveryGrace).ConfigureAwait(false);
             inner.Abort(abortReason);
         }
     }
