@@ -75,9 +75,7 @@ LB_PID=""
 # start_cluster N DATABASE REGISTRY: N gateways on one ledger database, and the load balancer in front.
 start_cluster() {
   local n=$1 database=$2 registry=$3 i port upstreams="" extra=()
-  # The near-free distributor answers in microseconds, where latency-based learning only sees
-  # noise: its registry limit stands, as in overhead.sh. The surge fleet is learned as usual.
-  [[ $registry == *canned* ]] && extra=(--Capacity:Learning=false)
+  # Every gateway runs the default configuration: capacity learning on, for both fleets.
   "${PG_AS[@]}" "$PG_BIN/psql" -q -h "$HOST" -p "$PG_PORT" -U postgres -c "CREATE DATABASE $database" >/dev/null
   GATEWAY_PIDS=()
   for ((i = 0; i < n; i++)); do

@@ -44,8 +44,7 @@ GATEWAY_DLL="$(build_release "$ROOT" gateway src/Meterai.Gateway/Meterai.Gateway
 LOADGEN_DLL="$(build_release "$ROOT" loadgen tests/Meterai.LoadGenerator/Meterai.LoadGenerator.csproj)/Meterai.LoadGenerator.dll"
 
 # One distributor far faster than the ledger: no service time, capacity above the load. The gateway
-# runs with Capacity:Learning=false, so its limit is the declared 512 from the first request and
-# the ledger's commits, not a limit still growing from a cold start, bound the throughput.
+# runs its default configuration (capacity learning on); only the synchronous mode differs.
 start simulator dotnet "$SIM_DLL" --count 1 --capacity 512 --service-time-ms 0 --stock 100000000 \
   --host "$HOST" --base-port "$SIM_PORT" --registry-out "$WORK/registry.json"
 SIM_PID=$STARTED
@@ -63,7 +62,7 @@ run() {
   start "gateway-$mode" dotnet "$GATEWAY_DLL" --urls "http://$HOST:$GATEWAY_PORT" \
     --Distributors:File="$WORK/registry.json" \
     --ConnectionStrings:Ledger="Data Source=$WORK/ledger-$mode/ledger.db;Pooling=True;Default Timeout=30" \
-    --Ledger:SqliteSynchronous="$mode" --Capacity:Learning=false \
+    --Ledger:SqliteSynchronous="$mode" \
     --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 ${GATEWAY_ARGS:-}
   gw_pid=$STARTED
   wait_ready "gateway-$mode" "$gw_pid" "http://$HOST:$GATEWAY_PORT/readyz"

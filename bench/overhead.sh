@@ -18,6 +18,7 @@
 # (worker_processes 1, listening on 127.0.0.1 only), never as the system service.
 #
 # Knobs (environment): ROUNDS=2 DURATION=15 WARMUP=20 LATENCY_DURATION=10 THREADS=2 CONNECTIONS=32,
+# LEARNING_OFF=1 (adds path (g), the gateway with Capacity:Learning=false, labelled as not the default),
 # SIM_PORT=9301 NGINX_PORT=8391 YARP_PORT=8392 GATEWAY_PORT=8393 PG_GATEWAY_PORT=8394 PG_PORT=8395,
 # KEEP_WORKDIR=1;
 #   DISTRIBUTOR=simulator (default) or nginx: the distributor behind every path is either the
@@ -48,7 +49,9 @@ DISTRIBUTOR=${DISTRIBUTOR:-simulator}
 POSTGRES=${POSTGRES:-0}
 BEFORE_SRC=${BEFORE_SRC:-}
 BEFORE_PORT=${BEFORE_PORT:-8396}
-require_number ROUNDS DURATION WARMUP LATENCY_DURATION THREADS CONNECTIONS SIM_PORT NGINX_PORT YARP_PORT GATEWAY_PORT PG_GATEWAY_PORT PG_PORT POSTGRES
+LEARNING_OFF=${LEARNING_OFF:-1}
+OFF_PORT=${OFF_PORT:-8397}
+require_number ROUNDS DURATION WARMUP LATENCY_DURATION THREADS CONNECTIONS SIM_PORT NGINX_PORT YARP_PORT GATEWAY_PORT PG_GATEWAY_PORT PG_PORT POSTGRES LEARNING_OFF OFF_PORT
 [[ $DISTRIBUTOR == simulator || $DISTRIBUTOR == nginx ]] || die "DISTRIBUTOR must be simulator or nginx, not '$DISTRIBUTOR'"
 ((ROUNDS >= 1 && ROUNDS <= 5 && DURATION <= 120 && LATENCY_DURATION <= 120)) || die "ROUNDS 1..5, DURATION and LATENCY_DURATION ≤ 120, please"
 
@@ -64,7 +67,7 @@ fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 command -v curl >/dev/null 2>&1 || die "curl is required"
 command -v dotnet >/dev/null 2>&1 || die "dotnet is required"
-require_free_ports "$SIM_PORT" "$NGINX_PORT" "$YARP_PORT" "$GATEWAY_PORT" "$PG_GATEWAY_PORT" "$BEFORE_PORT"
+require_free_ports "$SIM_PORT" "$NGINX_PORT" "$YARP_PORT" "$GATEWAY_PORT" "$PG_GATEWAY_PORT" "$BEFORE_PORT" "$OFF_PORT"
 
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 WORK=$(mktemp -d /tmp/meterai-overhead.XXXXXX)
@@ -145,14 +148,14 @@ YARP_PID=$STARTED
 wait_ready yarp "$YARP_PID" "http://$HOST:$YARP_PORT/health"
 
 # bench_gateway NAME DLL PORT LEDGER_ARGS...: a gateway on the registry, ready; sets STARTED.
-# Capacity learning is off in every gateway here: this measures the path, and a distributor that
-# answers in microseconds gives latency-based learning only noise; the registry's limit (512) stands.
+# Every gateway runs its default configuration (capacity learning on), as operators run it; only
+# path (g), labelled as such, switches learning off to show what learning costs in the same run.
 bench_gateway() {
   local name=$1 dll=$2 port=$3
   shift 3
   log "starting $name on $HOST:$port"
   start "$name" dotnet "$dll" --urls "http://$HOST:$port" --Distributors:File="$WORK/registry.json" "$@" \
-    --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 --Capacity:Learning=false
+    --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0
   wait_ready "$name" "$STARTED" "http://$HOST:$port/readyz"
 }
 
@@ -172,6 +175,12 @@ if [[ -n $BEFORE_DLL ]]; then
   BEFORE_PID=$STARTED
   PATHS+=(f)
 fi
+OFF_PID=$GATEWAY_PID
+if ((LEARNING_OFF == 1)); then
+  bench_gateway learning-off "$GATEWAY_DLL" "$OFF_PORT" --ConnectionStrings:Ledger="Data Source=$WORK/off.db" --Capacity:Learning=false
+  OFF_PID=$STARTED
+  PATHS+=(g)
+fi
 declare -A URL=(
   [a]="http://$HOST:$SIM_PORT/orders"
   [b]="http://$HOST:$NGINX_PORT/orders"
@@ -179,6 +188,7 @@ declare -A URL=(
   [d]="http://$HOST:$GATEWAY_PORT/api/purchases"
   [e]="http://$HOST:$PG_GATEWAY_PORT/api/purchases"
   [f]="http://$HOST:$BEFORE_PORT/api/purchases"
+  [g]="http://$HOST:$OFF_PORT/api/purchases"
 )
 declare -A LABEL=(
   [a]="(a) direct: the distributor's \`POST /orders\`"
@@ -187,6 +197,7 @@ declare -A LABEL=(
   [d]="(d) this gateway \`POST /api/purchases\` (SQLite ledger)"
   [e]="(e) this gateway \`POST /api/purchases\` (PostgreSQL ledger)"
   [f]="(f) the gateway before: ${BEFORE_CODE:-} (SQLite ledger)"
+  [g]="(g) this gateway, \`Capacity:Learning=false\` (not the default; SQLite ledger)"
 )
 for p in "${PATHS[@]}"; do smoke "${URL[$p]}"; done
 
@@ -203,13 +214,25 @@ run_wrk() {
   line=$(grep '^BENCH_RESULT ' "$out") || { cat "$out" >&2; die "wrk $phase printed no BENCH_RESULT line"; }
   for kv in ${line#BENCH_RESULT }; do R["$phase.${kv%%=*}"]=${kv#*=}; done
   R[$phase.rps]=$(awk -v n="${R[$phase.requests]}" -v us="${R[$phase.duration_us]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }')
+  R[$phase.cps]=$(awk -v n="${R[$phase.created]}" -v us="${R[$phase.duration_us]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }')
   R[$phase.errors]=$((R[$phase.non2xx3xx] + R[$phase.connect] + R[$phase.read] + R[$phase.write] + R[$phase.timeout]))
   ((R[$phase.requests] > 0)) || die "wrk $phase completed no request"
   local pid
-  for pid in "$SIM_PID" "$NGINX_PID" "$YARP_PID" "$GATEWAY_PID" "$PG_GATEWAY_PID" "$BEFORE_PID"; do alive "$pid" || die "a process died during wrk $phase"; done
+  for pid in "$SIM_PID" "$NGINX_PID" "$YARP_PID" "$GATEWAY_PID" "$PG_GATEWAY_PID" "$BEFORE_PID" "$OFF_PID"; do alive "$pid" || die "a process died during wrk $phase"; done
 }
 
-for p in "${PATHS[@]}"; do run_wrk "warmup-$p" "${URL[$p]}" "$WARMUP" "$THREADS" "$CONNECTIONS"; done
+# The learned limit of (d)'s distributor, every 0.5 s through its cold warm-up: when it reached 32.
+limit_of() { curl -s "http://$HOST:$1/metrics" | awk '/^meterai_distributor_concurrency_limit\{/ { print $2; exit }'; }
+for p in "${PATHS[@]}"; do
+  if [[ $p == d ]]; then
+    ( start_ns=$(date +%s%N); while :; do printf '%s %s\n' "$(( ($(date +%s%N) - start_ns) / 1000000 ))" "$(limit_of "$GATEWAY_PORT")"; sleep 0.5; done ) >"$WORK/limit-d.txt" &
+    LIMIT_POLLER=$!
+  fi
+  run_wrk "warmup-$p" "${URL[$p]}" "$WARMUP" "$THREADS" "$CONNECTIONS"
+  if [[ $p == d ]]; then kill "$LIMIT_POLLER" 2>/dev/null || true; wait "$LIMIT_POLLER" 2>/dev/null || true; fi
+done
+LIMIT_AT_32_MS=$(awk '$2 >= 32 { print $1; exit }' "$WORK/limit-d.txt")
+LIMIT_END=$(limit_of "$GATEWAY_PORT")
 for ((r = 1; r <= ROUNDS; r++)); do
   for p in "${PATHS[@]}"; do run_wrk "r$r-$p" "${URL[$p]}" "$DURATION" "$THREADS" "$CONNECTIONS"; done
 done
@@ -231,19 +254,28 @@ Gateway: $CODE. Distributor: $([[ $DISTRIBUTOR == nginx ]] && echo "near-free (n
 
 Throughput: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -s bench/unique-key.lua\`, after ${WARMUP}s warm-up of each path; $ROUNDS round(s) of a, b, c, d in turn.
 
-| round | path | req/s | p50 (ms) | p99 (ms) | errors | ÷ (a) | ÷ (b) | ÷ (c) |
-| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+A purchase is a 201: "201/s" counts only those (and the ratios use them); "answers/s" counts every answer.
+
+| round | path | 201/s | answers/s | non-2xx | p50 (ms) | p99 (ms) | errors | ÷ (a) | ÷ (b) | ÷ (c) |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 EOF
 for ((r = 1; r <= ROUNDS; r++)); do
   for p in "${PATHS[@]}"; do
     k="r$r-$p"
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$r" "${LABEL[$p]}" "${R[$k.rps]}" "$(ms "${R[$k.p50_us]}")" "$(ms "${R[$k.p99_us]}")" "${R[$k.errors]}" \
-      "$(ratio "${R[$k.rps]}" "${R[r$r-a.rps]}")" "$(ratio "${R[$k.rps]}" "${R[r$r-b.rps]}")" "$(ratio "${R[$k.rps]}" "${R[r$r-c.rps]}")"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$r" "${LABEL[$p]}" "${R[$k.cps]}" "${R[$k.rps]}" "${R[$k.non2xx3xx]}" "$(ms "${R[$k.p50_us]}")" "$(ms "${R[$k.p99_us]}")" "${R[$k.errors]}" \
+      "$(ratio "${R[$k.cps]}" "${R[r$r-a.cps]}")" "$(ratio "${R[$k.cps]}" "${R[r$r-b.cps]}")" "$(ratio "${R[$k.cps]}" "${R[r$r-c.cps]}")"
   done
 done
+if ((LEARNING_OFF == 1)); then
+  for ((r = 1; r <= ROUNDS; r++)); do
+    printf '\nRound %s: (d) default ÷ (g) learning off = %s (201/s).' "$r" "$(ratio "${R[r$r-d.cps]}" "${R[r$r-g.cps]}")"
+  done
+  echo
+fi
+printf '\n(d)'"'"'s learned limit: reached 32 after %s ms of its cold warm-up; %s at the end.\n' "${LIMIT_AT_32_MS:-never}" "${LIMIT_END:-?}"
 cat <<EOF
 
-Targets: (d) ÷ (b) ≥ 0.25 and (d) ÷ (c) ≥ 0.4 in the rows above.
+Targets (default configuration, 201s only): (d) ÷ (b) ≥ 0.3, (d) ≥ 0.95 × (g), 0 non-2xx at (d), and the limit at 32 within 5 s.
 
 Unloaded latency: \`wrk -t1 -c1 -d${LATENCY_DURATION}s\` (one request at a time), after the rounds above.
 

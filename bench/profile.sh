@@ -74,7 +74,7 @@ if [[ $LEDGER == postgres ]]; then
   ledger_args=(--Ledger:Provider=postgres --ConnectionStrings:Ledger="$PG_CONNECTION")
 fi
 start gateway dotnet "$GATEWAY_DLL" --urls "http://$HOST:$GATEWAY_PORT" --Distributors:File="$WORK/registry.json" \
-  "${ledger_args[@]}" --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 --Capacity:Learning=false ${GATEWAY_ARGS:-}
+  "${ledger_args[@]}" --Logging:LogLevel:Default=Warning --Demo:PurchasesPerSecond=0 ${GATEWAY_ARGS:-}
 GATEWAY_PID=$STARTED
 wait_ready gateway "$GATEWAY_PID" "http://$HOST:$GATEWAY_PORT/readyz"
 URL="http://$HOST:$GATEWAY_PORT/api/purchases"

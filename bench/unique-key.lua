@@ -22,6 +22,7 @@ end
 
 local prefix
 local counter = 0
+created = 0 -- 201 answers of this thread: a purchase is a 201, whatever else came back
 
 function init(args)
    local label = args[1] or tostring(os.time())
@@ -37,12 +38,22 @@ function request()
    return wrk.format()
 end
 
+function response(status, headers, body)
+   if status == 201 then
+      created = created + 1
+   end
+end
+
 -- One machine-readable line for the driver script (latency in microseconds).
 function done(summary, latency, requests)
    local e = summary.errors
+   local total_created = 0
+   for _, thread in ipairs(threads) do
+      total_created = total_created + (thread:get("created") or 0)
+   end
    io.write(string.format(
-      "BENCH_RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d max_us=%d non2xx3xx=%d connect=%d read=%d write=%d timeout=%d\n",
+      "BENCH_RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d max_us=%d non2xx3xx=%d connect=%d read=%d write=%d timeout=%d created=%d\n",
       summary.requests, summary.duration,
       latency:percentile(50), latency:percentile(99), latency.max,
-      e.status, e.connect, e.read, e.write, e.timeout))
+      e.status, e.connect, e.read, e.write, e.timeout, total_created))
 end

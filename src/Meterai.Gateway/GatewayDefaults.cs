@@ -47,6 +47,7 @@ public static class GatewayDefaults
     /// </summary>
     public static WebApplication UseGatewayDefaults(this WebApplication app)
     {
+        app.UseHalfClosedClients();
         app.UseGatewayHttpMetrics();
 
         // As its own process, the gateway checks options here, before the host starts, so a bad value

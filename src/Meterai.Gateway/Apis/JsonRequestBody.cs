@@ -46,17 +46,17 @@ internal static class JsonRequestBody
             limit.MaxRequestBodySize = maxBytes;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(maxBytes + 1);
-        try
+        // A client that ended its sending side (half-close) before the whole body: the pending read
+        // is canceled and returns what came, which is all that ever will.
+        var reader = request.BodyReader;
+        var sendingEnded = Server.HalfClosedClients.Of(request.HttpContext)?.SendingEnded ?? CancellationToken.None;
+        using var halfClose = sendingEnded.Register(static r => ((System.IO.Pipelines.PipeReader)r!).CancelPendingRead(), reader);
+        while (true)
         {
-            var length = 0;
-            int read;
+            System.IO.Pipelines.ReadResult result;
             try
             {
-                while (length <= maxBytes && (read = await request.Body.ReadAsync(buffer.AsMemory(length, maxBytes + 1 - length), cancellationToken)) > 0)
-                {
-                    length += read;
-                }
+                result = await reader.ReadAsync(cancellationToken);
             }
             catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
@@ -69,16 +69,29 @@ internal static class JsonRequestBody
                 return (null, "The body ended before its Content-Length, or its framing is broken; send the whole body.");
             }
 
-            if (length > maxBytes)
+            var buffer = result.Buffer;
+            if (buffer.Length > maxBytes)
             {
+                reader.AdvanceTo(buffer.Start, buffer.End);
                 return (null, TooLarge(maxBytes));
             }
 
-            return (buffer.AsSpan(0, length).ToArray(), null);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (result.IsCompleted)
+            {
+                var body = buffer.ToArray();
+                reader.AdvanceTo(buffer.End);
+                return (body, null);
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCanceled && sendingEnded.IsCancellationRequested)
+            {
+                // Nothing more can be read on this connection after the answer: no keep-alive, and no
+                // draining the body that will never come (Kestrel would reset the connection for it).
+                request.HttpContext.Response.Headers.Connection = "close";
+                request.HttpContext.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionLifetimeNotificationFeature>()?.RequestClose();
+                return (null, "The body ended before its Content-Length: the client stopped sending; send the whole body.");
+            }
         }
     }
 

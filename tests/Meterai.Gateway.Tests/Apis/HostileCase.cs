@@ -46,6 +46,11 @@ internal sealed class CorpusTarget(GatewayHarness gateway, string reportId)
         return RawHttp.SendAsync(Gateway.BaseAddress, RawHttp.Request(method, target, all, body));
     }
 
+    /// <summary>POST /api/purchases as JSON with a fresh key and this Content-Length, then the client ends its sending side (half-close).</summary>
+    public Task<RawHttp.Answer> PurchaseThenHalfCloseAsync(byte[] body, int contentLength) =>
+        RawHttp.SendAsync(Gateway.BaseAddress, RawHttp.Request("POST", "/api/purchases", [("Content-Type", "application/json"), ("Idempotency-Key", NewKey()),
+            ("Content-Length", contentLength.ToString(System.Globalization.CultureInfo.InvariantCulture))], body), endSending: true);
+
     /// <summary>POST /api/purchases as JSON with a fresh key, plus the case's headers.</summary>
     public Task<RawHttp.Answer> PurchaseAsync(byte[] body, params (string Name, string Value)[] headers) =>
         SendAsync("POST", "/api/purchases", body, [("Content-Type", "application/json"), ("Idempotency-Key", NewKey()), .. headers]);

@@ -103,7 +103,7 @@ internal static partial class HostileInputCorpus
         new("sign-in: form value over the form limit, token in the header", 400, "", async t =>
         {
             var (cookie, token) = await t.SignInFormAsync();
-            return await t.SendAsync("POST", "/oversight/sign-in", Utf8("apiKey=" + new string('k', (4 * 1024 * 1024) + 1)), ("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", cookie), ("RequestVerificationToken", token));
+            return await t.SendAsync("POST", "/oversight/sign-in", Utf8("apiKey=" + new string('k', 8 * 1024)), ("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", cookie), ("RequestVerificationToken", token));
         }, Page: true),
         new("sign-in: two apiKey fields with a valid token", 400, "", async t =>
         {

@@ -86,6 +86,8 @@ internal static partial class HostileInputCorpus
 
         // Framing: a body shorter than its Content-Length.
         new("purchase: body shorter than Content-Length", 400, Body, t => t.PurchaseAsync(Utf8("""{"quantity":1,"applicant"""), ("Content-Length", "200"))),
+        new("purchase: body shorter than Content-Length, then half-close", 400, Body, t => t.PurchaseThenHalfCloseAsync(Utf8("""{"quantity":1,"appli"""), 50)),
+        new("purchase: headers only, then half-close", 400, Body, t => t.PurchaseThenHalfCloseAsync([], 33)),
         new("purchase: Content-Length with no body at all", 400, Body, t => t.PurchaseAsync([], ("Content-Length", "31"))),
 
         // Keys.

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Meterai.Gateway.Tests.Testing;
 
 namespace Meterai.Gateway.Tests.Purchases;
@@ -38,6 +40,59 @@ public sealed class BadInputTests : IAsyncLifetime
     public async Task InitializeAsync() => _gateway = await GatewayHarness.StartAsync([Fleets.Seller("d01")]);
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    /// <summary>
+    /// Issue 25: a client that ends its sending side (TCP half-close) after a body shorter than its
+    /// Content-Length got no answer at all: Kestrel took the end of input for a client gone.
+    /// </summary>
+    [Fact]
+    public async Task Purchase_ShortBodyThenHalfClose_Answered400NamingBody()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(_gateway.BaseAddress.Host, _gateway.BaseAddress.Port);
+        var head = "POST /api/purchases HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nIdempotency-Key: half-close-0001\r\nContent-Length: 50\r\n\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(head + """{"quantity":1,"appli"""));
+        socket.Shutdown(SocketShutdown.Send);
+
+        var answer = await ReceiveAllAsync(socket);
+
+        Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
+        Assert.Contains("\"errors\":{\"body\":", answer, StringComparison.Ordinal);
+        Assert.Equal(0, await _gateway.CountPurchasesAsync());
+    }
+
+    /// <summary>A whole request, then the half-close: the client still gets the purchase it paid for.</summary>
+    [Fact]
+    public async Task Purchase_WholeBodyThenHalfClose_Answered201()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(_gateway.BaseAddress.Host, _gateway.BaseAddress.Port);
+        var body = """{"quantity":1,"applicantRef":"a"}""";
+        var head = $"POST /api/purchases HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nIdempotency-Key: half-close-0002\r\nContent-Length: {body.Length}\r\n\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(head + body));
+        socket.Shutdown(SocketShutdown.Send);
+
+        var answer = await ReceiveAllAsync(socket);
+
+        Assert.StartsWith("HTTP/1.1 201 ", answer, StringComparison.Ordinal);
+        Assert.Equal(1, _gateway.TotalOrders);
+    }
+
+    /// <summary>Everything until the server closes; a reset fails the test, since it can wipe an answer the client has not read yet.</summary>
+    private static async Task<string> ReceiveAllAsync(Socket socket)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token)) > 0)
+        {
+            received.AddRange(buffer.AsSpan(0, read));
+        }
+
+        return Encoding.UTF8.GetString([.. received]);
+    }
 
     [Theory]
     [MemberData(nameof(BadRequests))]

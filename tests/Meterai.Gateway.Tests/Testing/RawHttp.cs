@@ -48,6 +48,7 @@ internal static class RawHttp
 
         using var received = new MemoryStream();
         await stream.CopyToAsync(received, deadline.Token);
+
         return Parse(received.ToArray());
     }
 
