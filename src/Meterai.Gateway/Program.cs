@@ -50,7 +50,7 @@ try
     app.MapOpenApiDocument();
     app.MapStatusApi();
     app.MapPurchasesApi();
-    app.MapPurchaseRoute();
+    app.MapDistributorCluster();
     app.MapOversightApi();
     app.MapOversightPages();
     app.MapSignInPages();

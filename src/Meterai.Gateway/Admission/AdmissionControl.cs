@@ -16,7 +16,7 @@ namespace Meterai.Gateway.Admission;
 /// </remarks>
 public sealed class AdmissionControl : IWaitEstimate
 {
-    private readonly LinkedList<TaskCompletionSource<object?>> _waiters = new();
+    private readonly LinkedList<TaskCompletionSource<SlotLease?>> _waiters = new();
     private readonly Lock _lock = new();
     private readonly DrainRate _drain;
     private readonly AdmissionOptions _options;
@@ -42,17 +42,11 @@ public sealed class AdmissionControl : IWaitEstimate
 
     public TimeSpan EstimatedWait => Estimate(Length);
 
-    /// <summary>The wait limit now: <see cref="AdmissionOptions.MaxWaitServiceTimes"/> service times, never more than MaxWait.</summary>
-    public TimeSpan MaxWait
-    {
-        get
-        {
-            var serviceTime = TimeSpan.FromTicks(Volatile.Read(ref _serviceTimeTicks));
-            return serviceTime <= TimeSpan.Zero
-                ? _options.MaxWait
-                : TimeSpan.FromTicks(Math.Min(_options.MaxWait.Ticks, (long)(serviceTime.Ticks * _options.MaxWaitServiceTimes)));
-        }
-    }
+    /// <summary>
+    /// The wait limit now: <see cref="AdmissionOptions.MaxWaitServiceTimes"/> service times, never less
+    /// than <see cref="AdmissionOptions.MinWaitSeconds"/> nor more than MaxWait (<see cref="AdmissionOptions.WaitLimit"/>).
+    /// </summary>
+    public TimeSpan MaxWait => _options.WaitLimit(TimeSpan.FromTicks(Volatile.Read(ref _serviceTimeTicks)));
 
     /// <summary>
     /// The refusal a newcomer would get from the queue right now, or null: the caller can answer 503
@@ -120,8 +114,8 @@ public sealed class AdmissionControl : IWaitEstimate
     /// <exception cref="OperationCanceledException">The applicant went away while waiting.</exception>
     public async Task<AdmissionResult> WaitForSlotAsync(CancellationToken cancellationToken, Func<bool>? hasRoom = null)
     {
-        var waiter = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        LinkedListNode<TaskCompletionSource<object?>> node;
+        var waiter = new TaskCompletionSource<SlotLease?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        LinkedListNode<TaskCompletionSource<SlotLease?>> node;
         lock (_lock)
         {
             if (_waiters.Count >= _options.MaxQueueLength)
@@ -169,20 +163,27 @@ public sealed class AdmissionControl : IWaitEstimate
     /// An order finished and its slot is still good: give the slot itself to the longest waiter,
     /// so no newcomer can take it in between and the waiter never queues again after a lost race.
     /// </summary>
-    /// <param name="slot">The distributor whose slot the caller holds; the waiter gets it taken.</param>
+    /// <param name="finished">The lease of the finished order; the waiter gets a lease of its own on the same slot.</param>
     /// <returns>False when nobody waits: the caller releases the slot as usual.</returns>
-    public bool TryHandOff(object slot)
+    public bool TryHandOff(SlotLease finished)
     {
+        ArgumentNullException.ThrowIfNull(finished);
         _drain.Record();
-        return TryGive(slot);
+        if (TakeFirst() is not { } next)
+        {
+            return false;
+        }
+
+        next.TrySetResult(finished.PassOn());
+        return true;
     }
 
     /// <summary>
     /// A slot that just became free without an order finishing (a distributor's limit grew): given,
     /// already taken, to the longest waiter, since a waiter is only ever woken by a slot.
     /// </summary>
-    /// <returns>False when nobody waits: the caller releases the slot.</returns>
-    public bool TryGive(object slot)
+    /// <returns>False when nobody waits: the caller gives the slot up.</returns>
+    public bool TryGive(SlotLease slot)
     {
         if (TakeFirst() is not { } next)
         {
@@ -200,7 +201,7 @@ public sealed class AdmissionControl : IWaitEstimate
         TakeFirst()?.TrySetResult(null);
     }
 
-    private TaskCompletionSource<object?>? TakeFirst()
+    private TaskCompletionSource<SlotLease?>? TakeFirst()
     {
         lock (_lock)
         {
@@ -235,7 +236,7 @@ public sealed class AdmissionControl : IWaitEstimate
 
     private AdmissionResult Reject(AdmissionRejectionReason reason, int queued) => new(false, reason, RetryAfterSeconds(queued));
 
-    private bool TryRemove(LinkedListNode<TaskCompletionSource<object?>> node)
+    private bool TryRemove(LinkedListNode<TaskCompletionSource<SlotLease?>> node)
     {
         lock (_lock)
         {
@@ -273,10 +274,10 @@ public enum AdmissionRejectionReason
     WaitTimedOut,
 }
 
-/// <param name="Slot">A slot handed over by a finishing order (opaque here: the distributor it is at), already taken for this purchase; null when the purchase must find room itself.</param>
-public sealed record AdmissionResult(bool IsAdmitted, AdmissionRejectionReason Reason, int RetryAfterSeconds, object? Slot = null)
+/// <param name="Slot">A slot handed over by a finishing order, already taken for this purchase, which now owns it; null when the purchase must find room itself.</param>
+public sealed record AdmissionResult(bool IsAdmitted, AdmissionRejectionReason Reason, int RetryAfterSeconds, SlotLease? Slot = null)
 {
     public static readonly AdmissionResult Admitted = new(true, AdmissionRejectionReason.None, 0);
 
-    public static AdmissionResult AdmittedWith(object? slot) => slot is null ? Admitted : new(true, AdmissionRejectionReason.None, 0, slot);
+    public static AdmissionResult AdmittedWith(SlotLease? slot) => slot is null ? Admitted : new(true, AdmissionRejectionReason.None, 0, slot);
 }

@@ -7,9 +7,13 @@ namespace Meterai.Gateway.Apis;
 
 public static class PurchasesApi
 {
-    /// <summary>GET /api/purchases/{purchaseId}. POST /api/purchases is the YARP route (see <see cref="PurchasingExtensions.MapPurchaseRoute"/>).</summary>
+    /// <summary>POST /api/purchases (one purchase: <see cref="PurchaseOrchestrator"/>) and GET /api/purchases/{purchaseId}.</summary>
     public static IEndpointRouteBuilder MapPurchasesApi(this IEndpointRouteBuilder app)
     {
+        // A plain RequestDelegate: the orchestrator reads and validates the body itself, and answers problem+json naming the field.
+        // Mapped on the path itself, not as the group's "" child, so its route pattern (a metric label) is the path exactly.
+        var orchestrator = app.ServiceProvider.GetRequiredService<PurchaseOrchestrator>();
+        app.MapPost(Routing.GatewayProxy.PurchasePath, (RequestDelegate)orchestrator.InvokeAsync).WithTags("Purchases");
         app.MapGroup(Routing.GatewayProxy.PurchasePath)
             .WithTags("Purchases")
             .MapGet("/{purchaseId}", GetPurchaseAsync)
@@ -21,7 +25,7 @@ public static class PurchasesApi
     internal static async Task<Results<Ok<PurchaseView>, ProblemHttpResult>> GetPurchaseAsync(
         string purchaseId, PurchaseLedger ledger, CancellationToken cancellationToken)
     {
-        var record = PurchaseOrchestrator.IsWellFormedPurchaseId(purchaseId)
+        var record = PurchaseView.IsWellFormedId(purchaseId)
             ? await ledger.FindAsync(purchaseId, cancellationToken)
             : null;
 

@@ -34,6 +34,9 @@ public sealed class DistributorState(DistributorEntry entry, ConcurrencyLimiter?
     /// <summary>Smoothed latency of this distributor's answers to orders; zero before the first.</summary>
     public TimeSpan Latency => _limiter.Latency;
 
+    /// <summary>Whether the learned limit would grow on its next healthy window with demand (<see cref="ConcurrencyLimiter.CouldGrow"/>).</summary>
+    public bool CouldGrow => _limiter.CouldGrow;
+
     /// <summary>Orders at this distributor that have been sent and not yet answered: never above <see cref="ConcurrencyLimit"/>.</summary>
     public int InFlight => _sendGate.Sending;
 
@@ -103,6 +106,9 @@ public sealed class DistributorState(DistributorEntry entry, ConcurrencyLimiter?
 
     /// <summary>One finished attempt, for the learned limit.</summary>
     public void RecordCapacity(in CapacitySample sample) => _limiter.Record(sample);
+
+    /// <summary>An applicant waited or was refused for want of room here (<see cref="ConcurrencyLimiter.NoteDemand"/>).</summary>
+    public void NoteDemand() => _limiter.NoteDemand();
 
     /// <summary>Records stock; returns true when the distributor moved between sold out and not.</summary>
     public bool SetStock(int available)

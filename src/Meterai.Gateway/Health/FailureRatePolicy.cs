@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using Meterai.Gateway.Capacity;
-using Meterai.Gateway.Purchases;
+using Meterai.Gateway.Distributors;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
@@ -12,13 +11,13 @@ namespace Meterai.Gateway.Health;
 /// Passive health from real purchase answers. YARP's built-in policy counts only transport
 /// errors, but a distributor collapsing under load mostly answers 5xx or times out, and those
 /// are the ones to stop sending money to; so is one whose answers are ambiguous in any other way
-/// (403, 404, a redirect, a 200: see <see cref="AttemptClassifier"/>), since each leaves an applicant
-/// waiting on a look-up. A distributor that refuses every order while its probe
-/// says healthy (400, 401, 422, 503 to orders only) is one no order should be routed to either: at
-/// <see cref="PassiveHealthOptions.RefusalsBeforeUnhealthy"/> refusals in a window with no sale it is
-/// unhealthy too, and after each reactivation one more refusal is enough. A distributor that sells
-/// at all in the window is never taken out this way, so an overloaded one's 503s in a surge are left
-/// to admission and the concurrency limits.
+/// (403, 404, a redirect, a 200, an unreadable or invalid order: see Purchases/AttemptOutcome.cs),
+/// since each leaves an applicant waiting on a look-up. A distributor that refuses every order while
+/// its probe says healthy (400, 401, 422, 503 to orders only) is one no order should be routed to
+/// either: at <see cref="PassiveHealthOptions.RefusalsBeforeUnhealthy"/> refusals in a window with no
+/// sale it is unhealthy too, and after each reactivation one more refusal is enough. A distributor
+/// that sells at all in the window is never taken out this way, so an overloaded one's 503s in a
+/// surge are left to admission and the concurrency limits.
 /// Overload (429, or a 503 or timeout while other orders were in flight there) is not counted at
 /// all: it lowers the distributor's learned concurrency limit instead (docs/capacity.md).
 /// </summary>
@@ -33,29 +32,38 @@ internal sealed partial class FailureRatePolicy(
 
     public string Name => PassiveHealthPolicyNames.FailureRate;
 
+    /// <summary>YARP's passive health middleware is on no route: the purchase calls <see cref="Record"/> with each attempt's result instead.</summary>
     public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
     {
-        if (!TryJudge(context, out var answer))
+    }
+
+    /// <summary>Counts one attempt's answer against its distributor, and marks it unhealthy when its window says so.</summary>
+    /// <param name="inFlightAtSend">Orders in flight at the distributor when this one was sent, itself included: tells overload from failure.</param>
+    /// <param name="ambiguous">
+    /// The purchase's rule found the answer ambiguous (AttemptClassifier): any status the spec does
+    /// not list, an unreadable answer, or a 201/202 that is not a valid order for the request.
+    /// </param>
+    public void Record(ClusterState cluster, DestinationState destination, in AttemptResult result, int inFlightAtSend, bool ambiguous)
+    {
+        if (!TryJudge(result, inFlightAtSend, ambiguous, out var answer))
         {
             return;
         }
 
         var settings = options.Value;
         var window = _windows.GetValue(destination, static _ => new Window());
-        var status = context.Response.StatusCode;
-        var sold = answer.Sold;
-        if (window.Record(answer.Failed, answer.Refused, sold, time.GetUtcNow(), settings))
+        if (window.Record(answer.Failed, answer.Refused, answer.Sold, time.GetUtcNow(), settings))
         {
             // A distributor that keeps refusing is taken out again after every reactivation: one
             // line when it first goes out, none for each repeat, one when it sells again.
             if (window.SwapReportedOut(true) == false)
             {
-                LogTakenOut(logger, destination.DestinationId, status, settings.ReactivationPeriod.TotalSeconds);
+                LogTakenOut(logger, destination.DestinationId, result.Status ?? 0, settings.ReactivationPeriod.TotalSeconds);
             }
 
             healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, settings.ReactivationPeriod);
         }
-        else if (sold && window.SwapReportedOut(false))
+        else if (answer.Sold && window.SwapReportedOut(false))
         {
             LogBackInRotation(logger, destination.DestinationId);
         }
@@ -67,51 +75,30 @@ internal sealed partial class FailureRatePolicy(
     [LoggerMessage(Level = LogLevel.Information, Message = "Distributor {DistributorId} sells again after passive health took it out")]
     private static partial void LogBackInRotation(ILogger logger, string distributorId);
 
-    /// <summary>False when the answer says nothing about the distributor's health (the applicant hung up, or it is overloaded).</summary>
-    internal static bool TryClassify(HttpContext context, out bool failed)
-    {
-        var counted = TryJudge(context, out var answer);
-        failed = answer.Failed;
-        return counted;
-    }
-
     /// <summary>
-    /// Failed: a transport error, a 5xx, or any answer that leaves the order ambiguous (a 403, a
-    /// redirect, a 200, an unreadable body...), by the purchase path's own rule
-    /// (<see cref="AttemptClassifier"/>): each such answer leaves an applicant waiting on a look-up.
+    /// What one answer counts as; false when it says nothing about the distributor's health: it is
+    /// overloaded, which its concurrency limit answers. Failed: no answer at all (never connected,
+    /// timed out, dropped), a 5xx, or any ambiguous answer. Refused: a listed refusal (400, 401, 422,
+    /// 503); not 409, which is stock (probes and routing track it). Sold: a valid 201/202 only.
     /// </summary>
-    private static bool TryJudge(HttpContext context, out Verdict answer)
+    internal static bool TryJudge(in AttemptResult result, int inFlightAtSend, bool ambiguous, out Verdict answer)
     {
-        var errorFeature = context.Features.Get<IForwarderErrorFeature>();
-        var error = errorFeature?.Error ?? ForwarderError.None;
-        if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
-            or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
+        if (CapacitySignals.IsOverload(result.Status, result.Failure == AttemptFailure.TimedOut, inFlightAtSend))
         {
             answer = default;
             return false;
         }
 
-        var status = error == ForwarderError.None ? context.Response.StatusCode : (int?)null;
-        var attempt = context.Features.Get<PurchaseAttemptFeature>();
-        var inFlightAtSend = attempt?.InFlightAtSend ?? 1;
-        if (CapacitySignals.IsOverload(status, error, inFlightAtSend))
-        {
-            answer = default;
-            return false;
-        }
-
-        var outcome = attempt is not null && (attempt.Status is not null || error != ForwarderError.None)
-            ? AttemptClassifier.Classify(attempt, errorFeature).Outcome
-            : error == ForwarderError.None ? AttemptClassifier.OfStatus(context.Response.StatusCode) : AttemptOutcome.Ambiguous;
         answer = new Verdict(
-            Failed: error != ForwarderError.None || context.Response.StatusCode >= StatusCodes.Status500InternalServerError || outcome == AttemptOutcome.Ambiguous,
-            Refused: error == ForwarderError.None && outcome == AttemptOutcome.Refused,
-            Sold: error == ForwarderError.None && outcome is AttemptOutcome.Issued or AttemptOutcome.Pending);
+            Failed: ambiguous || result.Status is not { } status || status >= StatusCodes.Status500InternalServerError,
+            Refused: !ambiguous && result.Status is StatusCodes.Status400BadRequest or StatusCodes.Status401Unauthorized
+                or StatusCodes.Status422UnprocessableEntity or StatusCodes.Status503ServiceUnavailable,
+            Sold: !ambiguous && result.Status is StatusCodes.Status201Created or StatusCodes.Status202Accepted);
         return true;
     }
 
     /// <summary>What one answer counts as in the window.</summary>
-    private readonly record struct Verdict(bool Failed, bool Refused, bool Sold);
+    internal readonly record struct Verdict(bool Failed, bool Refused, bool Sold);
 
     private sealed class Window
     {

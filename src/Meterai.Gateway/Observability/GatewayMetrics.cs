@@ -36,6 +36,7 @@ public sealed class GatewayMetrics : IOversightGauges
     private readonly Counter _attempts;
     private readonly Histogram _probeDuration;
     private readonly Counter _admissionRejected;
+    private readonly Counter _refusedWithRoom;
     private readonly Counter _resilienceEvents;
     private readonly Gauge _up;
     private readonly Gauge _stock;
@@ -71,6 +72,8 @@ public sealed class GatewayMetrics : IOversightGauges
         _admissionRejected = factory.CreateCounter("meterai_admission_rejected_total",
             "Purchase requests answered 503 with Retry-After, by reason; nothing was charged for any of them.",
             "reason");
+        _refusedWithRoom = factory.CreateCounter("meterai_admission_refused_with_room_total",
+            "Purchase requests the admission queue refused while a routable distributor's learned limit could still grow: refused for want of learning, not of capacity (docs/capacity.md).");
         _resilienceEvents = factory.CreateCounter("meterai_resilience_events_total",
             "Polly resilience events (timeouts, retries, circuit breaker transitions), by pipeline, strategy and event.",
             "pipeline", "strategy", "event");
@@ -132,6 +135,9 @@ public sealed class GatewayMetrics : IOversightGauges
     public void Probed(string distributorId, TimeSpan duration) => _probeDuration.WithLabels(distributorId).Observe(duration.TotalSeconds);
 
     public void AdmissionRejected(string reason) => _admissionRejected.WithLabels(reason).Inc();
+
+    /// <summary>A refusal by the admission queue while some distributor could have grown its limit; also in <c>meterai_admission_rejected_total</c>.</summary>
+    public void AdmissionRefusedWithRoom() => _refusedWithRoom.Inc();
 
     public void ResilienceEvent(string pipeline, string strategy, string eventName) =>
         _resilienceEvents.WithLabels(pipeline, strategy, eventName).Inc();

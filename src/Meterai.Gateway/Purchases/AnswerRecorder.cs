@@ -16,7 +16,7 @@ internal enum Recording
 }
 
 /// <summary>
-/// The purchase path's writes after a distributor was called, which must not be lost to a passing
+/// The purchase path's writes that end a try or an attempt, which must not be lost to a passing
 /// ledger error: the answer is retried briefly, and a key is freed at best effort (a row left
 /// in_progress is released or adopted by reconciliation).
 /// </summary>
@@ -66,6 +66,52 @@ internal sealed partial class AnswerRecorder(PurchaseLedger ledger, TimeProvider
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Closes an attempt that was recorded but never sent (no turn in time, or the distributor
+    /// written with the claim left rotation), so that no later attempt can pass for it.
+    /// </summary>
+    /// <returns>False, with nothing written, when the try was taken over.</returns>
+    public async Task<bool> CloseUnsentAsync(PurchaseTry purchaseTry, int attempt)
+    {
+        if (await ledger.FinishAttemptAsync(purchaseTry, attempt, AttemptClassifier.Withdrawn, null, time.GetUtcNow(), CancellationToken.None))
+        {
+            return true;
+        }
+
+        PurchaseLog.Fenced(logger, purchaseTry.PurchaseId, "withdrawn attempt");
+        return false;
+    }
+
+    /// <summary>
+    /// On an unexpected failure, leave the ledger row in a state reconciliation understands:
+    /// pending if an order may have left, free for a retry if none did.
+    /// </summary>
+    /// <param name="distributorId">Where the last attempt was recorded and may have been sent; null when no order may have left.</param>
+    public async Task SafeguardAsync(PurchaseTry purchaseTry, int attempt, string? distributorId, int? httpStatus, int quantity, Exception failure)
+    {
+        PurchaseLog.Unexpected(logger, failure, purchaseTry.PurchaseId);
+        try
+        {
+            if (distributorId is null)
+            {
+                await ReleaseAsync(purchaseTry);
+                return;
+            }
+
+            // Fenced: an answer already recorded (the row left in_progress) is never rewritten.
+            var view = PurchaseView.Of(purchaseTry.PurchaseId, PurchaseStatus.Pending, distributorId, null, quantity, null, null);
+            await ledger.CompleteAsync(
+                new PurchaseCompletion(
+                    purchaseTry, view, attempt, AttemptClassifier.LedgerName(AttemptOutcome.Ambiguous), httpStatus, true,
+                    StatusCodes.Status202Accepted, PurchaseAnswers.Serialize(view), time.GetUtcNow()),
+                CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        {
+            PurchaseLog.SafeguardFailed(logger, ex, purchaseTry.PurchaseId);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: recording the distributor's answer failed ({Failure}); retry {Retry}")]

@@ -1,7 +1,4 @@
-using System.Net.Sockets;
-using System.Text.Json;
 using Meterai.Gateway.Distributors;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Meterai.Gateway.Purchases;
 
@@ -14,75 +11,58 @@ public enum AttemptOutcome
     /// <summary>202 with a valid pending order: paid, serials follow.</summary>
     Pending,
 
-    /// <summary>409 out_of_stock (or a bare 409): refused, nothing charged.</summary>
+    /// <summary>409 <c>{"error":"out_of_stock"}</c>: refused, nothing charged. A bare 409, or one naming another error, is ambiguous.</summary>
     SoldOut,
 
-    /// <summary>400, 401, 422, 429, 503, or a connection never made: refused, nothing charged.</summary>
+    /// <summary>Refused without charging: 400, 401, 422, 429, 503, or the connection was never made.</summary>
     Refused,
 
-    /// <summary>Anything else: an order may exist. Looked up at the same distributor, never sold elsewhere.</summary>
+    /// <summary>An order may exist: any other status, a timeout, a dropped connection, or an answer that is not an order.</summary>
     Ambiguous,
 }
 
 /// <summary>
-/// The one rule for what a distributor's answer to POST /orders says about the applicant's money.
-/// Only the answers the distributor spec lists as refusals prove that nothing was charged; every
-/// other answer (403, 404, 408, a redirect, a 200 or 204, a 1xx, 500, 501, a timeout, a dropped
-/// connection, an answer over 64 KiB, a 201/202 that is not a valid order for the request) is
-/// ambiguous. Passive health reads the same rule (Health/FailureRatePolicy).
+/// The one rule for what a distributor's answer to POST /orders says about the applicant's money,
+/// as one pure function. Only the answers the distributor spec lists as refusals prove that nothing
+/// was charged (fail over); every other answer (403, 404, 408, a redirect, a 200 or 204, a 1xx, 500,
+/// 501, a timeout, a dropped connection, an answer over 64 KiB, a 201/202 that is not a valid order
+/// for the request) leaves the order's fate open: look it up at the same distributor, never try
+/// another. Passive health reads the same rule (Health/FailureRatePolicy).
 /// </summary>
 internal static class AttemptClassifier
 {
-    private const string OutOfStock = "out_of_stock";
+    /// <summary>The 409 body that proves the order was refused for stock.</summary>
+    public const string OutOfStock = "out_of_stock";
 
-    /// <summary>Classifies the current attempt once; later calls (the orchestrator after passive health) get the same answer.</summary>
-    public static (AttemptOutcome Outcome, DistributorOrder? Order) Classify(PurchaseAttemptFeature attempt, IForwarderErrorFeature? error)
+    /// <param name="purchaseId">The Idempotency-Key the distributor got: a sold order must be for it.</param>
+    /// <param name="quantity">The purchase's quantity: an issued order carries that many serials.</param>
+    public static (AttemptOutcome Outcome, DistributorOrder? Order) Classify(in AttemptResult result, string purchaseId, int quantity)
     {
-        if (attempt.Classified is { } known)
+        if (result.Status is not { } status)
         {
-            return known;
+            // No answer at all. Only a connection that was never made proves the order never left.
+            return (result.Failure == AttemptFailure.NeverConnected ? AttemptOutcome.Refused : AttemptOutcome.Ambiguous, null);
         }
 
-        var classified = attempt.Status is { } status
-            ? Classify(status, attempt.BodyFailed ? null : attempt.Body, attempt.BodyFailed, attempt.PurchaseId, attempt.Quantity)
-
-            // No answer at all. Only a connection that was never made proves the order never left.
-            : (error?.Exception is { } exception && NeverConnected(exception) ? AttemptOutcome.Refused : AttemptOutcome.Ambiguous, null);
-        attempt.Classified = classified;
-        return classified;
-    }
-
-    /// <summary>The rule on an answer that arrived: its status, and its body when the status alone does not settle it.</summary>
-    /// <param name="bodyFailed">The body broke off or was over 64 KiB: whatever the status, it is unreadable, so ambiguous.</param>
-    internal static (AttemptOutcome Outcome, DistributorOrder? Order) Classify(int status, byte[]? body, bool bodyFailed, string purchaseId, int quantity)
-    {
-        if (bodyFailed)
+        if (result.Failure != AttemptFailure.None)
         {
             return (AttemptOutcome.Ambiguous, null);
         }
 
-        return OfStatus(status) switch
+        return status switch
         {
-            AttemptOutcome.Issued => ReadOrder(body, DistributorOrderStatus.Issued, AttemptOutcome.Issued, purchaseId, quantity),
-            AttemptOutcome.Pending => ReadOrder(body, DistributorOrderStatus.Pending, AttemptOutcome.Pending, purchaseId, quantity),
-            AttemptOutcome.SoldOut => (IsOutOfStock(body) ? AttemptOutcome.SoldOut : AttemptOutcome.Ambiguous, null),
-            var outcome => (outcome, null),
+            StatusCodes.Status201Created => ReadOrder(result.Order, purchaseId, quantity, DistributorOrderStatus.Issued, AttemptOutcome.Issued),
+            StatusCodes.Status202Accepted => ReadOrder(result.Order, purchaseId, quantity, DistributorOrderStatus.Pending, AttemptOutcome.Pending),
+
+            // A 409 about anything but stock is not in the table of answers that prove nothing was charged.
+            StatusCodes.Status409Conflict => (result.Error == OutOfStock ? AttemptOutcome.SoldOut : AttemptOutcome.Ambiguous, null),
+            StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable
+                or StatusCodes.Status400BadRequest or StatusCodes.Status401Unauthorized or StatusCodes.Status422UnprocessableEntity => (AttemptOutcome.Refused, null),
+
+            // 403, 404, 408, a redirect, 200, 204, another 5xx...: the spec's table is the whole list of refusals.
+            _ => (AttemptOutcome.Ambiguous, null),
         };
     }
-
-    /// <summary>
-    /// The status table alone (distributor spec, POST /orders). 201, 202 and 409 are what they say
-    /// only if their body agrees (<see cref="Classify(int, byte[], bool, string, int)"/>).
-    /// </summary>
-    internal static AttemptOutcome OfStatus(int status) => status switch
-    {
-        StatusCodes.Status201Created => AttemptOutcome.Issued,
-        StatusCodes.Status202Accepted => AttemptOutcome.Pending,
-        StatusCodes.Status409Conflict => AttemptOutcome.SoldOut,
-        StatusCodes.Status400BadRequest or StatusCodes.Status401Unauthorized or StatusCodes.Status422UnprocessableEntity
-            or StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable => AttemptOutcome.Refused,
-        _ => AttemptOutcome.Ambiguous,
-    };
 
     /// <summary>The ledger outcome of an attempt recorded but never sent: its turn at the distributor did not come in time.</summary>
     public const string Withdrawn = "withdrawn";
@@ -97,54 +77,17 @@ internal static class AttemptClassifier
     };
 
     /// <summary>
-    /// A 2xx that is not a valid order for this purchase (unreadable, another status than its code
+    /// A 201/202 that is not a valid order for this purchase (unreadable, another status than its code
     /// says, another quantity, too few serials, another key) still means the distributor took it: look it up.
     /// </summary>
-    private static (AttemptOutcome, DistributorOrder?) ReadOrder(byte[]? body, string expectedStatus, AttemptOutcome outcome, string purchaseId, int quantity)
+    private static (AttemptOutcome, DistributorOrder?) ReadOrder(DistributorOrder? order, string purchaseId, int quantity, string expectedStatus, AttemptOutcome outcome)
     {
-        try
-        {
-            var order = body is { Length: > 0 } ? JsonSerializer.Deserialize(body, GatewayJsonContext.Default.DistributorOrder) : null;
-            if (order is null || !string.Equals(order.Status ?? expectedStatus, expectedStatus, StringComparison.Ordinal))
-            {
-                return (AttemptOutcome.Ambiguous, null);
-            }
-
-            order = order with { Status = expectedStatus };
-            return OrderValidation.Problem(order, purchaseId, quantity, knownOrderId: null) is null ? (outcome, order) : (AttemptOutcome.Ambiguous, null);
-        }
-        catch (JsonException)
+        if (order is null || !string.Equals(order.Status ?? expectedStatus, expectedStatus, StringComparison.Ordinal))
         {
             return (AttemptOutcome.Ambiguous, null);
         }
+
+        order = order with { Status = expectedStatus };
+        return OrderValidation.Problem(order, purchaseId, quantity, knownOrderId: null) is null ? (outcome, order) : (AttemptOutcome.Ambiguous, null);
     }
-
-    /// <summary>
-    /// A 409 proves nothing was charged only as the spec's <c>{"error":"out_of_stock"}</c>, or bare.
-    /// A 409 naming another error (an idempotency conflict, say) may be about an order that exists.
-    /// </summary>
-    private static bool IsOutOfStock(byte[]? body)
-    {
-        if (body is null || body.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
-        {
-            return true;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("error", out var error)
-                && error.ValueKind == JsonValueKind.String
-                && error.ValueEquals(OutOfStock);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    private static bool NeverConnected(Exception exception) =>
-        exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
-        || exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable };
 }

@@ -10,8 +10,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Meterai.Gateway.Purchases;
 
 /// <summary>
-/// The purchase route's YARP configuration: turns the distributor registry into YARP's configuration: one route, one cluster, one
-/// destination per distributor. Starts empty and swaps in the fleet once it is loaded, because
+/// The distributors' YARP configuration: turns the distributor registry into one cluster, one
+/// destination per distributor, and no route (the purchase sends its orders itself). Starts empty and swaps in the fleet once it is loaded, because
 /// the demo fleet's addresses are only known after its listeners are bound.
 /// </summary>
 internal sealed class DistributorProxyConfigProvider : IProxyConfigProvider
@@ -41,13 +41,6 @@ internal sealed class DistributorProxyConfigProvider : IProxyConfigProvider
 
     private Snapshot Build(IReadOnlyList<DistributorState> distributors)
     {
-        var route = new RouteConfig
-        {
-            RouteId = GatewayProxy.PurchaseRouteId,
-            ClusterId = GatewayProxy.ClusterId,
-            Match = new RouteMatch { Path = GatewayProxy.PurchasePath, Methods = [HttpMethods.Post] },
-        };
-
         var cluster = new ClusterConfig
         {
             ClusterId = GatewayProxy.ClusterId,
@@ -64,7 +57,7 @@ internal sealed class DistributorProxyConfigProvider : IProxyConfigProvider
             },
             HttpRequest = new ForwarderRequestConfig
             {
-                // A distributor that has not answered by then is treated as ambiguous and looked up.
+                // A distributor that has not answered by then is treated as ambiguous and looked up (HttpOrderSender).
                 ActivityTimeout = _purchasing.Value.AttemptTimeout,
                 Version = System.Net.HttpVersion.Version11,
                 VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
@@ -75,7 +68,7 @@ internal sealed class DistributorProxyConfigProvider : IProxyConfigProvider
                 StringComparer.Ordinal),
         };
 
-        return new Snapshot([route], [cluster]);
+        return new Snapshot([], [cluster]);
     }
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "YARP may still watch an old snapshot's token; it is signalled once and left to the GC.")]

@@ -1,52 +1,53 @@
 using System.Data.Common;
 using Meterai.Gateway.Admission;
+using Meterai.Gateway.Capacity;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Health;
 using Meterai.Gateway.Ledger;
+using Meterai.Gateway.LoadBalancing;
 using Meterai.Gateway.Observability;
-using Meterai.Gateway.Probing;
 using Meterai.Gateway.Routing;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
 namespace Meterai.Gateway.Purchases;
 
 /// <summary>
-/// The first stage of the purchase route's YARP pipeline: validates, claims the Idempotency-Key
-/// in the ledger, then runs the rest of the pipeline (load balancing, attempt gate, passive
-/// health, forwarder) once per distributor until one sells, refusals failing over within the
-/// same request and ambiguous answers resolved by look-up, never retried elsewhere.
+/// One purchase, top to bottom: claim the Idempotency-Key; wait for a turn; choose a distributor;
+/// send; classify the answer; record it; answer the applicant. Refusals fail over within the same
+/// request; an ambiguous answer is looked up at the same distributor, never retried elsewhere.
 /// </summary>
-internal sealed partial class PurchaseOrchestrator(
-    RequestDelegate next,
+/// <remarks>
+/// YARP keeps the distributors' cluster: its destinations, their health (active from probes, passive
+/// from <see cref="FailureRatePolicy"/>), the available-destinations policy and the HTTP client. This
+/// class calls them explicitly, once per attempt (docs/architecture.md, "One purchase").
+/// </remarks>
+internal sealed class PurchaseOrchestrator(
     PurchaseLedger ledger,
     AnswerRecorder answers,
     OrderLookup lookup,
+    IOrderSender sender,
     DistributorRouting routing,
-    IOptions<PurchasingOptions> options,
-    IOptions<ProbingOptions> probing,
-    GatewayMetrics metrics,
-    Oversight.RefusalCounter refusals,
+    DistributorFleet fleet,
+    LeastLoadedOfTwoPolicy balancer,
+    FailureRatePolicy health,
     AdmissionControl admission,
     KeysBeingClaimed claiming,
-    DistributorFleet fleet,
+    PurchaseReplies replies,
+    IOptions<PurchasingOptions> options,
+    GatewayMetrics metrics,
     TimeProvider time,
-    IEnumerable<ILoadBalancingPolicy> policies,
     ILogger<PurchaseOrchestrator> logger)
 {
-    private const string PurchaseIdPrefix = "pur_";
-    /// <summary>HttpContext.Items key: this request was answered from the ledger's stored answer.</summary>
-    private static readonly object Replayed = new();
-    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
-
+    /// <summary>POST /api/purchases: answers, then counts the answer in the purchase metrics.</summary>
     public async Task InvokeAsync(HttpContext context)
     {
         var started = time.GetTimestamp();
+        PurchaseAnswer answer;
         try
         {
-            var answer = await HandleAsync(context);
-            await answer.ExecuteAsync(context);
+            answer = await HandleAsync(context);
+            await answer.Result.ExecuteAsync(context);
         }
         catch
         {
@@ -54,30 +55,16 @@ internal sealed partial class PurchaseOrchestrator(
             throw;
         }
 
-        var status = context.Response.StatusCode;
-        if (context.Items.ContainsKey(Replayed))
-        {
-            metrics.PurchaseReplayed(PurchaseOutcomes.FromStatusCode(status));
-            return;
-        }
-
-        var seller = status is StatusCodes.Status201Created or StatusCodes.Status202Accepted
-            ? context.Features.Get<PurchaseAttemptFeature>()?.Distributor?.Id
-            : null;
-        metrics.PurchaseAnswered(seller, PurchaseOutcomes.FromStatusCode(status), time.GetElapsedTime(started));
+        replies.Count(answer, context.Response.StatusCode, time.GetElapsedTime(started));
     }
 
-    internal static bool IsWellFormedPurchaseId(string purchaseId) =>
-        purchaseId.Length == PurchaseIdPrefix.Length + 32
-        && purchaseId.StartsWith(PurchaseIdPrefix, StringComparison.Ordinal)
-        && purchaseId.AsSpan(PurchaseIdPrefix.Length).IndexOfAnyExcept(LowerHex) < 0;
-
-    private async Task<IResult> HandleAsync(HttpContext context)
+    /// <summary>Validates and claims the key; a claimed purchase goes on to <see cref="SellAsync"/>.</summary>
+    internal async Task<PurchaseAnswer> HandleAsync(HttpContext context)
     {
         var (request, errors) = await PurchaseRequest.ReadAsync(context.Request, context.RequestAborted);
         if (request is null)
         {
-            return PurchaseAnswers.Invalid(errors!);
+            return new(PurchaseAnswers.Invalid(errors!));
         }
 
         // A request with this key is being decided here: once its claim is written this one is a
@@ -97,45 +84,48 @@ internal sealed partial class PurchaseOrchestrator(
             }
             catch (DbException ex)
             {
-                return LedgerUnavailable(context, ex);
+                return replies.LedgerUnavailable(context, ex);
             }
 
             if (stored?.Final is { } final)
             {
-                return Decided(context, final);
+                return PurchaseReplies.Decided(context, final);
             }
         }
 
         // A key the ledger holds (in progress, or free again) goes on to its claim whatever the queue says.
-        var available = context.GetReverseProxyFeature().Route.Cluster!.DestinationsState.AvailableDestinations;
-        using var pass = admission.TryEnter(SendRoom(available), out var refusal);
+        routing.TryGetCluster(out var cluster);
+        var available = DistributorRoom.Available(cluster);
+        using var pass = admission.TryEnter(DistributorRoom.SendRoom(fleet, available), out var refusal);
         if (pass is null && stored is null)
         {
-            return RefusedByQueue(context, refusal!);
+            return replies.RefusedByQueue(context, refusal!, DistributorRoom.NoteDemand(fleet, available));
         }
 
         var now = time.GetUtcNow();
-        var purchase = new NewPurchase(PurchaseIdPrefix + Guid.CreateVersion7(now).ToString("N"), request.IdempotencyKey, request.Hash, request.Quantity, request.ApplicantRef, now);
+        var purchase = new NewPurchase(PurchaseView.NewId(now), request.IdempotencyKey, request.Hash, request.Quantity, request.ApplicantRef, now);
 
         // A new key with a distributor free and nobody waiting: the claim and the first attempt are
-        // one write, for the slot taken first. Otherwise the claim alone, and the attempt once a slot is.
-        var first = stored is null && pass is not null && !admission.HasWaiters ? TakeFirstSlot(context, available) : null;
+        // one write, for the slot taken first, at the distributor the load balancer picks. Otherwise
+        // the claim alone, and the attempt once a slot is.
+        var first = stored is null && pass is not null && !admission.HasWaiters
+            ? DistributorRoom.TakeSlot(fleet, admission, balancer.PickDestination(context, cluster!, available)) : null;
         ClaimResult claim;
         var recorded = 0;
         try
         {
             (claim, recorded) = first is null
                 ? (await ledger.ClaimAsync(purchase, context.RequestAborted), 0)
-                : await ledger.ClaimWithAttemptAsync(purchase, first.Id, context.RequestAborted);
+                : await ledger.ClaimWithAttemptAsync(purchase, first.Distributor.Id, context.RequestAborted);
         }
         catch (DbException ex)
         {
-            GiveBackSlot(first);
-            return LedgerUnavailable(context, ex);
+            first?.Dispose();
+            return replies.LedgerUnavailable(context, ex);
         }
         catch (OperationCanceledException)
         {
-            GiveBackSlot(first);
+            first?.Dispose();
             throw;
         }
 
@@ -144,78 +134,56 @@ internal sealed partial class PurchaseOrchestrator(
         if (claim.Kind != ClaimKind.Claimed || recorded == 0)
         {
             // Not this request's claim, or a claim without its attempt: the slot taken for it goes back.
-            GiveBackSlot(first);
+            first?.Dispose();
             first = null;
         }
 
         return claim.Kind == ClaimKind.Claimed
-            ? await SellAsync(context, request, claim.Try, claim.PreviousAttempts, pass, first)
-            : Decided(context, claim);
+            ? await SellAsync(context, cluster, request, claim.Try, claim.PreviousAttempts, pass, first)
+            : PurchaseReplies.Decided(context, claim);
     }
 
-    /// <param name="recordedAt">The distributor whose slot this purchase holds and whose attempt was written with the claim.</param>
-    private async Task<IResult> SellAsync(
-        HttpContext context, PurchaseRequest request, PurchaseTry purchaseTry, int previousAttempts, AdmissionPass? pass, DistributorState? recordedAt)
+    /// <param name="lease">The slot this purchase holds, whose attempt was written with the claim; null when none was.</param>
+    private async Task<PurchaseAnswer> SellAsync(
+        HttpContext context, ClusterState? cluster, PurchaseRequest request, PurchaseTry purchaseTry, int previousAttempts, AdmissionPass? pass, SlotLease? lease)
     {
         var purchaseId = purchaseTry.PurchaseId;
-        var proxy = context.GetReverseProxyFeature();
-        var cluster = proxy.Route.Cluster!;
-        var attempt = new PurchaseAttemptFeature(purchaseTry, request.CanonicalBody, request.Quantity)
-        {
-            HandedSlot = recordedAt,
-            PreRecorded = recordedAt is null ? 0 : previousAttempts + 1,
-        };
-        context.Features.Set(attempt);
-
-        // YARP cancels the distributor call when the applicant hangs up. An order in flight is the
-        // applicant's money: finish the conversation so the ledger records what really happened
-        // instead of an ambiguity. Each attempt stays bounded by the cluster's activity timeout.
-        // Only the wait in the admission queue, where nothing has been sent, still ends when they leave.
-        var applicantGone = context.RequestAborted;
-        context.RequestAborted = CancellationToken.None;
         var settings = options.Value;
         var started = time.GetTimestamp();
-        HashSet<string>? refused = null;
+
+        // An order in flight is the applicant's money: it is finished even when they hang up, so the ledger
+        // records what really happened. Only the wait for a turn, when nothing was sent, ends when they leave.
+        var applicantGone = context.RequestAborted;
+        var preRecorded = lease is null ? 0 : previousAttempts + 1;
         var number = previousAttempts;
         var sent = 0;
         var races = 0;
+        HashSet<string>? refused = null;
         AdmissionResult? rejection = null;
+        DistributorState? recordedAt = null;
+        int? lastStatus = null;
 
         // First come, first served: while purchases wait for a slot, a newcomer waits behind them.
         // From here it counts as a waiter or holds a slot, no longer as a newcomer at the door.
-        var mustQueue = recordedAt is null && admission.HasWaiters;
+        var mustQueue = lease is null && admission.HasWaiters;
         pass?.Dispose();
-
-        // The attempt written with the claim whose slot is gone unused (its distributor left rotation,
-        // or had no room after all) is closed at once, so that no later attempt can pass for it.
-        async Task<bool> CloseDroppedPreRecordedAsync()
-        {
-            if (attempt.PreRecorded == 0 || attempt.HandedSlot is not null)
-            {
-                return true;
-            }
-
-            number = attempt.PreRecorded;
-            attempt.PreRecorded = 0;
-            return await CloseUnsentAsync(attempt, number);
-        }
-
         try
         {
             while (sent < settings.MaxAttempts && time.GetElapsedTime(started) < settings.TotalBudget)
             {
+                // Wait for a turn: in the admission queue until a slot is free or handed over.
                 if (mustQueue)
                 {
                     mustQueue = false;
-                    GiveBackHandedSlot(attempt);
+                    DistributorRoom.NoteDemand(fleet, DistributorRoom.Available(cluster));
                     try
                     {
-                        rejection = await admission.WaitForSlotAsync(applicantGone, () => HasRoom(cluster.DestinationsState.AvailableDestinations));
+                        rejection = await admission.WaitForSlotAsync(applicantGone, () => DistributorRoom.HasRoom(fleet, DistributorRoom.Available(cluster)));
                     }
                     catch (OperationCanceledException) when (applicantGone.IsCancellationRequested)
                     {
                         await answers.ReleaseAsync(purchaseTry);
-                        return PurchaseAnswers.Unavailable(context, 1, "You left before a distributor was free.");
+                        return new(PurchaseAnswers.Unavailable(context, 1, "You left before a distributor was free."));
                     }
 
                     if (!rejection.IsAdmitted)
@@ -223,75 +191,88 @@ internal sealed partial class PurchaseOrchestrator(
                         break;
                     }
 
-                    attempt.HandedSlot = rejection.Slot as DistributorState;
+                    lease = rejection.Slot;
                     rejection = null;
                 }
 
-                var candidates = Candidates(cluster.DestinationsState.AvailableDestinations, refused, attempt);
-                if (!await CloseDroppedPreRecordedAsync())
+                // Choose a distributor: the slot held, if its distributor is still routable and has not
+                // refused this purchase; otherwise the load balancer's pick among those not tried yet.
+                var available = DistributorRoom.Available(cluster);
+                var destination = lease is null ? null : DistributorRoom.Find(available, lease.Distributor.Id, refused);
+                if (destination is null)
                 {
-                    return await CurrentAnswerAsync(context, purchaseId);
+                    lease?.Dispose();
+                    lease = null;
                 }
 
-                if (candidates.Count == 0)
+                if (lease is null && preRecorded > 0)
                 {
-                    break;
+                    // The attempt written with the claim will not be made: closed, so no later one can pass for it.
+                    (number, preRecorded) = (preRecorded, 0);
+                    if (!await answers.CloseUnsentAsync(purchaseTry, number))
+                    {
+                        return await replies.CurrentAnswerAsync(context, purchaseId, null);
+                    }
                 }
 
-                attempt.Begin(number + 1);
-                proxy.AvailableDestinations = candidates;
-                proxy.ProxiedDestination = null;
-                context.Features.Set<IForwarderErrorFeature>(null);
-                await next(context);
-                if (attempt.Distributor is not null)
+                if (lease is null)
                 {
-                    attempt.PreRecorded = 0;
-                }
-                else if (attempt.PreRecorded > 0)
-                {
-                    GiveBackHandedSlot(attempt);
-                }
+                    var candidates = DistributorRoom.Untried(available, refused);
+                    if (candidates.Count == 0)
+                    {
+                        break;
+                    }
 
-                if (!await CloseDroppedPreRecordedAsync())
-                {
-                    return await CurrentAnswerAsync(context, purchaseId);
-                }
-
-                var error = context.Features.Get<IForwarderErrorFeature>();
-
-                // The forwarder set the distributor's status on our response; the applicant gets the gateway's answer.
-                context.Response.Clear();
-                if (attempt.Fenced)
-                {
-                    LogFenced(logger, purchaseId, "attempt record");
-                    return await CurrentAnswerAsync(context, purchaseId);
-                }
-
-                if (attempt.Distributor is not { } distributor)
-                {
-                    // Every distributor that can sell is at its limit, or the one picked filled up in a
-                    // race: wait in the queue for a slot rather than send it anywhere over its limit.
-                    mustQueue = attempt.NoRoom || ++races >= 3;
-                    continue;
+                    // Every distributor that can sell is at its limit, or the pick filled up in a race:
+                    // wait in the queue for a slot rather than send it anywhere over its limit.
+                    destination = balancer.PickDestination(context, cluster!, candidates);
+                    lease = DistributorRoom.TakeSlot(fleet, admission, destination);
+                    if (lease is null)
+                    {
+                        mustQueue = destination is null || ++races >= 3;
+                        continue;
+                    }
                 }
 
                 races = 0;
-                number = attempt.Number;
-                if (attempt.Withdrawn)
+                var distributor = lease.Distributor;
+
+                // Record where the order goes before it leaves (the first attempt may be written with the
+                // claim). Not cancellable: once written, the ledger knows where money may go.
+                number++;
+                if (preRecorded != number && !await ledger.StartAttemptAsync(purchaseTry, number, distributor.Id, time.GetUtcNow(), CancellationToken.None))
                 {
+                    PurchaseLog.Fenced(logger, purchaseId, "attempt record");
+                    return await replies.CurrentAnswerAsync(context, purchaseId, null);
+                }
+
+                preRecorded = 0;
+                recordedAt = distributor;
+
+                // Recorded while the distributor may still be full: the order waits, ready, and goes the
+                // moment one ahead of it finishes. No turn in time: never sent; try another.
+                if (!await lease.TakeTurnAsync(DistributorRoom.ReadyWait(distributor, admission), time))
+                {
+                    lease.Withdraw();
+                    lease = null;
+                    recordedAt = null;
                     (refused ??= new(StringComparer.Ordinal)).Add(distributor.Id);
-                    LogWithdrawn(logger, purchaseId, distributor.Id);
-                    if (!await CloseUnsentAsync(attempt, number))
+                    PurchaseLog.Withdrawn(logger, purchaseId, distributor.Id);
+                    if (!await answers.CloseUnsentAsync(purchaseTry, number))
                     {
-                        return await CurrentAnswerAsync(context, purchaseId);
+                        return await replies.CurrentAnswerAsync(context, purchaseId, null);
                     }
 
                     continue;
                 }
 
+                // Send, classify the answer, and feed it to the distributor's signals before its slot goes on.
                 sent++;
-                var (outcome, order) = AttemptClassifier.Classify(attempt, error);
+                var (result, outcome, order) = await SendAsync(cluster!, destination!, lease, purchaseId, request);
+                lease = null;
+                lastStatus = result.Status;
                 metrics.AttemptAnswered(distributor.Id, AttemptClassifier.LedgerName(outcome));
+                var attempt = new Attempt(purchaseTry, number, distributor, result.Status);
                 switch (outcome)
                 {
                     case AttemptOutcome.Issued:
@@ -299,95 +280,117 @@ internal sealed partial class PurchaseOrchestrator(
                     case AttemptOutcome.Pending:
                         return await FinishAsync(context, attempt, request, PurchaseStatus.Pending, order, outcome, ambiguous: false);
                     case AttemptOutcome.Ambiguous:
-                        return await ResolveAmbiguousAsync(context, attempt, request, error);
-                    default:
-                        if (outcome == AttemptOutcome.SoldOut)
-                        {
-                            routing.ReportSoldOut(distributor);
-                        }
-                        else if (attempt.Status == StatusCodes.Status401Unauthorized)
-                        {
-                            LogCredentialsRejected(logger, distributor.Id);
-                        }
-
-                        (refused ??= new(StringComparer.Ordinal)).Add(distributor.Id);
-                        LogFailover(logger, purchaseId, distributor.Id, attempt.Status ?? 0, outcome);
-                        if (!await ledger.FinishAttemptAsync(purchaseTry, number, AttemptClassifier.LedgerName(outcome), attempt.Status, time.GetUtcNow(), CancellationToken.None))
-                        {
-                            LogFenced(logger, purchaseId, "refused attempt");
-                            return await CurrentAnswerAsync(context, purchaseId);
-                        }
-
-                        continue;
+                        return await ResolveAmbiguousAsync(context, attempt, request, result.Failure);
                 }
+
+                // Refused, nothing charged: record it and fail over.
+                if (outcome == AttemptOutcome.SoldOut)
+                {
+                    routing.ReportSoldOut(distributor);
+                }
+
+                (refused ??= new(StringComparer.Ordinal)).Add(distributor.Id);
+                PurchaseLog.Refused(logger, purchaseId, distributor.Id, result.Status, outcome);
+                if (!await ledger.FinishAttemptAsync(purchaseTry, number, AttemptClassifier.LedgerName(outcome), result.Status, time.GetUtcNow(), CancellationToken.None))
+                {
+                    PurchaseLog.Fenced(logger, purchaseId, "refused attempt");
+                    return await replies.CurrentAnswerAsync(context, purchaseId, null);
+                }
+
+                recordedAt = null;
             }
         }
         catch (DbException ex)
         {
-            // Every write that can throw here (the attempt record, a refusal, a release) comes
+            // Every write that can throw here (an attempt record, a refusal, a release) comes
             // before a charge or after a refusal; answers are recorded by FinishAsync, which never throws.
             await answers.ReleaseAsync(purchaseTry);
-            return LedgerUnavailable(context, ex);
+            return replies.LedgerUnavailable(context, ex);
         }
         catch (Exception ex)
         {
-            await SafeguardAsync(attempt, request, ex);
+            await answers.SafeguardAsync(purchaseTry, number, recordedAt?.Id, lastStatus, request.Quantity, ex);
             throw;
         }
         finally
         {
-            GiveBackHandedSlot(attempt);
+            // A slot this purchase will not use goes on to the next waiter, never lost.
+            lease?.Dispose();
         }
 
         await answers.ReleaseAsync(purchaseTry);
-        if (rejection is { } refusedByQueue)
+        return rejection is { } refusedByQueue
+            ? replies.QueueGaveUp(context, purchaseId, refusedByQueue, DistributorRoom.NoteDemand(fleet, DistributorRoom.Available(cluster)))
+            : replies.NobodyCouldSell(context, purchaseId, sent);
+    }
+
+    /// <summary>
+    /// Sends the order under its slot and classifies the answer, then tells passive health, the queue's
+    /// wait estimate and the distributor's limit what came back (with demand when others waited for its
+    /// room: in the queue, or ready behind this order), before the slot goes on (to the next waiter after a sale).
+    /// </summary>
+    private async Task<(AttemptResult Result, AttemptOutcome Outcome, DistributorOrder? Order)> SendAsync(
+        ClusterState cluster, DestinationState destination, SlotLease lease, string purchaseId, PurchaseRequest request)
+    {
+        var distributor = lease.Distributor;
+        var inFlight = distributor.InFlight;
+        var demand = admission.HasWaiters || distributor.Taken > inFlight;
+        var (result, outcome, order) = (default(AttemptResult), AttemptOutcome.Ambiguous, default(DistributorOrder));
+        try
         {
-            LogQueueRejected(logger, purchaseId, refusedByQueue.Reason, refusedByQueue.RetryAfterSeconds);
-            return RefusedByQueue(context, refusedByQueue);
+            result = await sender.SendAsync(distributor.Entry, purchaseId, request.CanonicalBody);
+            (outcome, order) = AttemptClassifier.Classify(result, purchaseId, request.Quantity);
+            health.Record(cluster, destination, result, inFlight, ambiguous: outcome == AttemptOutcome.Ambiguous);
+            admission.RecordServiceTime(time.GetElapsedTime(result.StartedAt, result.EndedAt));
+            distributor.RecordCapacity(CapacitySignals.Sample(
+                result.Status, result.Failure == AttemptFailure.AnswerUnreadable, result.Failure == AttemptFailure.TimedOut, inFlight,
+                time, result.SentAt, result.AnsweredAt, demand));
+        }
+        finally
+        {
+            lease.Finish(sold: outcome is AttemptOutcome.Issued or AttemptOutcome.Pending);
         }
 
-        LogNobodyCouldSell(logger, purchaseId, sent);
-        metrics.AdmissionRejected(AdmissionRejections.NoDistributor);
-        refusals.Refused();
-        return PurchaseAnswers.Unavailable(context, ProbeRetryAfterSeconds(), "No distributor can sell e-Meterai right now.");
+        return (result, outcome, order);
     }
 
     /// <summary>An order may exist at this distributor: ask it, never another one.</summary>
-    private async Task<IResult> ResolveAmbiguousAsync(HttpContext context, PurchaseAttemptFeature attempt, PurchaseRequest request, IForwarderErrorFeature? error)
+    private async Task<PurchaseAnswer> ResolveAmbiguousAsync(HttpContext context, Attempt attempt, PurchaseRequest request, AttemptFailure failure)
     {
         var distributor = attempt.Distributor!;
-        var found = await lookup.FindByKeyAsync(distributor.Entry, attempt.PurchaseId, request.Quantity, CancellationToken.None);
+        var found = await lookup.FindByKeyAsync(distributor.Entry, attempt.Try.PurchaseId, request.Quantity, CancellationToken.None);
 
         // Not found yet is not "never charged": the purchase stays pending at this distributor
         // until its answer is known or the delivery deadline has passed (reconciliation decides).
         var order = found.Usable;
         var status = order is null ? PurchaseStatus.Pending : PurchaseStatus.FromOrder(order.Status);
-
-        LogAmbiguous(logger, attempt.PurchaseId, distributor.Id, attempt.Status, error?.Error, found.Kind, status);
+        PurchaseLog.Ambiguous(logger, attempt.Try.PurchaseId, distributor.Id, attempt.Status, failure, found.Kind, status);
         return await FinishAsync(context, attempt, request, status, order, AttemptOutcome.Ambiguous, ambiguous: order is null);
     }
 
-    private async Task<IResult> FinishAsync(
-        HttpContext context, PurchaseAttemptFeature attempt, PurchaseRequest request, string status, DistributorOrder? order, AttemptOutcome outcome, bool ambiguous)
+    /// <summary>Records the distributor's answer (retrying passing ledger errors), then answers the applicant with it.</summary>
+    private async Task<PurchaseAnswer> FinishAsync(
+        HttpContext context, Attempt attempt, PurchaseRequest request, string status, DistributorOrder? order, AttemptOutcome outcome, bool ambiguous)
     {
-        var view = PurchaseView.Of(attempt.PurchaseId, status, attempt.Distributor!.Id, order?.OrderId, request.Quantity, order?.Amount, order?.Serials);
-        LogAmount(view);
+        var purchaseId = attempt.Try.PurchaseId;
+        var seller = attempt.Distributor!.Id;
+        var view = PurchaseView.Of(purchaseId, status, seller, order?.OrderId, request.Quantity, order?.Amount, order?.Serials);
+        PurchaseLog.Amount(logger, view);
         var httpStatus = status == PurchaseStatus.Issued ? StatusCodes.Status201Created : StatusCodes.Status202Accepted;
         var body = PurchaseAnswers.Serialize(view);
         var completion = new PurchaseCompletion(
             attempt.Try, view, attempt.Number, AttemptClassifier.LedgerName(outcome), attempt.Status, ambiguous, httpStatus, body, time.GetUtcNow());
-        switch (await answers.RecordAsync(completion))
+        if (await answers.RecordAsync(completion) == Recording.Fenced)
         {
-            case Recording.Fenced:
-                LogFenced(logger, attempt.PurchaseId, "answer");
-                return await CurrentAnswerAsync(context, attempt.PurchaseId);
-            case Recording.Failed:
-            default:
-                // Failed: the row stays in_progress with its attempt, so reconciliation adopts the
-                // order by key; the applicant, who may have been charged, hears what the distributor said.
-                break;
+            PurchaseLog.Fenced(logger, purchaseId, "answer");
+            return await replies.CurrentAnswerAsync(context, purchaseId, seller);
         }
 
-        return PurchaseAnswers.Stored(context, httpStatus, body, view.PurchaseId);
+        // Recorded, or Failed: then the row stays in_progress with its attempt, so reconciliation adopts
+        // the order by key; the applicant, who may have been charged, hears what the distributor said.
+        return new(PurchaseAnswers.Stored(context, httpStatus, body, purchaseId), seller);
     }
+
+    /// <summary>One attempt, as the ledger knows it: its try, its number, where it was sent (null: nowhere yet) and the status that came back.</summary>
+    private readonly record struct Attempt(PurchaseTry Try, int Number, DistributorState? Distributor, int? Status);
 }

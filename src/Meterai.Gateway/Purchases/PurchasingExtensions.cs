@@ -11,7 +11,7 @@ public static class PurchasingExtensions
     {
         builder.Services.AddRangedOptions<PurchasingOptions>(PurchasingOptions.Section);
 
-        // The purchase route and its cluster of distributors, for YARP (AddDistributorRouting).
+        // The cluster of distributors, for YARP (AddDistributorRouting).
         builder.Services.AddSingleton<IProxyConfigProvider, DistributorProxyConfigProvider>();
 
         // What the fleet can sell per second, for admission's wait estimate.
@@ -19,22 +19,18 @@ public static class PurchasingExtensions
         builder.Services.AddSingleton<OrderLookup>();
         builder.Services.AddSingleton<AnswerRecorder>();
         builder.Services.AddSingleton<KeysBeingClaimed>();
+        builder.Services.AddSingleton<PurchaseReplies>();
+        builder.Services.AddSingleton<IOrderSender, HttpOrderSender>();
+        builder.Services.AddSingleton<PurchaseOrchestrator>();
         builder.Services.AddGatewayPipeline(ResiliencePipelines.OrderLookup, (pipeline, services) =>
             OrderLookup.Configure(pipeline, services.GetRequiredService<IOptions<PurchasingOptions>>().Value));
         return builder;
     }
 
     /// <summary>
-    /// POST /api/purchases is a YARP route. Its pipeline: the orchestrator (validation,
-    /// idempotency, ledger, failover), YARP's load balancing (our policy), the attempt gate
-    /// (concurrency slot, ledger journal), YARP's passive health (our policy), then YARP's forwarder.
+    /// YARP's configuration of the distributors' cluster is loaded when its endpoints are mapped; it has
+    /// no route: POST /api/purchases is an ordinary endpoint (<see cref="Apis.PurchasesApi"/>) that
+    /// sends each order itself (docs/architecture.md, "One purchase").
     /// </summary>
-    public static IEndpointConventionBuilder MapPurchaseRoute(this IEndpointRouteBuilder app) =>
-        app.MapReverseProxy(proxy =>
-        {
-            proxy.UseMiddleware<PurchaseOrchestrator>();
-            proxy.UseLoadBalancing();
-            proxy.UseMiddleware<DistributorAttemptMiddleware>();
-            proxy.UsePassiveHealthChecks();
-        });
+    public static IEndpointConventionBuilder MapDistributorCluster(this IEndpointRouteBuilder app) => app.MapReverseProxy();
 }

@@ -146,6 +146,16 @@ public sealed class AdmissionControlTests
     }
 
     [Fact]
+    public void MaxWait_NearFreeDistributor_IsTheMinWaitFloorNotAFractionOfAMillisecond()
+    {
+        var admission = Create(maxWaitSeconds: 5);
+
+        admission.RecordServiceTime(TimeSpan.FromMilliseconds(0.1));
+
+        Assert.Equal(TimeSpan.FromSeconds(new AdmissionOptions().MinWaitSeconds), admission.MaxWait);
+    }
+
+    [Fact]
     public void RefusalNow_QueueFull_RefusesBeforeAnythingIsWritten()
     {
         var admission = Create(maxQueueLength: 2);

@@ -1,4 +1,5 @@
 using Meterai.Gateway.Admission;
+using Meterai.Gateway.Distributors;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -15,15 +16,15 @@ public sealed class AdmissionHandOffTests
         var admission = Create();
         var first = admission.WaitForSlotAsync(CancellationToken.None);
         var second = admission.WaitForSlotAsync(CancellationToken.None);
-        var slotA = new object();
-        var slotB = new object();
+        var slotA = Lease(admission, "a");
+        var slotB = Lease(admission, "b");
 
         Assert.True(admission.TryHandOff(slotA));
-        Assert.Same(slotA, (await first).Slot);
+        Assert.Same(slotA.Distributor, (await first).Slot?.Distributor);
         Assert.False(second.IsCompleted);
 
         Assert.True(admission.TryHandOff(slotB));
-        Assert.Same(slotB, (await second).Slot);
+        Assert.Same(slotB.Distributor, (await second).Slot?.Distributor);
         Assert.Equal(0, admission.Length);
     }
 
@@ -32,12 +33,12 @@ public sealed class AdmissionHandOffTests
     {
         var admission = Create();
         var waiting = admission.WaitForSlotAsync(CancellationToken.None);
-        var slot = new object();
+        var slot = Lease(admission, "a");
 
         Assert.True(admission.TryGive(slot));
 
         Assert.Same(slot, (await waiting).Slot);
-        Assert.False(admission.TryGive(new object()));
+        Assert.False(admission.TryGive(Lease(admission, "b")));
 
         // No order finished, so the drain rate knows nothing yet and a wait is only bounded by MaxWait.
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -50,7 +51,7 @@ public sealed class AdmissionHandOffTests
     {
         var admission = Create();
 
-        Assert.False(admission.TryHandOff(new object()));
+        Assert.False(admission.TryHandOff(Lease(admission, "a")));
     }
 
     [Fact]
@@ -103,12 +104,16 @@ public sealed class AdmissionHandOffTests
         _time.Advance(TimeSpan.FromSeconds(2));
         Assert.False((await gone).IsAdmitted);
         var next = admission.WaitForSlotAsync(CancellationToken.None);
-        var slot = new object();
+        var slot = Lease(admission, "a");
 
         Assert.True(admission.TryHandOff(slot));
 
-        Assert.Same(slot, (await next).Slot);
+        Assert.Same(slot.Distributor, (await next).Slot?.Distributor);
     }
+
+    /// <summary>A slot taken at a distributor of its own.</summary>
+    private static SlotLease Lease(AdmissionControl admission, string id) =>
+        SlotLease.TryTake(new DistributorState(new DistributorEntry(id, id, new Uri($"http://{id}.example/"), null, 4)), admission)!;
 
     private AdmissionControl Create(double maxWaitSeconds = 5) =>
         new(Options.Create(new AdmissionOptions { MaxQueueLength = 100, MaxWaitSeconds = maxWaitSeconds, DrainWindowSeconds = 10 }), _time);

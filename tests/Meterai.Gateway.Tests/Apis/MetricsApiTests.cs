@@ -72,6 +72,8 @@ public sealed partial class MetricsApiTests
             Expect($"meterai_admission_rejected_total{{reason=\"{reason}\"}} 0");
         }
 
+        Expect("meterai_admission_refused_with_room_total 0");
+
         foreach (var distributor in new[] { "d01", "d02" })
         {
             // Learning starts every distributor at Capacity:InitialLimit, below its maxConcurrency.

@@ -1,5 +1,4 @@
 using Meterai.Gateway.Capacity;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Meterai.Gateway.Tests.Capacity;
 
@@ -111,17 +110,17 @@ public sealed class GradientNoiseTests
     }
 
     [Theory]
-    [InlineData(429, ForwarderError.None)]
-    [InlineData(503, ForwarderError.None)]
-    [InlineData(null, ForwarderError.RequestTimedOut)]
-    public void Record_OverloadAnswerTimedFromWriteToHeaders_HalvesTheLimit(int? status, ForwarderError error)
+    [InlineData(429, false)]
+    [InlineData(503, false)]
+    [InlineData(null, true)]
+    public void Record_OverloadAnswerTimedFromWriteToHeaders_HalvesTheLimit(int? status, bool timedOut)
     {
         var limiter = Gradient(ceiling: 32);
         Limiters.Settle(limiter, _time, NearFree);
         var writtenAt = _time.GetTimestamp();
         _time.Advance(NearFree);
 
-        limiter.Record(CapacitySignals.Sample(status, bodyFailed: false, inFlightAtSend: 32, new Failure(error), _time, writtenAt, _time.GetTimestamp()));
+        limiter.Record(CapacitySignals.Sample(status, answerFailed: false, timedOut, inFlightAtSend: 32, _time, writtenAt, _time.GetTimestamp()));
 
         Assert.Equal(16, limiter.Limit);
     }
@@ -137,12 +136,5 @@ public sealed class GradientNoiseTests
 
         Assert.Equal((writtenAt, TimeSpan.FromMilliseconds(7)), (sample.SentAt, sample.Latency));
         Assert.Equal(TimeSpan.Zero, backwards.Latency);
-    }
-
-    private sealed class Failure(ForwarderError error) : IForwarderErrorFeature
-    {
-        public ForwarderError Error => error;
-
-        public Exception? Exception => null;
     }
 }

@@ -1,9 +1,10 @@
+using System.Text;
+using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Health;
-using Microsoft.AspNetCore.Http;
+using Meterai.Gateway.Purchases;
 using Meterai.Gateway.Tests.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
@@ -23,23 +24,35 @@ public sealed class FailureRatePolicyTests
         _policy = new FailureRatePolicy(_updater, Options.Create(_options), _time, NullLogger<FailureRatePolicy>.Instance);
     }
 
-    private static DefaultHttpContext Answer(int status, ForwarderError error = ForwarderError.None)
+    /// <summary>
+    /// A distributor's answer, or with a failure and no status its absence. A 201/202 carries a valid
+    /// order for a quantity of 1 and a 409 names out_of_stock, unless <paramref name="body"/> says otherwise.
+    /// </summary>
+    private static AttemptResult Answer(int? status, AttemptFailure failure = AttemptFailure.None, string? body = null) =>
+        failure == AttemptFailure.None && status is { } answered
+            ? AttemptResult.Answered(answered, Encoding.UTF8.GetBytes(body ?? BodyOf(answered)), 1, 2, 3, 4)
+            : AttemptResult.Failed(failure, 1, 2, 0, 4, status);
+
+    private static string BodyOf(int status) => status switch
     {
-        var context = new DefaultHttpContext();
-        context.Response.StatusCode = status;
-        if (error != ForwarderError.None)
-        {
-            context.Features.Set<IForwarderErrorFeature>(new FakeForwarderError(error));
-        }
+        201 => """{"orderId":"o1","status":"issued","quantity":1,"amount":10000,"serials":["MT-1"]}""",
+        202 => """{"orderId":"o1","status":"pending","quantity":1,"amount":10000}""",
+        409 => """{"error":"out_of_stock"}""",
+        _ => "",
+    };
 
-        return context;
-    }
+    /// <summary>Ambiguous as the purchase judges it, by the same rule (AttemptClassifier).</summary>
+    private static bool Ambiguous(in AttemptResult result) =>
+        AttemptClassifier.Classify(result, "pur_x", quantity: 1).Outcome == AttemptOutcome.Ambiguous;
 
-    private void Proxied(int count, int status, ForwarderError error = ForwarderError.None, DestinationState? destination = null)
+    private static void Record(FailureRatePolicy policy, ClusterState cluster, DestinationState destination, AttemptResult result, int inFlight = 1) =>
+        policy.Record(cluster, destination, result, inFlight, Ambiguous(result));
+
+    private void Proxied(int count, int? status, AttemptFailure failure = AttemptFailure.None, DestinationState? destination = null, int inFlight = 1)
     {
         for (var i = 0; i < count; i++)
         {
-            _policy.RequestProxied(Answer(status, error), _cluster, destination ?? _destination);
+            Record(_policy, _cluster, destination ?? _destination, Answer(status, failure), inFlight);
         }
     }
 
@@ -136,14 +149,18 @@ public sealed class FailureRatePolicyTests
     {
         for (var i = 0; i < 5; i++)
         {
-            var context = Answer(201);
-            var attempt = new Meterai.Gateway.Purchases.PurchaseAttemptFeature(new Meterai.Gateway.Ledger.PurchaseTry("pur_x", 0), [], quantity: 1);
-            attempt.Begin(1);
-            attempt.Status = 201;
-            attempt.Body = """{"status":"issued","quantity":1,"amount":10000,"serials":["MT-1"]}"""u8.ToArray(); // no orderId
-            context.Features.Set(attempt);
-            _policy.RequestProxied(context, _cluster, _destination);
+            // No orderId: the distributor took the money, but the order cannot be told apart.
+            Record(_policy, _cluster, _destination, Answer(201, body: """{"status":"issued","quantity":1,"amount":10000,"serials":["MT-1"]}"""));
         }
+
+        Assert.Single(_updater.Calls);
+    }
+
+    [Fact]
+    public void RequestProxied_AnswersThatBrokeOffAfterA201_AreFailures()
+    {
+        // Unreadable is ambiguous: the order is looked up, and the distributor that cannot answer whole is blamed.
+        Proxied(5, 201, AttemptFailure.AnswerUnreadable);
 
         Assert.Single(_updater.Calls);
     }
@@ -168,7 +185,7 @@ public sealed class FailureRatePolicyTests
         {
             for (var i = 0; i < count; i++)
             {
-                policy.RequestProxied(FailureRatePolicyTests.Answer(status), _cluster, _destination);
+                Record(policy, _cluster, _destination, FailureRatePolicyTests.Answer(status));
             }
         }
 
@@ -236,29 +253,23 @@ public sealed class FailureRatePolicyTests
     }
 
     [Theory]
-    [InlineData(ForwarderError.Request, 502)]
-    [InlineData(ForwarderError.RequestTimedOut, 504)]
-    [InlineData(ForwarderError.ResponseBodyDestination, 200)]
-    [InlineData(ForwarderError.ResponseHeaders, 502)]
-    public void RequestProxied_FiveTransportErrors_MarkUnhealthy(ForwarderError error, int status)
+    [InlineData(AttemptFailure.NeverConnected)]
+    [InlineData(AttemptFailure.TimedOut)]
+    [InlineData(AttemptFailure.Dropped)]
+    public void RequestProxied_FiveTransportErrors_MarkUnhealthy(AttemptFailure failure)
     {
-        Proxied(5, status, error);
+        Proxied(5, null, failure);
 
         Assert.Single(_updater.Calls);
     }
 
     [Theory]
-    [InlineData(503, ForwarderError.None)]
-    [InlineData(429, ForwarderError.None)]
-    [InlineData(504, ForwarderError.RequestTimedOut)]
-    public void RequestProxied_OverloadWhileOtherOrdersInFlight_IsLeftToTheConcurrencyLimit(int status, ForwarderError error)
+    [InlineData(503, AttemptFailure.None)]
+    [InlineData(429, AttemptFailure.None)]
+    [InlineData(null, AttemptFailure.TimedOut)]
+    public void RequestProxied_OverloadWhileOtherOrdersInFlight_IsLeftToTheConcurrencyLimit(int? status, AttemptFailure failure)
     {
-        for (var i = 0; i < 20; i++)
-        {
-            var context = Answer(status, error);
-            context.Features.Set(new Meterai.Gateway.Purchases.PurchaseAttemptFeature(new Meterai.Gateway.Ledger.PurchaseTry("pur_x", 0), [], quantity: 1) { InFlightAtSend = 3 });
-            _policy.RequestProxied(context, _cluster, _destination);
-        }
+        Proxied(20, status, failure, inFlight: 3);
 
         Assert.Empty(_updater.Calls);
     }
@@ -266,36 +277,15 @@ public sealed class FailureRatePolicyTests
     [Fact]
     public void RequestProxied_500sWhileOtherOrdersInFlight_StillMarkUnhealthy()
     {
-        for (var i = 0; i < 5; i++)
-        {
-            var context = Answer(500);
-            context.Features.Set(new Meterai.Gateway.Purchases.PurchaseAttemptFeature(new Meterai.Gateway.Ledger.PurchaseTry("pur_x", 0), [], quantity: 1) { InFlightAtSend = 3 });
-            _policy.RequestProxied(context, _cluster, _destination);
-        }
+        Proxied(5, 500, inFlight: 3);
 
         Assert.Single(_updater.Calls);
     }
 
-    [Theory]
-    [InlineData(ForwarderError.RequestCanceled)]
-    [InlineData(ForwarderError.RequestBodyCanceled)]
-    [InlineData(ForwarderError.RequestBodyClient)]
-    [InlineData(ForwarderError.ResponseBodyCanceled)]
-    [InlineData(ForwarderError.ResponseBodyClient)]
-    public void RequestProxied_ClientCancelErrors_AreIgnored(ForwarderError error)
-    {
-        Proxied(20, 502, error);
-
-        Assert.Empty(_updater.Calls);
-    }
-
     [Fact]
-    public void RequestProxied_ClientCancelsBetweenFailures_DoNotDiluteTheRate()
+    public void RequestProxied_TimeoutsOfALoneOrder_MarkUnhealthy()
     {
-        // Counted as successes, the cancels would keep the rate at 5 of 15, under the threshold.
-        Proxied(1, 500);
-        Proxied(10, 200, ForwarderError.RequestCanceled);
-        Proxied(4, 500);
+        Proxied(5, null, AttemptFailure.TimedOut, inFlight: 1);
 
         Assert.Single(_updater.Calls);
     }
@@ -355,26 +345,33 @@ public sealed class FailureRatePolicyTests
     }
 
     [Theory]
-    [InlineData(500, ForwarderError.None, true)]
-    [InlineData(599, ForwarderError.None, true)]
-    [InlineData(499, ForwarderError.None, true)]
-    [InlineData(403, ForwarderError.None, true)]
-    [InlineData(200, ForwarderError.None, true)]
-    [InlineData(201, ForwarderError.None, false)]
-    [InlineData(409, ForwarderError.None, false)]
-    [InlineData(400, ForwarderError.None, false)]
-    [InlineData(201, ForwarderError.Request, true)]
-    public void TryClassify_Answer_ReportsFailure(int status, ForwarderError error, bool expectedFailed)
+    [InlineData(500, AttemptFailure.None, true, false, false)]
+    [InlineData(599, AttemptFailure.None, true, false, false)]
+    [InlineData(499, AttemptFailure.None, true, false, false)]
+    [InlineData(403, AttemptFailure.None, true, false, false)]
+    [InlineData(200, AttemptFailure.None, true, false, false)]
+    [InlineData(201, AttemptFailure.None, false, false, true)]
+    [InlineData(202, AttemptFailure.None, false, false, true)]
+    [InlineData(409, AttemptFailure.None, false, false, false)]
+    [InlineData(400, AttemptFailure.None, false, true, false)]
+    [InlineData(503, AttemptFailure.None, true, true, false)]
+    [InlineData(null, AttemptFailure.Dropped, true, false, false)]
+    [InlineData(null, AttemptFailure.NeverConnected, true, false, false)]
+    [InlineData(201, AttemptFailure.AnswerUnreadable, true, false, false)]
+    [InlineData(502, AttemptFailure.AnswerUnreadable, true, false, false)]
+    public void TryJudge_Answer_FailedRefusedOrSold(int? status, AttemptFailure failure, bool failed, bool refused, bool sold)
     {
-        Assert.True(FailureRatePolicy.TryClassify(Answer(status, error), out var failed));
+        var result = Answer(status, failure);
 
-        Assert.Equal(expectedFailed, failed);
+        Assert.True(FailureRatePolicy.TryJudge(result, inFlightAtSend: 1, Ambiguous(result), out var answer));
+
+        Assert.Equal(new FailureRatePolicy.Verdict(failed, refused, sold), answer);
     }
 
     [Fact]
-    public void TryClassify_ClientCanceled_ReturnsFalse()
+    public void TryJudge_Overloaded_ReturnsFalse()
     {
-        Assert.False(FailureRatePolicy.TryClassify(Answer(502, ForwarderError.RequestCanceled), out _));
+        Assert.False(FailureRatePolicy.TryJudge(Answer(429), inFlightAtSend: 1, ambiguous: false, out _));
     }
 
     private sealed record PassiveCall(ClusterState Cluster, DestinationState Destination, DestinationHealth Health, TimeSpan ReactivationPeriod);
@@ -388,12 +385,5 @@ public sealed class FailureRatePolicyTests
 
         public void SetPassive(ClusterState cluster, DestinationState destination, DestinationHealth newHealth, TimeSpan reactivationPeriod) =>
             Calls.Add(new PassiveCall(cluster, destination, newHealth, reactivationPeriod));
-    }
-
-    private sealed class FakeForwarderError(ForwarderError error) : IForwarderErrorFeature
-    {
-        public ForwarderError Error { get; } = error;
-
-        public Exception? Exception { get; } = error == ForwarderError.None ? null : new HttpRequestException("proxy error");
     }
 }

@@ -1,8 +1,6 @@
-using System.Net.Sockets;
 using System.Text;
-using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Purchases;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Meterai.Gateway.Tests.Purchases;
 
@@ -13,20 +11,21 @@ public sealed class AttemptClassifierTests
 
     private const string PendingOrder = """{"orderId":"ord_456","status":"pending","quantity":2,"amount":20000}""";
 
-    private static PurchaseAttemptFeature Attempt(int? status, string? body = null, bool bodyFailed = false)
+    /// <summary>An answer as the sender reads it off the wire; the classifier sees nothing else.</summary>
+    private static AttemptResult Attempt(int? status, string? body = null, bool bodyFailed = false, AttemptFailure failure = AttemptFailure.Dropped) => status switch
     {
-        var attempt = new PurchaseAttemptFeature(new PurchaseTry("pur_abc", 0), Encoding.UTF8.GetBytes("""{"quantity":2,"applicantRef":"x"}"""), quantity: 2);
-        attempt.Begin(1);
-        attempt.Status = status;
-        attempt.Body = body is null ? null : Encoding.UTF8.GetBytes(body);
-        attempt.BodyFailed = bodyFailed;
-        return attempt;
-    }
+        null => AttemptResult.Failed(failure, 1, 2, 0, 3),
+        { } answered when bodyFailed => AttemptResult.Failed(AttemptFailure.AnswerUnreadable, 1, 2, 3, 4, answered),
+        { } answered => AttemptResult.Answered(answered, body is null ? [] : Encoding.UTF8.GetBytes(body), 1, 2, 3, 4),
+    };
+
+    private static (AttemptOutcome Outcome, DistributorOrder? Order) Classify(AttemptResult result) =>
+        AttemptClassifier.Classify(result, "pur_abc", quantity: 2);
 
     [Fact]
     public void Classify_201WithOrder_IssuedWithOrder()
     {
-        var (outcome, order) = AttemptClassifier.Classify(Attempt(201, IssuedOrder), error: null);
+        var (outcome, order) = Classify(Attempt(201, IssuedOrder));
 
         Assert.Equal(AttemptOutcome.Issued, outcome);
         Assert.NotNull(order);
@@ -49,7 +48,7 @@ public sealed class AttemptClassifierTests
     [InlineData("\"ord_123\"")]
     public void Classify_201WithoutReadableOrder_Ambiguous(string? body)
     {
-        var (outcome, order) = AttemptClassifier.Classify(Attempt(201, body), error: null);
+        var (outcome, order) = Classify(Attempt(201, body));
 
         Assert.Equal(AttemptOutcome.Ambiguous, outcome);
         Assert.Null(order);
@@ -64,7 +63,7 @@ public sealed class AttemptClassifierTests
     [InlineData("""{"orderId":"ord_123","status":"pending","quantity":2,"amount":20000,"serials":["MT-1","MT-2"]}""")]
     public void Classify_201FailingOrderValidation_Ambiguous(string body)
     {
-        var (outcome, order) = AttemptClassifier.Classify(Attempt(201, body), error: null);
+        var (outcome, order) = Classify(Attempt(201, body));
 
         Assert.Equal(AttemptOutcome.Ambiguous, outcome);
         Assert.Null(order);
@@ -73,8 +72,8 @@ public sealed class AttemptClassifierTests
     [Fact]
     public void Classify_202ForAnotherKey_Ambiguous()
     {
-        var (outcome, order) = AttemptClassifier.Classify(
-            Attempt(202, """{"orderId":"ord_456","status":"pending","quantity":1,"amount":10000,"idempotencyKey":"pur_other"}"""), error: null);
+        var (outcome, order) = Classify(
+            Attempt(202, """{"orderId":"ord_456","status":"pending","quantity":1,"amount":10000,"idempotencyKey":"pur_other"}"""));
 
         Assert.Equal(AttemptOutcome.Ambiguous, outcome);
         Assert.Null(order);
@@ -83,7 +82,7 @@ public sealed class AttemptClassifierTests
     [Fact]
     public void Classify_202WithOrder_PendingWithOrder()
     {
-        var (outcome, order) = AttemptClassifier.Classify(Attempt(202, PendingOrder), error: null);
+        var (outcome, order) = Classify(Attempt(202, PendingOrder));
 
         Assert.Equal(AttemptOutcome.Pending, outcome);
         Assert.Equal("ord_456", order?.OrderId);
@@ -94,34 +93,50 @@ public sealed class AttemptClassifierTests
     [InlineData("not json")]
     public void Classify_202WithoutReadableOrder_Ambiguous(string? body)
     {
-        var (outcome, order) = AttemptClassifier.Classify(Attempt(202, body), error: null);
+        var (outcome, order) = Classify(Attempt(202, body));
 
         Assert.Equal(AttemptOutcome.Ambiguous, outcome);
         Assert.Null(order);
     }
 
-    [Theory]
-    [InlineData("""{"error":"out_of_stock"}""")]
-    [InlineData(null)]
-    public void Classify_409_SoldOut(string? body)
+    [Fact]
+    public void Classify_409OutOfStock_SoldOut()
     {
-        var (outcome, order) = AttemptClassifier.Classify(Attempt(409, body), error: null);
+        var (outcome, order) = Classify(Attempt(409, """{"error":"out_of_stock"}"""));
 
         Assert.Equal(AttemptOutcome.SoldOut, outcome);
         Assert.Null(order);
     }
 
+    /// <summary>The spec's new table: only out_of_stock makes a 409 a refusal; any other 409 may hide an order.</summary>
+    [Theory]
+    [InlineData("""{"error":"duplicate"}""")]
+    [InlineData("""{"error":"idempotency_conflict","detail":"out_of_stock"}""")]
+    [InlineData("""{"detail":"out_of_stock"}""")]
+    [InlineData("""{"error":42}""")]
+    [InlineData("out_of_stock")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void Classify_409NotNamingOutOfStock_Ambiguous(string? body)
+    {
+        var (outcome, order) = Classify(Attempt(409, body));
+
+        Assert.Equal(AttemptOutcome.Ambiguous, outcome);
+        Assert.Null(order);
+    }
+
     /// <summary>
     /// The distributor spec's POST /orders table, row by row: only the listed refusals prove that
-    /// nothing was charged; every other answer is ambiguous, whatever its body says.
+    /// nothing was charged; every other answer is ambiguous, whatever its body says. A 409 is a
+    /// refusal only as {"error":"out_of_stock"}: bare, or with a body that is not JSON, it proves nothing.
     /// </summary>
     public static TheoryData<int, string?, AttemptOutcome> SpecTable => new()
     {
         { 201, IssuedOrder, AttemptOutcome.Issued },
         { 202, PendingOrder, AttemptOutcome.Pending },
         { 409, """{"error":"out_of_stock"}""", AttemptOutcome.SoldOut },
-        { 409, null, AttemptOutcome.SoldOut },
-        { 409, "", AttemptOutcome.SoldOut },
+        { 409, null, AttemptOutcome.Ambiguous },
+        { 409, "", AttemptOutcome.Ambiguous },
         { 409, """{"error":"idempotency_conflict"}""", AttemptOutcome.Ambiguous },
         { 409, """{"status":"issued"}""", AttemptOutcome.Ambiguous },
         { 409, "out of stock", AttemptOutcome.Ambiguous },
@@ -162,115 +177,24 @@ public sealed class AttemptClassifierTests
     [MemberData(nameof(SpecTable))]
     public void Classify_DistributorAnswer_FollowsTheSpecTable(int status, string? body, AttemptOutcome expected)
     {
-        var (outcome, order) = AttemptClassifier.Classify(Attempt(status, body), error: null);
+        var (outcome, order) = Classify(Attempt(status, body));
 
         Assert.Equal(expected, outcome);
         Assert.Equal(expected is AttemptOutcome.Issued or AttemptOutcome.Pending, order is not null);
     }
 
-    [Fact]
-    public void Classify_CalledAgainForTheSameAttempt_SameAnswerWithoutRereading()
-    {
-        var attempt = Attempt(201, IssuedOrder);
-        var first = AttemptClassifier.Classify(attempt, error: null);
-
-        attempt.Body = null; // read once: passive health and the orchestrator get the same answer
-        var second = AttemptClassifier.Classify(attempt, error: null);
-
-        Assert.Equal(first, second);
-        Assert.Equal(AttemptOutcome.Issued, second.Outcome);
-    }
-
     [Theory]
-    [InlineData(HttpRequestError.ConnectionError)]
-    [InlineData(HttpRequestError.NameResolutionError)]
-    public void Classify_NoStatusNeverConnected_Refused(HttpRequestError requestError)
+    [InlineData(AttemptFailure.NeverConnected, AttemptOutcome.Refused)]
+    [InlineData(AttemptFailure.TimedOut, AttemptOutcome.Ambiguous)]
+    [InlineData(AttemptFailure.Dropped, AttemptOutcome.Ambiguous)]
+    [InlineData(AttemptFailure.AnswerUnreadable, AttemptOutcome.Ambiguous)]
+    [InlineData(AttemptFailure.None, AttemptOutcome.Ambiguous)]
+    public void Classify_NoStatus_OnlyANeverMadeConnectionIsRefused(AttemptFailure failure, AttemptOutcome expected)
     {
-        var error = new FakeForwarderError(ForwarderError.Request, new HttpRequestException(requestError, "connect failed"));
+        var (outcome, order) = Classify(Attempt(status: null, failure: failure));
 
-        var (outcome, order) = AttemptClassifier.Classify(Attempt(status: null), error);
-
-        Assert.Equal(AttemptOutcome.Refused, outcome);
+        Assert.Equal(expected, outcome);
         Assert.Null(order);
-    }
-
-    [Theory]
-    [InlineData(SocketError.ConnectionRefused)]
-    [InlineData(SocketError.HostUnreachable)]
-    [InlineData(SocketError.NetworkUnreachable)]
-    public void Classify_NoStatusInnerSocketConnectFailure_Refused(SocketError socketError)
-    {
-        var exception = new HttpRequestException("connect failed", new SocketException((int)socketError));
-        var error = new FakeForwarderError(ForwarderError.Request, exception);
-
-        var (outcome, _) = AttemptClassifier.Classify(Attempt(status: null), error);
-
-        Assert.Equal(AttemptOutcome.Refused, outcome);
-    }
-
-    [Fact]
-    public void Classify_NoStatusRequestTimedOut_Ambiguous()
-    {
-        var error = new FakeForwarderError(ForwarderError.RequestTimedOut, new OperationCanceledException("timed out"));
-
-        var (outcome, order) = AttemptClassifier.Classify(Attempt(status: null), error);
-
-        Assert.Equal(AttemptOutcome.Ambiguous, outcome);
-        Assert.Null(order);
-    }
-
-    [Fact]
-    public void Classify_NoStatusTimeoutWrappingConnectionError_Ambiguous()
-    {
-        // Only a connect failure that is itself the error proves nothing was sent.
-        var error = new FakeForwarderError(
-            ForwarderError.RequestTimedOut,
-            new TaskCanceledException("timed out", new TimeoutException("The operation was canceled.")));
-
-        var (outcome, _) = AttemptClassifier.Classify(Attempt(status: null), error);
-
-        Assert.Equal(AttemptOutcome.Ambiguous, outcome);
-    }
-
-    [Theory]
-    [InlineData(HttpRequestError.ResponseEnded)]
-    [InlineData(HttpRequestError.InvalidResponse)]
-    [InlineData(HttpRequestError.Unknown)]
-    public void Classify_NoStatusConnectionDroppedAfterSend_Ambiguous(HttpRequestError requestError)
-    {
-        var error = new FakeForwarderError(ForwarderError.Request, new HttpRequestException(requestError, "dropped"));
-
-        var (outcome, _) = AttemptClassifier.Classify(Attempt(status: null), error);
-
-        Assert.Equal(AttemptOutcome.Ambiguous, outcome);
-    }
-
-    [Fact]
-    public void Classify_NoStatusConnectionReset_Ambiguous()
-    {
-        var exception = new HttpRequestException("reset", new IOException("reset", new SocketException((int)SocketError.ConnectionReset)));
-        var error = new FakeForwarderError(ForwarderError.Request, exception);
-
-        var (outcome, _) = AttemptClassifier.Classify(Attempt(status: null), error);
-
-        Assert.Equal(AttemptOutcome.Ambiguous, outcome);
-    }
-
-    [Fact]
-    public void Classify_NoStatusNoErrorFeature_Ambiguous()
-    {
-        var (outcome, order) = AttemptClassifier.Classify(Attempt(status: null), error: null);
-
-        Assert.Equal(AttemptOutcome.Ambiguous, outcome);
-        Assert.Null(order);
-    }
-
-    [Fact]
-    public void Classify_NoStatusErrorWithoutException_Ambiguous()
-    {
-        var (outcome, _) = AttemptClassifier.Classify(Attempt(status: null), new FakeForwarderError(ForwarderError.Request, null));
-
-        Assert.Equal(AttemptOutcome.Ambiguous, outcome);
     }
 
     [Theory]
@@ -278,9 +202,10 @@ public sealed class AttemptClassifierTests
     [InlineData(202)]
     [InlineData(409)]
     [InlineData(503)]
+    [InlineData(400)]
     public void Classify_BodyFailed_Ambiguous(int status)
     {
-        var (outcome, order) = AttemptClassifier.Classify(Attempt(status, IssuedOrder, bodyFailed: true), error: null);
+        var (outcome, order) = Classify(Attempt(status, IssuedOrder, bodyFailed: true));
 
         Assert.Equal(AttemptOutcome.Ambiguous, outcome);
         Assert.Null(order);
@@ -295,25 +220,5 @@ public sealed class AttemptClassifierTests
     public void LedgerName_EachOutcome_IsSnakeCase(AttemptOutcome outcome, string expected)
     {
         Assert.Equal(expected, AttemptClassifier.LedgerName(outcome));
-    }
-
-    [Fact]
-    public void Begin_AfterAnAnswer_ClearsPreviousAttempt()
-    {
-        var attempt = Attempt(201, IssuedOrder, bodyFailed: true);
-
-        attempt.Begin(2);
-
-        Assert.Equal(2, attempt.Number);
-        Assert.Null(attempt.Status);
-        Assert.Null(attempt.Body);
-        Assert.False(attempt.BodyFailed);
-    }
-
-    private sealed class FakeForwarderError(ForwarderError error, Exception? exception) : IForwarderErrorFeature
-    {
-        public ForwarderError Error { get; } = error;
-
-        public Exception? Exception { get; } = exception;
     }
 }

@@ -1,0 +1,101 @@
+using System.Data.Common;
+using Meterai.Gateway.Admission;
+using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Observability;
+using Meterai.Gateway.Oversight;
+using Meterai.Gateway.Probing;
+using Microsoft.Extensions.Options;
+
+namespace Meterai.Gateway.Purchases;
+
+/// <summary>What the orchestrator answers, and what the purchase metrics need to know about it.</summary>
+/// <param name="Seller">The distributor whose answer this is, for a 201 or 202.</param>
+/// <param name="Replayed">A stored answer given again: counted as a replay, since it sells nothing.</param>
+internal readonly record struct PurchaseAnswer(IResult Result, string? Seller = null, bool Replayed = false);
+
+/// <summary>
+/// The purchase's answers that sell nothing: the ledger's stored answers, and the refusals and
+/// "come back" answers, each counted where the oversight reports and the metrics expect it.
+/// </summary>
+internal sealed class PurchaseReplies(
+    PurchaseLedger ledger, GatewayMetrics metrics, RefusalCounter refusals, IOptions<ProbingOptions> probing, ILogger<PurchaseReplies> logger)
+{
+    /// <summary>The answer for a key the ledger already decided: its stored answer, still in progress, or reused with another body.</summary>
+    public static PurchaseAnswer Decided(HttpContext context, ClaimResult claim) => claim.Kind switch
+    {
+        // The first final answer again: counted as a replay, since it sells nothing.
+        ClaimKind.Replay => new(PurchaseAnswers.Stored(context, claim.ReplayStatus, claim.ReplayBody!, claim.PurchaseId!), Replayed: true),
+        ClaimKind.InProgress => new(PurchaseAnswers.InProgress()),
+        _ => new(PurchaseAnswers.KeyReused()),
+    };
+
+    /// <summary>What the ledger holds for a purchase this request no longer owns: its stored answer, or 409 while another request has it.</summary>
+    public async Task<PurchaseAnswer> CurrentAnswerAsync(HttpContext context, string purchaseId, string? seller)
+    {
+        try
+        {
+            var record = await ledger.FindAsync(purchaseId, CancellationToken.None);
+            return record is { ResponseStatus: { } status, ResponseBody: { } body } && record.Status != PurchaseStatus.InProgress
+                ? new(PurchaseAnswers.Stored(context, status, body, purchaseId), seller)
+                : new(PurchaseAnswers.InProgress());
+        }
+        catch (DbException ex)
+        {
+            return LedgerUnavailable(context, ex);
+        }
+    }
+
+    /// <summary>Counts an answer given in the purchase metrics: a replay apart, since it sells nothing; a seller only for a 201 or 202.</summary>
+    public void Count(PurchaseAnswer answer, int status, TimeSpan elapsed)
+    {
+        if (answer.Replayed)
+        {
+            metrics.PurchaseReplayed(PurchaseOutcomes.FromStatusCode(status));
+            return;
+        }
+
+        var seller = status is StatusCodes.Status201Created or StatusCodes.Status202Accepted ? answer.Seller : null;
+        metrics.PurchaseAnswered(seller, PurchaseOutcomes.FromStatusCode(status), elapsed);
+    }
+
+    /// <summary>Nothing was charged, so an honest "come back" is better than a 500.</summary>
+    public PurchaseAnswer LedgerUnavailable(HttpContext context, DbException failure)
+    {
+        PurchaseLog.LedgerUnavailable(logger, failure.GetType().Name);
+        metrics.AdmissionRejected(AdmissionRejections.LedgerUnavailable);
+        return new(PurchaseAnswers.Unavailable(context, ProbeRetryAfterSeconds(), "The purchase ledger is unavailable."));
+    }
+
+    /// <summary>Every distributor is at its limit and the admission queue cannot take or keep this purchase.</summary>
+    /// <param name="couldGrow">Some routable distributor's limit could still grow (<see cref="DistributorRoom.NoteDemand"/>): counted apart too.</param>
+    public PurchaseAnswer RefusedByQueue(HttpContext context, AdmissionResult refusal, bool couldGrow)
+    {
+        metrics.AdmissionRejected(AdmissionRejections.From(refusal.Reason));
+        if (couldGrow)
+        {
+            metrics.AdmissionRefusedWithRoom();
+        }
+
+        refusals.Refused();
+        return new(PurchaseAnswers.Unavailable(context, refusal.RetryAfterSeconds, "Every distributor is selling at full capacity and the queue is full."));
+    }
+
+    /// <summary>A claimed purchase the queue would not keep waiting (its key is free again).</summary>
+    public PurchaseAnswer QueueGaveUp(HttpContext context, string purchaseId, AdmissionResult refusal, bool couldGrow)
+    {
+        PurchaseLog.QueueRejected(logger, purchaseId, refusal.Reason, refusal.RetryAfterSeconds);
+        return RefusedByQueue(context, refusal, couldGrow);
+    }
+
+    /// <summary>Every distributor refused, or none was routable (its key is free again).</summary>
+    public PurchaseAnswer NobodyCouldSell(HttpContext context, string purchaseId, int attempts)
+    {
+        PurchaseLog.NobodyCouldSell(logger, purchaseId, attempts);
+        metrics.AdmissionRejected(AdmissionRejections.NoDistributor);
+        refusals.Refused();
+        return new(PurchaseAnswers.Unavailable(context, ProbeRetryAfterSeconds(), "No distributor can sell e-Meterai right now."));
+    }
+
+    /// <summary>When nobody can sell, the next probe round is the earliest anything can change.</summary>
+    private int ProbeRetryAfterSeconds() => (int)Math.Clamp(Math.Ceiling(probing.Value.IntervalSeconds), 1, 60);
+}
