@@ -1,4 +1,5 @@
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Routing;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Oversight;
@@ -9,6 +10,7 @@ public sealed class OversightQueries(
     ActivityAuditor auditor,
     OversightStore store,
     ReportTimelineReader timelines,
+    SellingNow sellingNow,
     IOptions<OversightOptions> options,
     TimeProvider time)
 {
@@ -16,6 +18,7 @@ public sealed class OversightQueries(
     {
         var to = time.GetUtcNow();
         var evidence = await auditor.GatherAsync(to - options.Value.AuditWindow, to, cancellationToken);
+        var selling = sellingNow.Ids();
         var open = (await store.GetFlagsAsync(openOnly: true, cancellationToken))
             .Select(ActivityAuditor.ToView)
             .ToLookup(f => f.DistributorId, StringComparer.Ordinal);
@@ -34,7 +37,9 @@ public sealed class OversightQueries(
                 e.Availability,
                 e.EMeteraiIssued,
                 e.Undelivered,
-                flags);
+                flags,
+                selling.Contains(d.Id),
+                e.Reachability);
         }).ToList();
     }
 
