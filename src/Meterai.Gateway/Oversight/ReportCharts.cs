@@ -29,8 +29,8 @@ public static class ReportCharts
         double Y(double v) => top + plot - (Math.Min(v, max) / max * plot);
 
         // An hour the gateway did not observe gets a grey band and no value: its zeros are not data.
-        var unobserved = hours.Select((h, i) => h.WasObserved() ? Html.Empty : Html.Of(
-            $"""<rect x="{F(Left + (i * step))}" y="{F(top)}" width="{F(step)}" height="{F(plot)}" fill="{NotObserved}"/>"""));
+        var unobserved = Unobserved(hours).Select(run => Html.Of(
+            $"""<rect x="{F(Left + (run.Start * step))}" y="{F(top)}" width="{F(run.Count * step)}" height="{F(plot)}" fill="{NotObserved}"/>"""));
         var bars = hours.Select((h, i) => !h.WasObserved() ? Html.Empty : Html.Of(
             $"""<rect x="{F(Left + (i * step) + (step * 0.15))}" y="{F(Y(h.Sold))}" width="{F(step * 0.7)}" height="{F(plot - (Y(h.Sold) - top))}" fill="{Sold}"/>"""));
         var capacity = Line(hours.Select((h, i) => (h.CapacityPerHour, Left + (i * step) + (step / 2))).ToList(), Y, Capacity, dashed: false);
@@ -115,6 +115,24 @@ public static class ReportCharts
         return traffic > 0 && capacity > traffic * 4
             ? (Nice(traffic * 1.25), capacity)
             : (Nice(Math.Max(traffic, capacity)), null);
+    }
+
+    /// <summary>The runs of consecutive hours the gateway did not observe, drawn as one grey band each.</summary>
+    internal static IEnumerable<(int Start, int Count)> Unobserved(IReadOnlyList<FleetHour> hours)
+    {
+        for (var i = 0; i < hours.Count; i++)
+        {
+            var start = i;
+            while (i < hours.Count && !hours[i].WasObserved())
+            {
+                i++;
+            }
+
+            if (i > start)
+            {
+                yield return (start, i - start);
+            }
+        }
     }
 
     /// <summary>A count as Indonesian documents write it: 1.234.567.</summary>

@@ -46,6 +46,7 @@ public sealed class ReportPage : PageComponent
             <tbody>{Html.Join(rows)}</tbody></table></div>
             <p class="en">Able to sell: share of the observed time its probes found it healthy and in stock (0% when it refused every order offered). Failures: orders offered that it did not take, refused (out of stock included) or ambiguous.</p>
             {Owed()}
+            {(Report.Timeline is { } perDistributor ? Html.Of($"<h2>Each distributor over the period</h2>{ReportCharts.Distributors(perDistributor)}") : Html.Empty)}
             <p class="no-print"><a href="/oversight">Back to all distributors</a></p>
             """);
     }
@@ -123,8 +124,6 @@ public sealed class ReportPage : PageComponent
             <div class="table-wrap"><table id="report-hours">
             <thead><tr><th>Hour (UTC)</th><th class="num">Observed</th><th class="num">Demand</th><th class="num">Orders sold</th><th class="num">Refused (503)</th><th class="num">Capacity per hour</th><th class="num">Distributors selling</th><th class="num">Distributors that sold</th></tr></thead>
             <tbody>{Html.Join(hours)}</tbody></table></div>
-            <h2>Each distributor over the period</h2>
-            {ReportCharts.Distributors(timeline)}
             """);
     }
 }

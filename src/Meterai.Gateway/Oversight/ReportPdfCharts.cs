@@ -33,12 +33,9 @@ internal static class ReportPdfCharts
         var step = hours.Count == 0 ? 0 : width / hours.Count;
         double Y(double v) => top + FleetHeight - (Math.Min(v, max) / max * FleetHeight);
 
-        for (var i = 0; i < hours.Count; i++)
+        foreach (var (start, count) in ReportCharts.Unobserved(hours))
         {
-            if (!hours[i].WasObserved())
-            {
-                g.DrawRectangle(new XSolidBrush(Hex(ReportCharts.NotObserved)), left + (i * step), top, step, FleetHeight);
-            }
+            g.DrawRectangle(new XSolidBrush(Hex(ReportCharts.NotObserved)), left + (start * step), top, count * step, FleetHeight);
         }
 
         Axes(w, g, left, top, width, FleetHeight, max, w.Small);
