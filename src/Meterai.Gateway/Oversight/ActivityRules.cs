@@ -96,7 +96,7 @@ public static class ActivityRules
         return span.TotalSeconds switch
         {
             < 60 => $"{span.Seconds} s",
-            < 3600 => $"{(int)span.TotalMinutes} min",
+            <= 3600 => $"{(int)span.TotalMinutes} min",
             < 172_800 when span.Minutes == 0 => $"{(int)span.TotalHours} h",
             < 172_800 => $"{(int)span.TotalHours} h {span.Minutes} min",
             _ => $"{span.TotalDays:0.#} days",

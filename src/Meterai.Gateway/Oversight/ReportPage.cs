@@ -19,7 +19,7 @@ public sealed class ReportPage : PageComponent
             <tr><td class="nowrap">{d.Id}</td><td class="name">{d.Name}</td><td>{d.State}</td>
             <td class="num">{OversightPages.Percent(d.Availability)}</td><td class="num">{d.StockOutProbes} / {d.Probes}</td>
             <td class="num">{d.OrdersIssued}</td><td class="num">{d.EMeteraiIssued}</td><td class="num">{d.Failures}</td><td class="num">{(d.Refused is { } r ? r.ToString(CultureInfo.InvariantCulture) : "–")}</td>
-            <td class="num">{d.Undelivered}</td><td class="num">{d.RefundsOwed}</td><td class="num">{d.RefundsMade}</td>
+            <td class="num">{d.Undelivered}</td><td class="num nowrap">{d.RefundsOwed} / {d.RefundsMade}</td>
             <td>{string.Join(", ", d.Flags)}</td></tr>
             """));
         return Html.Of($"""
@@ -42,7 +42,7 @@ public sealed class ReportPage : PageComponent
             {Timeline()}
             <h2>Distributors</h2>
             <div class="table-wrap"><table id="report-distributors">
-            <thead><tr><th>Id</th><th>Name</th><th>State</th><th class="num">Able to sell</th><th class="num">Stock-outs / probes</th><th class="num">Orders</th><th class="num">e-Meterai</th><th class="num">Fail&shy;ures</th><th class="num">of which refused</th><th class="num">Undeliv&shy;ered</th><th class="num">Refunds owed</th><th class="num">Refunds made</th><th>Flags</th></tr></thead>
+            <thead><tr><th>Id</th><th>Name</th><th>State</th><th class="num">Able to sell</th><th class="num">Stock-outs / probes</th><th class="num">Orders</th><th class="num">e-Meterai</th><th class="num">Fail&shy;ures</th><th class="num">of which re&shy;fused</th><th class="num">Undeliv&shy;ered</th><th class="num">Refunds owed / made</th><th>Flags</th></tr></thead>
             <tbody>{Html.Join(rows)}</tbody></table></div>
             <p class="en">Able to sell: share of the observed time its probes found it healthy and in stock (0% when it refused every order offered). Failures: orders offered that it did not take, refused (out of stock included) or ambiguous.</p>
             {Owed()}
