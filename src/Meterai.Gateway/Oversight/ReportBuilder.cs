@@ -37,9 +37,9 @@ public sealed partial class ReportBuilder(
         {
             var (e, money) = evidence[distributor.Id];
 
-            // Flags that were open at some moment of the period.
+            // Flags that were open at some moment of the period, one opened at its last instant (an audit of the same window) included.
             var flagged = flags
-                .Where(f => f.DistributorId == distributor.Id && f.OpenedAt < toMs && (f.ResolvedAt is null || f.ResolvedAt >= fromMs))
+                .Where(f => f.DistributorId == distributor.Id && f.OpenedAt <= toMs && (f.ResolvedAt is null || f.ResolvedAt >= fromMs))
                 .Select(f => f.Reason).Distinct().Order(StringComparer.Ordinal).ToList();
             return new ReportDistributorRow(
                 distributor.Id,
