@@ -72,6 +72,7 @@ internal sealed class DistributorAttemptMiddleware(
                 await next(context);
                 var latency = time.GetElapsedTime(sent);
                 admission.RecordServiceTime(latency);
+                distributor.RecordOrderAnswer(attempt.Status);
                 distributor.RecordCapacity(CapacitySignals.Sample(attempt.Status, attempt.BodyFailed, attempt.InFlightAtSend, context.Features.Get<IForwarderErrorFeature>(), sent, latency));
             }
             finally

@@ -26,6 +26,7 @@ public static class RoutingExtensions
         builder.Services.AddSingleton<IAvailableDestinationsPolicy, HealthyInStockPolicy>();
         builder.Services.AddSingleton<IPassiveHealthCheckPolicy, FailureRatePolicy>();
         builder.Services.AddSingleton<DistributorRouting>();
+        builder.Services.AddSingleton<SellingNow>();
         return builder;
     }
 }

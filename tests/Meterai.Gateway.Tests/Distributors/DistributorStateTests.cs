@@ -8,6 +8,35 @@ public sealed class DistributorStateTests
     private static DistributorState State(int maxConcurrency, double readyShare = 0) =>
         new(new DistributorEntry("d01", "PT Satu", new Uri("http://h:1/"), apiKey: null, maxConcurrency), readyShare: readyShare);
 
+    [Theory]
+    [InlineData(400, true)]
+    [InlineData(401, true)]
+    [InlineData(422, true)]
+    [InlineData(503, true)]
+    [InlineData(429, false)]
+    [InlineData(409, false)]
+    [InlineData(403, false)]
+    [InlineData(500, false)]
+    public void RecordOrderAnswer_Status_RefusingOnlyForARefusalWithoutCharge(int status, bool refusing)
+    {
+        var state = State(3);
+
+        state.RecordOrderAnswer(status);
+
+        Assert.Equal(refusing, state.RefusingOrders);
+    }
+
+    [Fact]
+    public void RecordOrderAnswer_SaleAfterRefusal_NoLongerRefusing()
+    {
+        var state = State(3);
+        state.RecordOrderAnswer(422);
+
+        state.RecordOrderAnswer(201);
+
+        Assert.False(state.RefusingOrders);
+    }
+
     [Fact]
     public void TryAcquireSlot_BelowMax_SucceedsAndCounts()
     {
