@@ -42,6 +42,9 @@ public sealed record DistributorHistory(DistributorOversightView Distributor, IR
 /// <param name="Undelivered">Purchases it took payment for and did not deliver within the delivery deadline.</param>
 public sealed record DistributorDay(DateTimeOffset Day, int Probes, int HealthyProbes, int SoldOutProbes, int Offers, int Sold, int Refused, int Undelivered)
 {
-    /// <summary>Share of the day's probes that found it healthy; null without probes.</summary>
-    public double? Availability => Probes == 0 ? null : (double)HealthyProbes / Probes;
+    /// <summary>Share of the day it was able to sell (<see cref="ActivityEvidence.Share"/>, the one formula); null without probes.</summary>
+    public double? Availability => ActivityEvidence.Share(Probes, HealthyProbes, SoldOutProbes, Offers, Sold, Refused);
+
+    /// <summary>Share of the day's probes it answered healthy, stock or not; null without probes.</summary>
+    public double? Reachability => Probes == 0 ? null : (double)HealthyProbes / Probes;
 }
