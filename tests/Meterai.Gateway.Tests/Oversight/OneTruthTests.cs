@@ -84,6 +84,8 @@ public sealed partial class OneTruthTests : IAsyncLifetime
         using var pdfResponse = await SendAsync(HttpMethod.Get, path, OversightKeys.Regulator, accept: "application/pdf");
         using var pdf = PdfDocument.Open(await pdfResponse.Content.ReadAsByteArrayAsync());
         var pdfText = Squeeze(string.Concat(pdf.GetPages().Select(p => p.Text)));
+        var home = WebUtility.HtmlDecode(await TextAsync("/oversight", "text/html"));
+        string HomeFigure(string id) => HtmlFigure().Match(home[home.IndexOf($"id=\"{id}\"", StringComparison.Ordinal)..]).Groups[1].Value;
         int Column(string name) => Array.IndexOf(csv[0], name);
         var rows = csv.Skip(1).Where(r => r[Column("state")] != "removed").ToList();
 
@@ -95,6 +97,7 @@ public sealed partial class OneTruthTests : IAsyncLifetime
         Assert.Equal(selling, rows.Count(r => r[Column("selling_when_built")] == "true"));
         Assert.Equal(selling.ToString(), HtmlFigure().Match(html[html.IndexOf("id=\"selling\"", StringComparison.Ordinal)..]).Groups[1].Value);
         Assert.Contains(Squeeze($"Selling when the report was built {selling}"), pdfText, StringComparison.Ordinal);
+        Assert.Equal(selling.ToString(), HomeFigure("selling-now"));
 
         // Sold in the period (issued at least one order): the same three, and nobody else.
         const int sold = 3;
@@ -103,6 +106,7 @@ public sealed partial class OneTruthTests : IAsyncLifetime
         Assert.Equal(sold, rows.Count(r => int.Parse(r[Column("orders_issued")]) > 0));
         Assert.Equal(sold.ToString(), HtmlFigure().Match(html[html.IndexOf("id=\"sold\"", StringComparison.Ordinal)..]).Groups[1].Value);
         Assert.Contains(Squeeze($"Sold in the period {sold}"), pdfText, StringComparison.Ordinal);
+        Assert.Equal(sold.ToString(), HomeFigure("sold"));
 
         // Active (no flag open): the three sellers; empty, refuser and down are flagged.
         const int active = 3;
@@ -111,6 +115,7 @@ public sealed partial class OneTruthTests : IAsyncLifetime
         Assert.Equal(active, rows.Count(r => r[Column("state")] == "active"));
         Assert.Equal(active.ToString(), HtmlFigure().Match(html[html.IndexOf("id=\"active\"", StringComparison.Ordinal)..]).Groups[1].Value);
         Assert.Contains(Squeeze($"Active {active}"), pdfText, StringComparison.Ordinal);
+        Assert.Equal(active.ToString(), HomeFigure("active"));
 
         // The sentence that says all three is the same in every form.
         var sentence = json.GetProperty("findings").EnumerateArray().Select(f => f.GetString()!).Single(f => f.StartsWith("Of 6 registered distributors,", StringComparison.Ordinal));

@@ -39,7 +39,8 @@ public sealed class OversightBrowserTests(Chromium chromium)
         Assert.DoesNotContain("UTC", evidence, StringComparison.Ordinal);
 
         var text = await page.InnerTextAsync("body");
-        Assert.StartsWith("1 of 2 registered distributors are active", await page.InnerTextAsync("#summary"), StringComparison.Ordinal);
+        Assert.StartsWith("Of 2 registered distributors, 1 is selling now, 0 sold in the last 60 minutes and 1 is active; 1 is inactive, with 1 open flag.",
+            await page.InnerTextAsync("#summary"), StringComparison.Ordinal);
         Assert.Contains("Regulator", await page.InnerTextAsync("header.site"), StringComparison.Ordinal);
         Assert.DoesNotContain("RegulatorKeys", text, StringComparison.Ordinal);
         Assert.DoesNotContain("docs/oversight-rules.md", text, StringComparison.Ordinal);
