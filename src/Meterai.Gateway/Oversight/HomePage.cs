@@ -102,7 +102,7 @@ public sealed class HomePage : PageComponent
 
     private Html Charts() => Timeline is not { } timeline ? Html.Empty : Html.Of($"""
         <h2><span lang="id">24 jam terakhir</span> / Last 24 hours</h2>
-        {ReportCharts.Fleet(timeline)}
+        {ReportCharts.Fleet(timeline, Clock)}
         <p class="muted">Each distributor's own charts, over 30 days, are on its page: follow its name in the table.</p>
         """);
 

@@ -23,6 +23,9 @@ public sealed partial class ReportBuilder(
     TimeProvider time,
     ILogger<ReportBuilder> logger)
 {
+    /// <summary>The zone people read the report's times in (Oversight:ReportUtcOffsetHours); the JSON and CSV keep UTC.</summary>
+    public ReaderClock Clock => ReaderClock.From(options.Value);
+
     public async Task<OversightReport> BuildAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var rules = options.Value;

@@ -19,9 +19,10 @@ public static class ReportCharts
     internal const string NotObserved = "#ececec";
 
     /// <summary>The fleet's orders sold per hour as bars, against its capacity (solid line) and demand (dashed line).</summary>
-    public static Html Fleet(ReportTimeline timeline, string id = "fleet-chart")
+    public static Html Fleet(ReportTimeline timeline, ReaderClock clock, string id = "fleet-chart")
     {
         ArgumentNullException.ThrowIfNull(timeline);
+        ArgumentNullException.ThrowIfNull(clock);
         var hours = timeline.Fleet;
         const double top = 8, plot = 130, height = top + plot + 28;
         var (max, offScale) = FleetScale(hours);
@@ -38,7 +39,7 @@ public static class ReportCharts
         var peak = hours.Count == 0 ? null : hours.MaxBy(h => h.Demand);
         var summary = peak is null || peak.Demand == 0
             ? "No demand in the period."
-            : $"Peak demand {peak.Demand} per hour in the hour from {ActivityRules.Format(peak.Hour)}; capacity then {(peak.CapacityPerHour is { } c ? Math.Round(c).ToString(CultureInfo.InvariantCulture) : "not measured")} per hour.";
+            : $"Peak demand {peak.Demand} per hour in the hour from {clock.Text(peak.Hour)}; capacity then {(peak.CapacityPerHour is { } c ? Math.Round(c).ToString(CultureInfo.InvariantCulture) : "not measured")} per hour.";
 
         return Html.Of($"""
             <figure class="chart" id="{id}">
@@ -49,21 +50,22 @@ public static class ReportCharts
             {Html.Join(bars)}
             {capacity}
             {demand}
-            {HourLabels(hours.Select(h => h.Hour).ToList(), step, top + plot)}
+            {HourLabels(hours.Select(h => h.Hour).ToList(), step, top + plot, clock)}
             {(offScale is { } above ? Html.Of($"""<text x="{F(Width - Right)}" y="{F(top + 10)}" text-anchor="end" font-size="10" fill="{Capacity}">capacity above the scale: up to {Count(above)} per hour</text>""") : Html.Empty)}
             </svg>
             <figcaption><span class="key" style="background:{Sold}"></span>orders sold
             <span class="key line" style="border-color:{Capacity}"></span>capacity (orders per hour the fleet could take)
             <span class="key line dashed" style="border-color:{Demand}"></span>demand (purchases asked for, refused ones included)
-            <span class="key" style="background:{NotObserved}"></span>not observed (the gateway was not running). Hours in UTC.</figcaption>
+            <span class="key" style="background:{NotObserved}"></span>not observed (the gateway was not running). Hours in {clock.Zone}.</figcaption>
             </figure>
             """);
     }
 
     /// <summary>One small chart per distributor: its availability per hour as a coloured band, its sales per hour as bars.</summary>
-    public static Html Distributors(ReportTimeline timeline, string id = "distributor-charts")
+    public static Html Distributors(ReportTimeline timeline, ReaderClock clock, string id = "distributor-charts")
     {
         ArgumentNullException.ThrowIfNull(timeline);
+        ArgumentNullException.ThrowIfNull(clock);
         var charts = timeline.Distributors.Select(d =>
         {
             const double band = 10, top = 14, plot = 36, height = top + plot + 22;
@@ -86,7 +88,7 @@ public static class ReportCharts
                 {Html.Join(cells)}
                 {Axes(max, top, plot, Y)}
                 {Html.Join(bars)}
-                {HourLabels(d.Hours.Select(h => h.Hour).ToList(), step, top + plot)}
+                {HourLabels(d.Hours.Select(h => h.Hour).ToList(), step, top + plot, clock)}
                 </svg>
                 </figure>
                 """);
@@ -97,7 +99,7 @@ public static class ReportCharts
             <span class="key" style="background:{AvailabilityColour(0.5)}"></span>part of the hour
             <span class="key" style="background:{AvailabilityColour(0)}"></span>not able to sell (down, no stock or refusing orders)
             <span class="key" style="background:{AvailabilityColour(null)}"></span>not observed;
-            bars: <span class="key" style="background:{Sold}"></span>orders sold per hour. Hours in UTC.</p>
+            bars: <span class="key" style="background:{Sold}"></span>orders sold per hour. Hours in {clock.Zone}.</p>
             <div class="charts">{Html.Join(charts)}</div>
             </div>
             """);
@@ -174,16 +176,13 @@ public static class ReportCharts
             : Html.Of($"""<polyline points="{string.Join(' ', s)}" fill="none" stroke="{colour}" stroke-width="2"{(dashed ? Html.Trusted(" stroke-dasharray=\"5 3\"") : Html.Empty)}/>""")));
     }
 
-    private static Html HourLabels(List<DateTimeOffset> hours, double step, double baseline)
+    private static Html HourLabels(List<DateTimeOffset> hours, double step, double baseline, ReaderClock clock)
     {
         // About six labels whatever the period's length, so they never overlap.
         var every = Math.Max(1, (int)Math.Ceiling(hours.Count / 6d));
         return Html.Join(hours.Select((h, i) => (h, i)).Where(p => p.i % every == 0).Select(p => Html.Of(
-            $"""<text x="{F(Left + (p.i * step) + (step / 2))}" y="{F(baseline + 13)}" text-anchor="middle" font-size="10" fill="#111">{Label(p.h, hours.Count)}</text>""")));
+            $"""<text x="{F(Left + (p.i * step) + (step / 2))}" y="{F(baseline + 13)}" text-anchor="middle" font-size="10" fill="#111">{clock.AxisLabel(p.h, hours.Count)}</text>""")));
     }
-
-    private static string Label(DateTimeOffset hour, int count) =>
-        count > 48 ? hour.UtcDateTime.ToString("d MMM", CultureInfo.InvariantCulture) : hour.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture);
 
     /// <summary>A round axis maximum at or above the value: 1, 2, 5 × 10ⁿ.</summary>
     internal static double Nice(double value)

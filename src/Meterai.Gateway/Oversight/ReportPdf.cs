@@ -10,43 +10,46 @@ namespace Meterai.Gateway.Oversight;
 /// </summary>
 public static class ReportPdf
 {
-    public static byte[] Write(OversightReport report)
+    /// <param name="clock">The zone the reader reads times in; the stored report and its JSON stay in UTC.</param>
+    public static byte[] Write(OversightReport report, ReaderClock clock)
     {
         ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(clock);
         PdfFonts.EnsureInstalled();
         using var document = new PdfDocument();
-        var period = $"{ActivityRules.Format(report.From)} to {ActivityRules.Format(report.To)}";
+        var period = $"{clock.Text(report.From)} to {clock.Text(report.To)}";
         document.Info.Title = $"e-Meterai oversight report {report.Id}";
         document.Info.Subject = period;
         document.Info.Creator = "meterai-gateway";
 
         using var w = new ReportPdfWriter(document);
         w.Text("Laporan pengawasan e-Meterai / e-Meterai oversight report", w.Title, ReportPdfWriter.Ink, after: 4);
-        w.Text($"Period: {period}. Built {ActivityRules.Format(report.CreatedAt)}. Report {report.Id}.", w.Body, ReportPdfWriter.Muted, after: 2);
+        w.Text($"Period: {period}. Built {clock.Text(report.CreatedAt)}. Report {report.Id}.", w.Body, ReportPdfWriter.Muted, after: 2);
         if (report.Coverage is { } coverage)
         {
             w.Text($"Coverage: {coverage.Describe()}.", w.Body, ReportPdfWriter.Muted, after: 4);
         }
 
-        Findings(w, report.Findings);
+        Findings(w, report.Findings, clock);
         Totals(w, report);
 
         if (report.Timeline is { } timeline)
         {
-            w.Heading("Surge headroom", ReportPdfCharts.FleetBlockHeight(w));
-            ReportPdfCharts.Fleet(w, timeline);
-            Hours(w, timeline);
+            w.Heading("Surge headroom", ReportPdfCharts.FleetBlockHeight(w, clock));
+            ReportPdfCharts.Fleet(w, timeline, clock);
+            Hours(w, timeline, clock);
         }
 
         Distributors(w, report.Distributors);
-        Owed(w, report);
-        Overcharges(w, report);
+        Owed(w, report, clock);
+        Overcharges(w, report, clock);
 
         if (report.Timeline is { Distributors.Count: > 0 } perDistributor)
         {
-            w.Heading("Each distributor over the period", w.TextHeight(ReportPdfCharts.MultiplesLegend, w.Small, after: 6) + ReportPdfCharts.RowHeight(w));
-            w.Text(ReportPdfCharts.MultiplesLegend, w.Small, ReportPdfWriter.Muted, after: 6);
-            ReportPdfCharts.Multiples(w, perDistributor);
+            var legend = ReportPdfCharts.MultiplesLegend(clock);
+            w.Heading("Each distributor over the period", w.TextHeight(legend, w.Small, after: 6) + ReportPdfCharts.RowHeight(w));
+            w.Text(legend, w.Small, ReportPdfWriter.Muted, after: 6);
+            ReportPdfCharts.Multiples(w, perDistributor, clock);
         }
 
         w.Finish($"e-Meterai oversight report · {period}", report.Id);
@@ -55,9 +58,11 @@ public static class ReportPdf
         return output.ToArray();
     }
 
-    private static void Findings(ReportPdfWriter w, IReadOnlyList<string> findings)
+    /// <summary>The findings as stored, with their times in the reader's zone.</summary>
+    private static void Findings(ReportPdfWriter w, IEnumerable<string> stored, ReaderClock clock)
     {
         const double indent = 16;
+        var findings = stored.Select(clock.Localise).ToList();
         w.Heading("Findings", findings.Count == 0 ? 0 : w.TextHeight(findings[0], w.Body, indent, after: 4));
         for (var i = 0; i < findings.Count; i++)
         {
@@ -94,15 +99,15 @@ public static class ReportPdf
         w.Table("Totals", [new("Figure", MinWidth: 170), new("Value", Numeric: true, MinWidth: 60), new("Of what")], rows);
     }
 
-    private static void Hours(ReportPdfWriter w, ReportTimeline timeline) =>
+    private static void Hours(ReportPdfWriter w, ReportTimeline timeline, ReaderClock clock) =>
         w.Table(
-            "Hour by hour (UTC)",
+            $"Hour by hour ({clock.Zone})",
             [
-                new("Hour (UTC)"), new("Observed", Numeric: true), new("Demand", Numeric: true), new("Orders\nsold", Numeric: true),
+                new($"Hour ({clock.Zone})"), new("Observed", Numeric: true), new("Demand", Numeric: true), new("Orders\nsold", Numeric: true),
                 new("Refused\n(503)", Numeric: true), new("Capacity\nper hour", Numeric: true), new("Distributors\nselling", Numeric: true),
                 new("Distributors\nthat sold", Numeric: true),
             ],
-            ReportPage.HourRows(timeline.Fleet).Select(r => r.Hour is not { } h ? [r.Label, "not observed", "–", "–", "–", "–", "–", "–"] : new[]
+            ReportPage.HourRows(timeline.Fleet, clock).Select(r => r.Hour is not { } h ? [r.Label, "not observed", "–", "–", "–", "–", "–", "–"] : new[]
             {
                 r.Label,
                 ReportPage.Observed(h),
@@ -130,7 +135,7 @@ public static class ReportPdf
             "Able to sell: share of the observed time its probes found it healthy and in stock (0% when it refused every order offered). Failures: orders offered that it did not take, refused (out of stock included) or ambiguous.");
 
     /// <summary>What is owed outside the registered rows: removed distributors' open purchases, and orphan orders issued.</summary>
-    private static void Owed(ReportPdfWriter w, OversightReport report)
+    private static void Owed(ReportPdfWriter w, OversightReport report, ReaderClock clock)
     {
         if (report.RemovedDistributors is { Count: > 0 } removed)
         {
@@ -148,14 +153,14 @@ public static class ReportPdf
                 orphans.Select(o => new[]
                 {
                     o.DistributorId, o.PurchaseId, o.OrderId ?? "", N(o.Quantity), ReportBuilder.Rupiah(o.Amount ?? 0),
-                    o.FoundAt is { } at ? ActivityRules.Format(at) : "",
+                    o.FoundAt is { } at ? clock.Text(at) : "",
                 }).ToList(),
                 "An issued e-Meterai cannot be refunded (distributor spec), so the distributor owes the applicant a credit.");
         }
     }
 
     /// <summary>Orders charged above quantity × 10,000 in the period (docs/api/gateway-api.md: overcharges).</summary>
-    private static void Overcharges(ReportPdfWriter w, OversightReport report)
+    private static void Overcharges(ReportPdfWriter w, OversightReport report, ReaderClock clock)
     {
         if (report.Overcharges is { Count: > 0 } overcharges)
         {
@@ -164,7 +169,7 @@ public static class ReportPdf
                 [new("Order"), new("Distributor"), new("e-Meterai", Numeric: true), new("Charged", Numeric: true), new("Due", Numeric: true), new("Found")],
                 overcharges.Select(o => new[]
                 {
-                    o.OrderId, o.DistributorId, N(o.Quantity), ReportBuilder.Rupiah(o.AmountCharged), ReportBuilder.Rupiah(o.AmountDue), ActivityRules.Format(o.FoundAt),
+                    o.OrderId, o.DistributorId, N(o.Quantity), ReportBuilder.Rupiah(o.AmountCharged), ReportBuilder.Rupiah(o.AmountDue), clock.Text(o.FoundAt),
                 }).ToList(),
                 "Orders charged more than Rp 10.000 per e-Meterai. The orders counted; the applicants are owed the difference.");
         }

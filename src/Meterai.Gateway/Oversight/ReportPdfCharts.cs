@@ -19,13 +19,14 @@ internal static class ReportPdfCharts
     public const double FleetHeight = 150;
 
     /// <summary>Height of the fleet chart with its axis labels and legend.</summary>
-    public static double FleetBlockHeight(ReportPdfWriter w) => FleetHeight + 22 + w.TextHeight(Legend, w.Small, after: 6);
+    public static double FleetBlockHeight(ReportPdfWriter w, ReaderClock clock) => FleetHeight + 22 + w.TextHeight(Legend(clock), w.Small, after: 6);
 
-    private const string Legend = "Bars: orders sold. Solid green line: capacity (orders per hour the fleet could take). Dashed red line: demand (purchases asked for, refused ones included). Grey: hours the gateway did not observe. Hours in UTC.";
+    private static string Legend(ReaderClock clock) =>
+        $"Bars: orders sold. Solid green line: capacity (orders per hour the fleet could take). Dashed red line: demand (purchases asked for, refused ones included). Grey: hours the gateway did not observe. Hours in {clock.Zone}.";
 
-    public static void Fleet(ReportPdfWriter w, ReportTimeline timeline)
+    public static void Fleet(ReportPdfWriter w, ReportTimeline timeline, ReaderClock clock)
     {
-        w.Reserve(FleetBlockHeight(w));
+        w.Reserve(FleetBlockHeight(w, clock));
         var g = w.Graphics;
         var (left, top, width) = (w.Left + AxisWidth, w.Y + 6, w.Width - AxisWidth);
         var hours = timeline.Fleet;
@@ -49,24 +50,24 @@ internal static class ReportPdfCharts
 
         Polyline(g, hours.Select((h, i) => (h.CapacityPerHour, left + (i * step) + (step / 2))).ToList(), Y, new XPen(Capacity, 1.6));
         Polyline(g, hours.Select((h, i) => (h.WasObserved() ? (double?)h.Demand : null, left + (i * step) + (step / 2))).ToList(), Y, new XPen(Demand, 1.6) { DashStyle = XDashStyle.Dash });
-        HourLabels(w, g, hours.Select(h => h.Hour).ToList(), left, step, top + FleetHeight, 8);
+        HourLabels(w, g, hours.Select(h => h.Hour).ToList(), left, step, top + FleetHeight, 8, clock);
         if (offScale is { } above)
         {
             g.DrawString($"capacity above the scale: up to {ReportCharts.Count(above)} per hour", w.Small, new XSolidBrush(Capacity), new XRect(left, top + 2, width - 4, 10), XStringFormats.TopRight);
         }
 
         w.Advance(FleetHeight + 22);
-        w.Text(Legend, w.Small, ReportPdfWriter.Muted, after: 6);
+        w.Text(Legend(clock), w.Small, ReportPdfWriter.Muted, after: 6);
     }
 
     /// <summary>The legend under the heading of the small multiples, and the height of one row of them.</summary>
-    public static string MultiplesLegend =>
-        "Band: share of each hour the distributor was able to sell (green 80% or more, amber part of the hour, red not able: down, no stock or refusing orders; grey not observed). Bars: orders sold per hour, each chart on its own scale. Hours in UTC.";
+    public static string MultiplesLegend(ReaderClock clock) =>
+        $"Band: share of each hour the distributor was able to sell (green 80% or more, amber part of the hour, red not able: down, no stock or refusing orders; grey not observed). Bars: orders sold per hour, each chart on its own scale. Hours in {clock.Zone}.";
 
     public static double RowHeight(ReportPdfWriter w) => ReportPdfWriter.LineHeight(w.Bold) + 7 + 3 + 26 + 20;
 
     /// <summary>Every distributor as a small chart, <see cref="PerRow"/> to a row; a row never breaks across pages.</summary>
-    public static void Multiples(ReportPdfWriter w, ReportTimeline timeline)
+    public static void Multiples(ReportPdfWriter w, ReportTimeline timeline, ReaderClock clock)
     {
         const double gap = 14, band = 7, plot = 26;
         var cellWidth = (w.Width - ((PerRow - 1) * gap)) / PerRow;
@@ -103,7 +104,7 @@ internal static class ReportPdfCharts
                     g.DrawRectangle(new XSolidBrush(Sold), left + (i * step) + (step * 0.15), plotTop + plot - h, step * 0.7, h);
                 }
 
-                HourLabels(w, g, d.Hours.Select(h => h.Hour).ToList(), left, step, plotTop + plot, 3);
+                HourLabels(w, g, d.Hours.Select(h => h.Hour).ToList(), left, step, plotTop + plot, 3, clock);
             }
 
             w.Advance(rowHeight);
@@ -159,12 +160,12 @@ internal static class ReportPdfCharts
         }
     }
 
-    private static void HourLabels(ReportPdfWriter w, XGraphics g, List<DateTimeOffset> hours, double left, double step, double baseline, int labels)
+    private static void HourLabels(ReportPdfWriter w, XGraphics g, List<DateTimeOffset> hours, double left, double step, double baseline, int labels, ReaderClock clock)
     {
         var every = Math.Max(1, (int)Math.Ceiling(hours.Count / (double)labels));
         for (var i = 0; i < hours.Count; i += every)
         {
-            var label = hours.Count > 48 ? hours[i].UtcDateTime.ToString("d MMM", CultureInfo.InvariantCulture) : hours[i].UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture);
+            var label = clock.AxisLabel(hours[i], hours.Count);
             g.DrawString(label, w.Small, new XSolidBrush(ReportPdfWriter.Ink), new XRect(left + (i * step) + (step / 2) - 20, baseline + 2, 40, 8), XStringFormats.TopCenter);
         }
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Meterai.Gateway.Oversight;
 using Meterai.Gateway.Tests.Apis;
 using Meterai.Gateway.Tests.Auth;
 using Meterai.Gateway.Tests.Testing;
@@ -122,8 +123,9 @@ public sealed partial class OneTruthTests : IAsyncLifetime
         Assert.Contains($"{sold} sold e-Meterai", sentence, StringComparison.Ordinal);
         Assert.Contains($"{selling} were selling", sentence, StringComparison.Ordinal);
         Assert.Contains($"{active} were active", sentence, StringComparison.Ordinal);
-        Assert.Contains(sentence, html, StringComparison.Ordinal);
-        Assert.Contains(Squeeze(sentence), pdfText, StringComparison.Ordinal);
+        // A person reads its times in WIB; the JSON keeps UTC.
+        Assert.Contains(ReaderClock.Wib.Localise(sentence), html, StringComparison.Ordinal);
+        Assert.Contains(Squeeze(ReaderClock.Wib.Localise(sentence)), pdfText, StringComparison.Ordinal);
 
         // Refused orders are failures, in the JSON and the CSV alike, and equal the ledger's.
         var refused = await _gateway.QueryLedgerAsync<long>("SELECT COUNT(*) FROM purchase_attempts WHERE distributor_id = 'refuser' AND outcome IN ('refused', 'sold_out')");

@@ -2,6 +2,7 @@ using Meterai.Gateway.Ledger;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Meterai.Gateway.Oversight;
 using Meterai.Gateway.Tests.Testing;
 using Meterai.Simulator;
 using Microsoft.Extensions.DependencyInjection;
@@ -134,7 +135,7 @@ public abstract class OversightFlowTests(string provider) : IAsyncLifetime
 
         using var html = await SendAsync(HttpMethod.Get, $"/api/oversight/reports/{id}", RegulatorKey, accept: "text/html");
         Assert.Equal("text/html", html.Content.Headers.ContentType?.MediaType);
-        Assert.Contains(findings[1]!, System.Net.WebUtility.HtmlDecode(await html.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Contains(ReaderClock.Wib.Localise(findings[1]!), System.Net.WebUtility.HtmlDecode(await html.Content.ReadAsStringAsync()), StringComparison.Ordinal);
 
         // A stored report never changes: later sales do not alter it.
         await SellAsync(5);

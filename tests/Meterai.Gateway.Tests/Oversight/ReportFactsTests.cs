@@ -81,7 +81,7 @@ public sealed class ReportFactsTests
         Assert.Equal([null, null, null, 1d], timeline.Distributors[0].Hours.Select(h => h.Availability));
 
         // The chart's demand line has one mark, at the last hour: no ramp from 00:00.
-        var svg = XDocument.Parse(System.Text.RegularExpressions.Regex.Match(ReportCharts.Fleet(timeline).Value, "<svg[\\s\\S]*?</svg>").Value);
+        var svg = XDocument.Parse(System.Text.RegularExpressions.Regex.Match(ReportCharts.Fleet(timeline, ReaderClock.Wib).Value, "<svg[\\s\\S]*?</svg>").Value);
         XNamespace ns = "http://www.w3.org/2000/svg";
         var demand = svg.Descendants().Where(e => (string?)e.Attribute("stroke") == "#a3161a" || (string?)e.Attribute("fill") == "#a3161a").ToList();
         var mark = Assert.Single(demand);
@@ -89,10 +89,10 @@ public sealed class ReportFactsTests
         var step = (360d - 34 - 6) / 4;
         Assert.Equal(34 + (3 * step) + (step / 2), double.Parse((string)mark.Attribute("cx")!, System.Globalization.CultureInfo.InvariantCulture), 1);
 
-        // And the tables list the three hours as one "not observed" row.
-        var table = ReportPage.HourRows(timeline.Fleet).ToList();
+        // And the tables list the three hours as one "not observed" row, labelled in WIB (00:00 UTC is 07:00 WIB).
+        var table = ReportPage.HourRows(timeline.Fleet, ReaderClock.Wib).ToList();
         Assert.Equal(2, table.Count);
-        Assert.Equal(("7 Dec 00:00 – 7 Dec 02:00", (FleetHour?)null), table[0]);
+        Assert.Equal(("7 Dec 07:00 – 7 Dec 09:00", (FleetHour?)null), table[0]);
     }
 
     [Fact]

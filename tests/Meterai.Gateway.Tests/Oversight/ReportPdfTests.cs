@@ -16,7 +16,7 @@ public sealed partial class ReportPdfTests
 
     private static readonly string[] Headings =
     [
-        "Findings", "Totals", "Surge headroom", "Hour by hour (UTC)", "Distributors", "Removed from the registry, still owing",
+        "Findings", "Totals", "Surge headroom", "Hour by hour (WIB)", "Distributors", "Removed from the registry, still owing",
         "Issued for purchases sold elsewhere (owed as a credit)", "Overcharges", "Each distributor over the period",
     ];
 
@@ -26,7 +26,7 @@ public sealed partial class ReportPdfTests
     [InlineData(14)]
     public void Write_LongReport_EveryPageSaysPageNOfMAndThePeriod(int findings)
     {
-        using var document = PdfDocument.Open(ReportPdf.Write(Report(findings)));
+        using var document = PdfDocument.Open(ReportPdf.Write(Report(findings), ReaderClock.Wib));
 
         var pages = document.GetPages().ToList();
         Assert.InRange(pages.Count, 3, 8);
@@ -34,7 +34,7 @@ public sealed partial class ReportPdfTests
         {
             var text = Squeeze(page.Text);
             Assert.Contains(Squeeze($"page {page.Number} of {pages.Count}"), text, StringComparison.Ordinal);
-            Assert.Contains(Squeeze("6 December 2026 17:00 UTC to 7 December 2026 17:00 UTC"), text, StringComparison.Ordinal);
+            Assert.Contains(Squeeze("7 Dec 2026 00:00 WIB to 8 Dec 2026 00:00 WIB"), text, StringComparison.Ordinal);
         }
     }
 
@@ -45,7 +45,7 @@ public sealed partial class ReportPdfTests
     public void Write_LongReport_NoHeadingWithoutItsFirstLinesOnItsPage(int findings)
     {
         // Findings of different lengths move every later heading up and down the pages.
-        using var document = PdfDocument.Open(ReportPdf.Write(Report(findings)));
+        using var document = PdfDocument.Open(ReportPdf.Write(Report(findings), ReaderClock.Wib));
 
         var seen = new List<string>();
         foreach (var page in document.GetPages())
@@ -70,7 +70,7 @@ public sealed partial class ReportPdfTests
     [Fact]
     public void Write_DistributorTable_NumbersRightAlignedUnderTheirHeader()
     {
-        using var document = PdfDocument.Open(ReportPdf.Write(Report(4)));
+        using var document = PdfDocument.Open(ReportPdf.Write(Report(4), ReaderClock.Wib));
 
         var checkedColumns = 0;
         var widths = new List<int>();
@@ -106,7 +106,7 @@ public sealed partial class ReportPdfTests
     [Fact]
     public void Write_TwentySixDistributors_ChartsShareThePagesAsSmallMultiples()
     {
-        using var document = PdfDocument.Open(ReportPdf.Write(Report(4)));
+        using var document = PdfDocument.Open(ReportPdf.Write(Report(4), ReaderClock.Wib));
 
         // Each distributor's chart title once; at least three to a row, so they take at most 3 pages.
         var pages = document.GetPages().Where(p => Regex.IsMatch(p.Text, "\\d+ sold")).ToList();
