@@ -83,7 +83,7 @@ public static class FlagNames
         [FlagReasons.NoStock] = ("Stok habis", "Out of stock"),
         [FlagReasons.NoSales] = ("Tidak menjual", "Not selling"),
         [FlagReasons.Undelivered] = ("Dibayar, tidak dikirim", "Paid, not delivered"),
-        ["overcharged"] = ("Menagih lebih", "Overcharged"),
+        [FlagReasons.Overcharged] = ("Menagih lebih", "Overcharged"),
     };
 
     /// <summary>The reason's names; an unknown code (a newer gateway's) is shown as it is in both.</summary>

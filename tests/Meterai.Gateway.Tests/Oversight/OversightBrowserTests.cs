@@ -121,7 +121,10 @@ public sealed class OversightBrowserTests(Chromium chromium)
 
         await Chromium.ClickAndWaitForLoadAsync(page, "#summary a[href='/oversight/rules']");
 
-        Assert.Contains("healthy in fewer than 80% of probes", await page.InnerTextAsync("#in-force"), StringComparison.Ordinal);
+        var inForce = await page.InnerTextAsync("#in-force");
+        Assert.Contains("healthy in fewer than 80% of probes", inForce, StringComparison.Ordinal);
+        var overcharged = await page.Locator("#in-force tr", new() { HasText = "Overcharged" }).InnerTextAsync();
+        Assert.Contains("any order charged above quantity × Rp 10.000 in the audit window", overcharged, StringComparison.Ordinal);
         var sections = await page.Locator("#rules h2").AllInnerTextsAsync();
         Assert.StartsWith("Selling, sold and active", sections[0], StringComparison.Ordinal);
         Assert.Contains("Where the evidence comes from", sections);
