@@ -69,7 +69,7 @@ public sealed class ReportPage : PageComponent
             """);
         var orphanTable = orphans.Count == 0 ? Html.Empty : Html.Of($"""
             <h2>Issued for purchases sold elsewhere (owed as a credit)</h2>
-            <p class="en">An issued e-Meterai cannot be refunded (distributor spec), so the distributor owes the applicant a credit.</p>
+            <p class="en">The Distributor API (version 1) allows no refund of an issued e-Meterai, so the distributor owes the applicant a credit.</p>
             <div class="table-wrap"><table id="report-orphans">
             <thead><tr><th>Distributor</th><th>Purchase</th><th>Order</th><th class="num">e-Meterai</th><th class="num">Amount</th><th>Found</th></tr></thead>
             <tbody>{Html.Join(orphans.Select(o => Html.Of($"<tr><td class=\"nowrap\">{o.DistributorId}</td><td class=\"nowrap\">{o.PurchaseId}</td><td class=\"nowrap\">{o.OrderId ?? ""}</td><td class=\"num\">{o.Quantity}</td><td class=\"num\">{ReportBuilder.Rupiah(o.Amount ?? 0)}</td><td class=\"nowrap\">{(o.FoundAt is { } at ? Clock.Text(at) : "")}</td></tr>")))}</tbody></table></div>

@@ -155,7 +155,7 @@ public static class ReportPdf
                     o.DistributorId, o.PurchaseId, o.OrderId ?? "", N(o.Quantity), ReportBuilder.Rupiah(o.Amount ?? 0),
                     o.FoundAt is { } at ? clock.Text(at) : "",
                 }).ToList(),
-                "An issued e-Meterai cannot be refunded (distributor spec), so the distributor owes the applicant a credit.");
+                "The Distributor API (version 1) allows no refund of an issued e-Meterai, so the distributor owes the applicant a credit.");
         }
     }
 

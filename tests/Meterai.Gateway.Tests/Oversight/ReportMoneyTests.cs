@@ -90,6 +90,8 @@ public sealed class ReportMoneyTests
         Assert.Contains(forms.Csv, line => line.StartsWith("d01,", StringComparison.Ordinal) && Cell(forms.Csv, line, "unresolved") == "" && Cell(forms.Csv, line, "orphans_delivered") == "1"
             && Cell(forms.Csv, line, "overcharges") == "0");
         Assert.Contains("pur_orphan", forms.Html, StringComparison.Ordinal);
+        Assert.Contains("The Distributor API (version 1) allows no refund of an issued e-Meterai", forms.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("spec", forms.Html, StringComparison.OrdinalIgnoreCase);
         Assert.True(forms.PdfBytes > 0);
     }
 
