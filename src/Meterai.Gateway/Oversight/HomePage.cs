@@ -58,7 +58,7 @@ public sealed class HomePage : PageComponent
             <section id="summary" class="summary">
             <p class="lead">Of <strong id="registered">{registered}</strong> registered distributors, <strong id="selling-now">{selling}</strong> {(selling == 1 ? "is" : "are")} selling now,
             <strong id="sold">{sold}</strong> sold in the last {window} and <strong id="active">{active}</strong> {(active == 1 ? "is" : "are")} active;
-            {registered - active} {(registered - active == 1 ? "is" : "are")} inactive, with {flags} open {(flags == 1 ? "flag" : "flags")}.
+            {(registered == active ? "none is inactive" : $"{registered - active} {(registered - active == 1 ? "is" : "are")} inactive, with {flags} open {(flags == 1 ? "flag" : "flags")}")}.
             <span lang="id" class="id-line">Dari {registered} distributor terdaftar, {selling} menjual sekarang, {sold} menjual dalam {MinutesId(Window)} terakhir, {active} aktif.</span></p>
             <p class="muted">Three different questions. <strong>Selling now</strong>: healthy by its latest probe, in stock and not refusing orders (the count on /status).
             <strong>Sold</strong>: issued at least one e-Meterai. <strong>Active</strong>: no flag open; a distributor is inactive while one is.
@@ -67,7 +67,7 @@ public sealed class HomePage : PageComponent
             </section>
             <h2><span lang="id">Distributor</span> / Distributors</h2>
             <div class="table-wrap"><table id="distributors">
-            <thead><tr><th>Distributor</th><th>State</th><th>Selling now</th><th>Healthy</th><th class="num">Stock</th>
+            <thead><tr><th>Distributor</th><th>State</th><th>Selling now</th><th class="num">Stock</th>
             <th class="num" title="Orders in flight the gateway allows now: learned, never above maxConcurrency">Concurrency limit</th>
             <th class="num">Availability</th><th class="num">Issued</th><th class="num">Undelivered</th></tr></thead>
             <tbody>{Html.Join(Distributors.Select(Row))}</tbody></table></div>
@@ -80,14 +80,13 @@ public sealed class HomePage : PageComponent
     private Html Row(DistributorOversightView d)
     {
         var evidence = d.Flags.Count == 0 ? Html.Empty : Html.Of($"""
-            <tr class="evidence"><td colspan="9"><details><summary><span lang="id">Bukti</span> / Evidence: {d.Flags.Count} open {(d.Flags.Count == 1 ? "flag" : "flags")}</summary>
+            <tr class="evidence"><td colspan="8"><details><summary><span lang="id">Bukti</span> / Evidence: {d.Flags.Count} open {(d.Flags.Count == 1 ? "flag" : "flags")}</summary>
             {FlagHtml.List(d.Flags, Clock)}</details></td></tr>
             """);
         return Html.Of($"""
             <tr class="distributor{(d.Flags.Count == 0 ? Html.Empty : Html.Trusted(" flagged"))}"><td class="name"><a href="{DistributorPage.PathOf(d.Id)}">{d.Name}</a> <span class="muted id">{d.Id}</span></td>
             <td class="state">{State(d)}</td>
-            <td data-label="Selling now">{(d.SellingNow ? Html.Text("yes") : Html.Of($"<strong>no</strong>"))}</td>
-            <td data-label="Healthy">{(d.Healthy switch { true => Html.Text("yes"), false => Html.Of($"<strong>no</strong>"), null => Html.Text("–") })}</td>
+            <td data-label="Selling now">{SellingNow(d)}</td>
             <td class="num" data-label="Stock">{Figures.Count(d.Stock)}</td>
             <td class="num" data-label="Concurrency limit">{Figures.Count(d.ConcurrencyLimit)}</td>
             <td class="num" data-label="Availability">{Figures.Percent(d.Availability)}</td>
@@ -95,6 +94,14 @@ public sealed class HomePage : PageComponent
             {evidence}
             """);
     }
+
+    /// <summary>Selling now, or the first reason it is not, in the order the definition reads (docs/oversight-rules.md).</summary>
+    internal static Html SellingNow(DistributorOversightView d) =>
+        d.SellingNow ? Html.Text("yes")
+        : d.Healthy is null ? Html.Of($"<strong>no</strong>: not probed yet")
+        : d.Healthy == false ? Html.Of($"<strong>no</strong>: down")
+        : d.Stock == 0 ? Html.Of($"<strong>no</strong>: no stock")
+        : Html.Of($"<strong>no</strong>: refusing orders");
 
     internal static Html State(DistributorOversightView d) => d.State == DistributorStates.Active
         ? Html.Of($"""<span class="state active">active</span>""")

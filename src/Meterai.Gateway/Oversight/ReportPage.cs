@@ -24,7 +24,7 @@ public sealed class ReportPage : PageComponent
             <td class="num">{OversightPages.Percent(d.Availability)}</td><td class="num">{d.StockOutProbes} / {d.Probes}</td>
             <td class="num">{d.OrdersIssued}</td><td class="num">{d.EMeteraiIssued}</td><td class="num">{d.Failures}</td><td class="num">{(d.Refused is { } r ? r.ToString(CultureInfo.InvariantCulture) : "–")}</td>
             <td class="num">{d.Undelivered}</td><td class="num nowrap">{d.RefundsOwed} / {d.RefundsMade}</td>
-            <td>{string.Join(", ", d.Flags)}</td></tr>
+            <td>{string.Join(", ", d.Flags.Select(f => FlagNames.Of(f).En))}</td></tr>
             """));
         return Html.Of($"""
             <p>Period: <strong>{Clock.Time(Report.From)}</strong> to <strong>{Clock.Time(Report.To)}</strong>.

@@ -130,7 +130,7 @@ public static class ReportPdf
             {
                 d.Id, d.Name, d.State, OversightPages.Percent(d.Availability), $"{N(d.StockOutProbes)} / {N(d.Probes)}",
                 N(d.OrdersIssued), N(d.EMeteraiIssued), N(d.Failures), d.Refused is { } r ? N(r) : "–",
-                N(d.Undelivered), $"{N(d.RefundsOwed)} / {N(d.RefundsMade)}", string.Join(", ", d.Flags),
+                N(d.Undelivered), $"{N(d.RefundsOwed)} / {N(d.RefundsMade)}", string.Join(", ", d.Flags.Select(f => FlagNames.Of(f).En)),
             }).ToList(),
             "Able to sell: share of the observed time its probes found it healthy and in stock (0% when it refused every order offered). Failures: orders offered that it did not take, refused (out of stock included) or ambiguous.");
 

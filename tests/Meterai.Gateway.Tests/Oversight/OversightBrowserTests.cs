@@ -32,6 +32,8 @@ public sealed class OversightBrowserTests(Chromium chromium)
         var rows = await page.EvaluateAsync<string>(
             "[...document.querySelectorAll('#distributors tr.distributor')].map(r => r.cells[0].innerText + '|' + r.querySelector('span.state').innerText).join('\\n')");
         Assert.Equal("PT Uji seller seller|active\nPT Uji down down|inactive", rows);
+        var selling = await page.EvaluateAsync<string>("[...document.querySelectorAll('#distributors tr.distributor')].map(r => r.cells[2].innerText).join('\\n')");
+        Assert.Equal("yes\nno: down", selling);
         Assert.Contains("Tidak dapat dihubungi / Unreachable", await page.InnerTextAsync("#distributors tr.distributor.flagged"), StringComparison.Ordinal);
         await page.ClickAsync("#distributors tr.evidence summary");
         var evidence = await page.InnerTextAsync("#distributors tr.evidence");

@@ -104,6 +104,16 @@ public sealed partial class ReportPdfTests
     }
 
     [Fact]
+    public void Write_FlaggedDistributors_FlagsInPlainWordsNotCodes()
+    {
+        using var document = PdfDocument.Open(ReportPdf.Write(Report(4), ReaderClock.Wib));
+
+        var text = Squeeze(string.Concat(document.GetPages().Select(p => p.Text)));
+        Assert.Contains("Outofstock", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("no_stock", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Write_TwentySixDistributors_ChartsShareThePagesAsSmallMultiples()
     {
         using var document = PdfDocument.Open(ReportPdf.Write(Report(4), ReaderClock.Wib));
