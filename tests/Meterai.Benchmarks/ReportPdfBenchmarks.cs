@@ -40,5 +40,5 @@ public class ReportPdfBenchmarks
     }
 
     [Benchmark]
-    public int Render() => LastSize = ReportPdf.Write(_report).Length;
+    public int Render() => LastSize = ReportPdf.Write(_report, ReaderClock.Wib).Length;
 }

@@ -78,9 +78,9 @@ public static class OversightApi
         return Negotiate(request) switch
         {
             "text/csv" => TypedResults.Text(ReportCsv.Write(report), "text/csv; charset=utf-8", System.Text.Encoding.UTF8),
-            "text/html" => OversightPages.Report(report),
+            "text/html" => OversightPages.Report(report, reports.Clock),
             "application/json" => TypedResults.Ok(report),
-            "application/pdf" => TypedResults.File(ReportPdf.Write(report), "application/pdf", $"{report.Id}.pdf"),
+            "application/pdf" => TypedResults.File(ReportPdf.Write(report, reports.Clock), "application/pdf", $"{report.Id}.pdf"),
             _ => TypedResults.Problem(
                 detail: "The Accept header asks for none of the formats this report is served as: application/json, text/csv, text/html or application/pdf.",
                 statusCode: StatusCodes.Status406NotAcceptable,

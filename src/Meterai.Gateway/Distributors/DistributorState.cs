@@ -14,6 +14,7 @@ public sealed class DistributorState(DistributorEntry entry, ConcurrencyLimiter?
     private readonly SendGate _sendGate = new();
     private int _taken;
     private int _stock = UnknownStock;
+    private int _refusing;
 
     public DistributorEntry Entry { get; } = entry;
 
@@ -59,6 +60,13 @@ public sealed class DistributorState(DistributorEntry entry, ConcurrencyLimiter?
     public int Stock => Volatile.Read(ref _stock);
 
     public bool MayHaveStock => Stock != 0;
+
+    /// <summary>
+    /// It refused an order without charging (docs/api/distributor-api.md: 400, 401, 422, 503) and has sold
+    /// nothing since: not selling (<see cref="Routing.SellingNow"/>), whatever its probes say.
+    /// Cleared by its next sale, not by time: a refusal pause ending proves nothing.
+    /// </summary>
+    public bool RefusingOrders => Volatile.Read(ref _refusing) == 1;
 
     /// <summary>Result of the last active probe; null before the first.</summary>
     public bool? Healthy { get; private set; }
@@ -115,6 +123,19 @@ public sealed class DistributorState(DistributorEntry entry, ConcurrencyLimiter?
     {
         var previous = Interlocked.Exchange(ref _stock, Math.Max(available, 0));
         return (previous == 0) != (available <= 0);
+    }
+
+    /// <summary>One answer to an order, for <see cref="RefusingOrders"/>: a sale clears it, a refusal without charge sets it.</summary>
+    public void RecordOrderAnswer(bool sold, bool refused)
+    {
+        if (sold)
+        {
+            Volatile.Write(ref _refusing, 0);
+        }
+        else if (refused)
+        {
+            Volatile.Write(ref _refusing, 1);
+        }
     }
 
     public void RecordProbe(bool healthy, DateTimeOffset at, TimeSpan latency)

@@ -17,6 +17,7 @@ public sealed partial class ActivityAuditor(
     OversightStore store,
     IOptions<OversightOptions> options,
     IOptions<ReconciliationOptions> reconciliation,
+    IOptions<ProbingOptions> probing,
     TimeProvider time,
     ILogger<ActivityAuditor> logger) : IDisposable
 {
@@ -83,6 +84,7 @@ public sealed partial class ActivityAuditor(
         var ledger = await store.GetActivityAsync(from, to, undeliveredBefore, cancellationToken);
         var overcharges = (await store.GetOverchargesAsync(from, to, cancellationToken)).ToLookup(o => o.DistributorId, StringComparer.Ordinal);
         var result = new Dictionary<string, (ActivityEvidence, LedgerActivity)>(StringComparer.Ordinal);
+        var period = (to - from).TotalSeconds;
         foreach (var distributor in fleet.All)
         {
             var probe = summaries.TryGetValue(distributor.Id, out var s) ? s : null;
@@ -98,12 +100,21 @@ public sealed partial class ActivityAuditor(
                     money.Offers,
                     money.Refusals,
                     money.Undelivered,
+                    Observed(probe?.Probes ?? 0, period, probing.Value),
                     overcharges[distributor.Id].ToList()),
                 money);
         }
 
         return result;
     }
+
+    /// <summary>
+    /// How much of a period the gateway watched a distributor: each probe stands for one probe
+    /// interval. Read from the probes, not the clock, so it holds across restarts and several
+    /// gateways (one probe per interval whichever instance runs it).
+    /// </summary>
+    internal static double Observed(long probes, double periodSeconds, ProbingOptions probing) =>
+        Math.Min(periodSeconds, probes * probing.Interval.TotalSeconds);
 
     public async Task<IReadOnlyDictionary<string, ActivityEvidence>> GatherAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         (await GatherDetailedAsync(from, to, cancellationToken)).ToDictionary(p => p.Key, p => p.Value.Evidence, StringComparer.Ordinal);

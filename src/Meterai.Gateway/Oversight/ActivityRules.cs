@@ -15,13 +15,13 @@ public static class ActivityRules
         ActivityEvidence evidence, int fleetOrdersIssued, DateTimeOffset from, DateTimeOffset to, OversightOptions rules)
     {
         var findings = new List<FlagFinding>();
-        var period = $"between {Format(from)} and {Format(to)}";
+        var period = Period(from, to, evidence.ObservedSeconds);
         var enoughProbes = evidence.Probes >= rules.MinimumProbes;
 
-        if (enoughProbes && evidence.Availability < rules.AvailabilityThreshold)
+        if (enoughProbes && evidence.Reachability < rules.AvailabilityThreshold)
         {
             findings.Add(Finding(FlagReasons.Unreachable, rules.AvailabilityThreshold,
-                $"Answered {evidence.HealthyProbes} of {evidence.Probes} health probes ({Percent(evidence.Availability!.Value)}) {period}; "
+                $"Answered {evidence.HealthyProbes} of {evidence.Probes} health probes ({Percent(evidence.Reachability!.Value)}) {period}; "
                 + $"the rule asks for {Percent(rules.AvailabilityThreshold)}."));
         }
 
@@ -69,7 +69,8 @@ public static class ActivityRules
             reason,
             new FlagEvidence(from, to, summary, evidence.Probes, evidence.HealthyProbes, evidence.SoldOutProbes, evidence.Availability,
                 evidence.OrdersIssued, evidence.Offers, evidence.Refusals, evidence.Undelivered, fleetOrdersIssued, threshold,
-                reason == FlagReasons.Overcharged ? evidence.Overcharges : null));
+                reason == FlagReasons.Overcharged ? evidence.Overcharges : null,
+                evidence.Reachability, evidence.ObservedSeconds, (to - from).TotalSeconds));
     }
 
     /// <summary>
@@ -83,6 +84,36 @@ public static class ActivityRules
         FlagReasons.Overcharged => evidence.Overcharges is not { Count: > 0 },
         _ => evidence.Undelivered < rules.UndeliveredThreshold,
     };
+
+    /// <summary>
+    /// "between … and … (the gateway observed 2 min of these 60 min)": every sentence about a period
+    /// says how much of it the gateway saw, so a period it mostly did not see is not read as evidence.
+    /// </summary>
+    internal static string Period(DateTimeOffset from, DateTimeOffset to, double? observedSeconds)
+    {
+        var between = $"between {Format(from)} and {Format(to)}";
+        return observedSeconds is { } observed ? $"{between} ({Observed(observed, (to - from).TotalSeconds)})" : between;
+    }
+
+    /// <summary>"the gateway observed 2 min of these 60 min".</summary>
+    internal static string Observed(double observedSeconds, double periodSeconds) =>
+        observedSeconds >= periodSeconds
+            ? $"the gateway observed all {Duration(periodSeconds)}"
+            : $"the gateway observed {Duration(observedSeconds)} of these {Duration(periodSeconds)}";
+
+    /// <summary>A length a person reads: "45 s", "2 min", "23 h 58 min", "7 days".</summary>
+    internal static string Duration(double seconds)
+    {
+        var span = TimeSpan.FromSeconds(Math.Max(0, Math.Round(seconds)));
+        return span.TotalSeconds switch
+        {
+            < 60 => $"{span.Seconds} s",
+            <= 3600 => $"{(int)span.TotalMinutes} min",
+            < 172_800 when span.Minutes == 0 => $"{(int)span.TotalHours} h",
+            < 172_800 => $"{(int)span.TotalHours} h {span.Minutes} min",
+            _ => $"{span.TotalDays:0.#} days",
+        };
+    }
 
     internal static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("d MMMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
 

@@ -15,7 +15,7 @@ internal static class DistributorCharts
     private const double Plot = 110;
     private const double Height = Top + Plot + 28;
 
-    /// <summary>The share of each day's probes that found it healthy, as bars coloured like the report's availability band.</summary>
+    /// <summary>Each day's availability (able to sell: healthy and in stock), as bars coloured like the report's availability band.</summary>
     public static Html Availability(IReadOnlyList<DistributorDay> days, string id = "availability-chart")
     {
         var step = Step(days);
@@ -25,19 +25,19 @@ internal static class DistributorCharts
         var probed = days.Where(d => d.Availability is not null).ToList();
         var summary = probed.Count == 0
             ? "Not probed in the period."
-            : $"Available in {Figures.Percent((double)probed.Sum(d => d.HealthyProbes) / probed.Sum(d => d.Probes))} of {ReportCharts.Count(probed.Sum(d => d.Probes))} probes; the worst day {Figures.Percent(probed.Min(d => d.Availability))}.";
+            : $"Able to sell {Figures.Percent(probed.Sum(d => d.Availability!.Value * d.Probes) / probed.Sum(d => d.Probes))} of the observed time ({ReportCharts.Count(probed.Sum(d => d.Probes))} probes); the worst day {Figures.Percent(probed.Min(d => d.Availability))}.";
         return Html.Of($"""
             <figure class="chart" id="{id}">
             <figcaption><strong><span lang="id">Ketersediaan per hari</span> / Availability per day (%)</strong></figcaption>
             <svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {ReportCharts.F(ReportCharts.Width)} {ReportCharts.F(Height)}" role="img" aria-labelledby="{id}-title">
-            <title id="{id}-title">Share of each day's health probes it answered. {summary}</title>
+            <title id="{id}-title">Share of each day it was able to sell: healthy and in stock by probe. {summary}</title>
             {ReportCharts.Axes(100, Top, Plot, Y)}
             {Html.Join(bars)}
             {DayLabels(days, step)}
             </svg>
             <p class="legend"><span class="key" style="background:{ReportCharts.AvailabilityColour(1)}"></span>80% {Html.Of($"<span lang=\"id\">atau lebih</span> / or more")}
             <span class="key" style="background:{ReportCharts.AvailabilityColour(0.5)}"></span><span lang="id">sebagian</span> / partly
-            <span class="key" style="background:{ReportCharts.AvailabilityColour(0)}"></span><span lang="id">tidak terjangkau</span> / unreachable;
+            <span class="key" style="background:{ReportCharts.AvailabilityColour(0)}"></span><span lang="id">tidak dapat menjual</span> / not able to sell (down, no stock or refusing orders);
             <span lang="id">tanpa batang: tidak diperiksa</span> / no bar: not probed. {summary}</p>
             </figure>
             """);

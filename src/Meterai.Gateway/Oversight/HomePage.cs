@@ -47,19 +47,27 @@ public sealed class HomePage : PageComponent
 
     protected override Html Content()
     {
+        var registered = Distributors.Count;
+        var selling = Distributors.Count(d => d.SellingNow);
+        var sold = Distributors.Count(d => d.Issued > 0);
         var active = Distributors.Count(d => d.State == DistributorStates.Active);
         var flags = Distributors.Sum(d => d.Flags.Count);
+        var window = Minutes(Window);
         return Html.Of($"""
             {(CanAct ? OperatorActions() : Html.Empty)}
             <section id="summary" class="summary">
-            <p class="lead"><strong>{active} of {Distributors.Count}</strong> registered distributors are active; <strong>{Distributors.Count - active}</strong> are inactive, with {flags} open {(flags == 1 ? "flag" : "flags")}.
-            <span lang="id" class="id-line">{active} dari {Distributors.Count} distributor terdaftar aktif; {Distributors.Count - active} tidak aktif.</span></p>
-            <p class="muted">Availability, issued and undelivered cover the last {Minutes(Window)}, to {Clock.Time(Now)}.
-            A distributor is inactive while a flag is open: <a href="{OversightPaths.Home}/rules">how the gateway decides (the rules)</a>.</p>
+            <p class="lead">Of <strong id="registered">{registered}</strong> registered distributors, <strong id="selling-now">{selling}</strong> {(selling == 1 ? "is" : "are")} selling now,
+            <strong id="sold">{sold}</strong> sold in the last {window} and <strong id="active">{active}</strong> {(active == 1 ? "is" : "are")} active;
+            {(registered == active ? "none is inactive" : $"{registered - active} {(registered - active == 1 ? "is" : "are")} inactive, with {flags} open {(flags == 1 ? "flag" : "flags")}")}.
+            <span lang="id" class="id-line">Dari {registered} distributor terdaftar, {selling} menjual sekarang, {sold} menjual dalam {MinutesId(Window)} terakhir, {active} aktif.</span></p>
+            <p class="muted">Three different questions. <strong>Selling now</strong>: healthy by its latest probe, in stock and not refusing orders (the count on /status).
+            <strong>Sold</strong>: issued at least one e-Meterai. <strong>Active</strong>: no flag open; a distributor is inactive while one is.
+            <a href="{OversightPaths.Home}/rules">How the gateway decides (the rules)</a>.
+            Sold, availability, issued and undelivered cover the last {window}, to {Clock.Time(Now)}.</p>
             </section>
             <h2><span lang="id">Distributor</span> / Distributors</h2>
             <div class="table-wrap"><table id="distributors">
-            <thead><tr><th>Distributor</th><th>State</th><th>Healthy</th><th class="num">Stock</th>
+            <thead><tr><th>Distributor</th><th>State</th><th>Selling now</th><th class="num">Stock</th>
             <th class="num" title="Orders in flight the gateway allows now: learned, never above maxConcurrency">Concurrency limit</th>
             <th class="num">Availability</th><th class="num">Issued</th><th class="num">Undelivered</th></tr></thead>
             <tbody>{Html.Join(Distributors.Select(Row))}</tbody></table></div>
@@ -78,7 +86,7 @@ public sealed class HomePage : PageComponent
         return Html.Of($"""
             <tr class="distributor{(d.Flags.Count == 0 ? Html.Empty : Html.Trusted(" flagged"))}"><td class="name"><a href="{DistributorPage.PathOf(d.Id)}">{d.Name}</a> <span class="muted id">{d.Id}</span></td>
             <td class="state">{State(d)}</td>
-            <td data-label="Healthy">{(d.Healthy switch { true => Html.Text("yes"), false => Html.Of($"<strong>no</strong>"), null => Html.Text("–") })}</td>
+            <td data-label="Selling now">{SellingNow(d)}</td>
             <td class="num" data-label="Stock">{Figures.Count(d.Stock)}</td>
             <td class="num" data-label="Concurrency limit">{Figures.Count(d.ConcurrencyLimit)}</td>
             <td class="num" data-label="Availability">{Figures.Percent(d.Availability)}</td>
@@ -87,13 +95,21 @@ public sealed class HomePage : PageComponent
             """);
     }
 
+    /// <summary>Selling now, or the first reason it is not, in the order the definition reads (docs/oversight-rules.md).</summary>
+    internal static Html SellingNow(DistributorOversightView d) =>
+        d.SellingNow ? Html.Text("yes")
+        : d.Healthy is null ? Html.Of($"<strong>no</strong>: not probed yet")
+        : d.Healthy == false ? Html.Of($"<strong>no</strong>: down")
+        : d.Stock == 0 ? Html.Of($"<strong>no</strong>: no stock")
+        : Html.Of($"<strong>no</strong>: refusing orders");
+
     internal static Html State(DistributorOversightView d) => d.State == DistributorStates.Active
         ? Html.Of($"""<span class="state active">active</span>""")
         : Html.Of($"""<span class="state inactive">inactive</span> {Html.Join(d.Flags.Select(f => FlagNames.Badge(f.Reason)))}""");
 
     private Html Charts() => Timeline is not { } timeline ? Html.Empty : Html.Of($"""
         <h2><span lang="id">24 jam terakhir</span> / Last 24 hours</h2>
-        {ReportCharts.Fleet(timeline)}
+        {ReportCharts.Fleet(timeline, Clock)}
         <p class="muted">Each distributor's own charts, over 30 days, are on its page: follow its name in the table.</p>
         """);
 
@@ -132,6 +148,12 @@ public sealed class HomePage : PageComponent
         </form>
         </section>
         """);
+
+    private static string MinutesId(TimeSpan window) => window.TotalMinutes switch
+    {
+        < 120 => string.Create(CultureInfo.InvariantCulture, $"{window.TotalMinutes:0} menit"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{window.TotalHours:0.#} jam"),
+    };
 
     private static string Minutes(TimeSpan window) => window.TotalMinutes switch
     {

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Routing;
 using Meterai.Gateway.Scheduling;
 using Quartz;
 
@@ -16,6 +17,7 @@ internal sealed partial class HourlyEvidenceJob(
     DistributorFleet fleet,
     HourlyEvidenceStore store,
     RefusalCounter refusals,
+    SellingNow sellingNow,
     TimeProvider time,
     ILogger<HourlyEvidenceJob> logger) : IJob
 {
@@ -75,7 +77,7 @@ internal sealed partial class HourlyEvidenceJob(
         // A distributor not probed yet is unknown, not unable: it gets no sample rather than a zero.
         var samples = fleet.All.Where(d => d.Healthy is not null).Select(d =>
         {
-            var selling = d.Healthy == true && d.MayHaveStock;
+            var selling = sellingNow.Is(d);
             double? serviceMs = measured.TryGetValue(d.Id, out var own) ? own
                 : known.TryGetValue(d.Id, out var last) ? last
                 : fleetMedian;

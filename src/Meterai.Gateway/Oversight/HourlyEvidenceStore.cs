@@ -114,13 +114,15 @@ public sealed class HourlyEvidenceStore(LedgerDatabase database)
         // Raw probes by their hour, roll-ups by theirs; the two never overlap (see ProbeHistory).
         var probes = await connection.QueryAsync<HourlyProbeRow>(new CommandDefinition(
             """
-            SELECT distributor_id AS DistributorId, hour_start AS HourStart, CAST(SUM(probes) AS BIGINT) AS Probes, CAST(SUM(healthy) AS BIGINT) AS Healthy
+            SELECT distributor_id AS DistributorId, hour_start AS HourStart, CAST(SUM(probes) AS BIGINT) AS Probes,
+                   CAST(SUM(healthy) AS BIGINT) AS Healthy, CAST(SUM(sold_out) AS BIGINT) AS SoldOut
             FROM (
-                SELECT distributor_id, (probed_at / 3600000) * 3600000 AS hour_start, COUNT(*) AS probes, SUM(healthy) AS healthy
+                SELECT distributor_id, (probed_at / 3600000) * 3600000 AS hour_start, COUNT(*) AS probes, SUM(healthy) AS healthy,
+                       SUM(CASE WHEN healthy = 1 AND stock = 0 THEN 1 ELSE 0 END) AS sold_out
                 FROM probes WHERE probed_at >= @from AND probed_at < @to
                 GROUP BY distributor_id, (probed_at / 3600000) * 3600000
                 UNION ALL
-                SELECT distributor_id, hour_start, SUM(probes), SUM(healthy_probes)
+                SELECT distributor_id, hour_start, SUM(probes), SUM(healthy_probes), SUM(sold_out_probes)
                 FROM probe_rollups WHERE hour_start >= @from AND hour_start < @to
                 GROUP BY distributor_id, hour_start
             ) combined
@@ -133,7 +135,9 @@ public sealed class HourlyEvidenceStore(LedgerDatabase database)
             SELECT a.distributor_id AS DistributorId, (a.started_at / 3600000) * 3600000 AS HourStart,
                    CAST(SUM(CASE WHEN a.outcome IN {Sold} THEN 1 ELSE 0 END) AS BIGINT) AS Sold,
                    CAST(SUM(CASE WHEN a.outcome IN {Sold} THEN p.quantity ELSE 0 END) AS BIGINT) AS EMeterai,
-                   CAST(SUM(CASE WHEN a.outcome IN {Served} THEN 1 ELSE 0 END) AS BIGINT) AS Served
+                   CAST(SUM(CASE WHEN a.outcome IN {Served} THEN 1 ELSE 0 END) AS BIGINT) AS Served,
+                   CAST(SUM(CASE WHEN a.outcome IN ('refused', 'sold_out') THEN 1 ELSE 0 END) AS BIGINT) AS Refused,
+                   CAST(COUNT(*) AS BIGINT) AS Offers
             FROM purchase_attempts a JOIN purchases p ON p.purchase_id = a.purchase_id
             WHERE a.started_at >= @from AND a.started_at < @to
             GROUP BY a.distributor_id, (a.started_at / 3600000) * 3600000
@@ -173,6 +177,7 @@ public sealed class HourlyProbeRow
     public long HourStart { get; set; }
     public long Probes { get; set; }
     public long Healthy { get; set; }
+    public long SoldOut { get; set; }
 }
 
 public sealed class HourlyAttemptRow
@@ -182,6 +187,11 @@ public sealed class HourlyAttemptRow
     public long Sold { get; set; }
     public long EMeterai { get; set; }
     public long Served { get; set; }
+
+    /// <summary>Orders it refused without charging, out-of-stock answers included.</summary>
+    public long Refused { get; set; }
+
+    public long Offers { get; set; }
 }
 
 public sealed class HourlyCapacityRow

@@ -29,7 +29,7 @@ public static partial class OversightPages
     /// <summary>The period of the report an operator builds from the page.</summary>
     public static readonly TimeSpan ReportPeriod = TimeSpan.FromHours(24);
 
-    public static RazorComponentResult<ReportPage> Report(OversightReport report) => new(new { Report = report });
+    public static RazorComponentResult<ReportPage> Report(OversightReport report, ReaderClock clock) => new(new { Report = report, Clock = clock });
 
     public static IEndpointRouteBuilder MapOversightPages(this IEndpointRouteBuilder app)
     {
@@ -110,11 +110,11 @@ public static partial class OversightPages
     /// <summary>The report as a PDF to save: the page's "Download PDF" link (a link cannot send <c>Accept: application/pdf</c>).</summary>
     internal static async Task<Results<FileContentHttpResult, NotFound>> ReportPdfAsync(string reportId, ReportBuilder reports, CancellationToken cancellationToken) =>
         await reports.GetAsync(reportId, cancellationToken) is { } report
-            ? TypedResults.File(ReportPdf.Write(report), "application/pdf", $"{report.Id}.pdf")
+            ? TypedResults.File(ReportPdf.Write(report, reports.Clock), "application/pdf", $"{report.Id}.pdf")
             : TypedResults.NotFound();
 
     internal static async Task<Results<RazorComponentResult<ReportPage>, NotFound>> ReportAsync(string reportId, ReportBuilder reports, CancellationToken cancellationToken) =>
-        await reports.GetAsync(reportId, cancellationToken) is { } report ? Report(report) : TypedResults.NotFound();
+        await reports.GetAsync(reportId, cancellationToken) is { } report ? Report(report, reports.Clock) : TypedResults.NotFound();
 
     internal static string Percent(double? share) => share is { } s ? s.ToString("0%", CultureInfo.InvariantCulture) : "–";
 

@@ -1,5 +1,6 @@
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Reconciliation;
+using Meterai.Gateway.Routing;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Oversight;
@@ -10,6 +11,7 @@ public sealed class OversightQueries(
     ActivityAuditor auditor,
     OversightStore store,
     ReportTimelineReader timelines,
+    SellingNow sellingNow,
     IOptions<OversightOptions> options,
     IOptions<ReconciliationOptions> reconciliation,
     TimeProvider time)
@@ -24,6 +26,7 @@ public sealed class OversightQueries(
     {
         var to = time.GetUtcNow();
         var evidence = await auditor.GatherAsync(to - options.Value.AuditWindow, to, cancellationToken);
+        var selling = sellingNow.Ids();
         var open = (await store.GetFlagsAsync(openOnly: true, cancellationToken))
             .Select(ActivityAuditor.ToView)
             .ToLookup(f => f.DistributorId, StringComparer.Ordinal);
@@ -42,7 +45,9 @@ public sealed class OversightQueries(
                 e.Availability,
                 e.EMeteraiIssued,
                 e.Undelivered,
-                flags);
+                flags,
+                selling.Contains(d.Id),
+                e.Reachability);
         }).ToList();
     }
 

@@ -1,14 +1,25 @@
+using System.Text.Json.Serialization;
+
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>An ombudsman-style finding over one period. Stored as JSON once and never changed.</summary>
-/// <remarks>Timeline, Headroom, RemovedDistributors, OrphanOrders and Overcharges are null in reports stored before they existed.</remarks>
+/// <remarks>
+/// Timeline, Headroom, RemovedDistributors, OrphanOrders, Overcharges, SellingWhenBuilt, ActiveDistributors
+/// and Coverage are null in reports stored before they existed. The counts follow docs/oversight-rules.md,
+/// "Selling, sold and active".
+/// </remarks>
+/// <param name="SoldDistributors">Distributors that issued at least one order in the period ("sold in the period").</param>
+/// <param name="SellingWhenBuilt">Distributors selling when the report was built (<see cref="Routing.SellingNow"/>): what /api/status said then.</param>
+/// <param name="ActiveDistributors">Distributors with no flag open at any time in the period.</param>
+/// <param name="Coverage">How much of the period the gateway observed.</param>
+/// <param name="SellingDistributors">Only in reports stored before <paramref name="SoldDistributors"/>, where it meant the same; read, never written.</param>
 public sealed record OversightReport(
     string Id,
     DateTimeOffset From,
     DateTimeOffset To,
     DateTimeOffset CreatedAt,
     int RegisteredDistributors,
-    int SellingDistributors,
+    int SoldDistributors,
     IReadOnlyList<string> Findings,
     ReportTotals Totals,
     IReadOnlyList<ReportDistributorRow> Distributors,
@@ -16,7 +27,23 @@ public sealed record OversightReport(
     SurgeHeadroom? Headroom = null,
     IReadOnlyList<RemovedDistributorRow>? RemovedDistributors = null,
     IReadOnlyList<OrphanOrderRow>? OrphanOrders = null,
-    IReadOnlyList<OverchargeRow>? Overcharges = null);
+    IReadOnlyList<OverchargeRow>? Overcharges = null,
+    int? SellingWhenBuilt = null,
+    int? ActiveDistributors = null,
+    ReportCoverage? Coverage = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SellingDistributors = null)
+{
+    /// <summary>A report as stored before the counts were renamed reads with its figures in their new places.</summary>
+    internal OversightReport Upgraded() =>
+        SellingDistributors is { } sold ? this with { SoldDistributors = sold, SellingDistributors = null } : this;
+}
+
+/// <summary>How much of a period the gateway observed: probes stand for one probe interval each.</summary>
+public sealed record ReportCoverage(double ObservedSeconds, double PeriodSeconds)
+{
+    /// <summary>"the gateway observed 2 min of these 60 min".</summary>
+    public string Describe() => ActivityRules.Observed(ObservedSeconds, PeriodSeconds);
+}
 
 public sealed record ReportTotals(
     int OrdersIssued,
@@ -29,6 +56,10 @@ public sealed record ReportTotals(
     long RefundsMadeAmount);
 
 /// <summary>One distributor's line in the report (and one row of its CSV).</summary>
+/// <param name="Availability">Share of the observed time it was able to sell: healthy and in stock, not refusing every order.</param>
+/// <param name="Failures">Orders offered that it did not take: refused (out of stock included) plus ambiguous answers.</param>
+/// <param name="Reachability">Share of probes it answered healthy, whether or not it had stock.</param>
+/// <param name="SellingWhenBuilt">Selling when the report was built (<see cref="Routing.SellingNow"/>).</param>
 public sealed record ReportDistributorRow(
     string Id,
     string Name,
@@ -44,7 +75,11 @@ public sealed record ReportDistributorRow(
     long RefundsOwedAmount,
     int RefundsMade,
     long RefundsMadeAmount,
-    IReadOnlyList<string> Flags);
+    IReadOnlyList<string> Flags,
+    int? Refused = null,
+    int? Ambiguous = null,
+    double? Reachability = null,
+    bool? SellingWhenBuilt = null);
 
 /// <summary>
 /// A distributor no longer in the registry whose purchases are still open in the ledger, at the

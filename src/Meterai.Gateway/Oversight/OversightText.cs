@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Meterai.Gateway.Pages;
 
 namespace Meterai.Gateway.Oversight;
@@ -7,7 +8,7 @@ namespace Meterai.Gateway.Oversight;
 /// Times on the regulator pages, in the zone the reports are counted in (Oversight:ReportUtcOffsetHours,
 /// WIB by default). JSON and CSV keep UTC; only what a person reads is local.
 /// </summary>
-public sealed class ReaderClock(TimeSpan offset)
+public sealed partial class ReaderClock(TimeSpan offset)
 {
     public static readonly ReaderClock Wib = new(TimeSpan.FromHours(7));
 
@@ -33,6 +34,21 @@ public sealed class ReaderClock(TimeSpan offset)
 
     public string Text(DateTimeOffset at) => Local(at).ToString("d MMM yyyy HH:mm", CultureInfo.InvariantCulture) + " " + Zone;
 
+    /// <summary>"7 Dec 14:00": an hour's row in the report's tables.</summary>
+    public string Hour(DateTimeOffset at) => Local(at).ToString("d MMM HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>A chart's axis label: the hour, or the day when the chart spans more than two days.</summary>
+    public string AxisLabel(DateTimeOffset hour, int hours) =>
+        Local(hour).ToString(hours > 48 ? "d MMM" : "HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A stored sentence (a report's finding, in UTC as the JSON keeps it) with each of its times
+    /// (<see cref="ActivityRules.Format"/>) put in this zone. Nothing else in the sentence changes.
+    /// </summary>
+    public string Localise(string sentence) =>
+        UtcTime().Replace(sentence, m => DateTimeOffset.TryParseExact(
+            m.Value, "d MMMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? Text(at) : m.Value);
+
     /// <summary>A period, with the date once when both ends fall on the same local day.</summary>
     public string Period(DateTimeOffset from, DateTimeOffset to)
     {
@@ -53,6 +69,9 @@ public sealed class ReaderClock(TimeSpan offset)
             .Replace(ActivityRules.Format(evidence.From), Text(evidence.From), StringComparison.Ordinal)
             .Replace(ActivityRules.Format(evidence.To), Text(evidence.To), StringComparison.Ordinal);
     }
+
+    [GeneratedRegex(@"\b\d{1,2} [A-Z][a-z]+ \d{4} \d\d:\d\d UTC\b")]
+    private static partial Regex UtcTime();
 }
 
 /// <summary>The flags' reasons in plain words, Indonesian and English; the code stays in the API, the CSV and a title.</summary>
@@ -64,7 +83,7 @@ public static class FlagNames
         [FlagReasons.NoStock] = ("Stok habis", "Out of stock"),
         [FlagReasons.NoSales] = ("Tidak menjual", "Not selling"),
         [FlagReasons.Undelivered] = ("Dibayar, tidak dikirim", "Paid, not delivered"),
-        ["overcharged"] = ("Menagih lebih", "Overcharged"),
+        [FlagReasons.Overcharged] = ("Menagih lebih", "Overcharged"),
     };
 
     /// <summary>The reason's names; an unknown code (a newer gateway's) is shown as it is in both.</summary>

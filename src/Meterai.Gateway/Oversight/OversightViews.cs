@@ -11,6 +11,9 @@ public sealed record FlagView(
 
 /// <summary>A distributor as regulators see it (docs/api/gateway-api.md: GET /api/oversight/distributors).</summary>
 /// <param name="ConcurrencyLimit">Orders in flight the gateway allows it now: learned, never above its registry maxConcurrency.</param>
+/// <param name="Availability">Share of the audit window it was able to sell: healthy and in stock by probe, not refusing every order.</param>
+/// <param name="SellingNow">Selling now (<see cref="Routing.SellingNow"/>): the distributors /api/status counts. Not the same as <paramref name="State"/>: flags do not stop routing.</param>
+/// <param name="Reachability">Share of the audit window's probes it answered healthy, stock or not.</param>
 public sealed record DistributorOversightView(
     string Id,
     string Name,
@@ -21,7 +24,9 @@ public sealed record DistributorOversightView(
     double? Availability,
     int Issued,
     int Undelivered,
-    IReadOnlyList<FlagView> Flags);
+    IReadOnlyList<FlagView> Flags,
+    bool SellingNow = false,
+    double? Reachability = null);
 
 /// <summary>What one audit changed (docs/api/gateway-api.md: POST /api/oversight/audit).</summary>
 public sealed record AuditResult(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<FlagView> Opened, IReadOnlyList<FlagView> Resolved);
@@ -37,6 +42,9 @@ public sealed record DistributorHistory(DistributorOversightView Distributor, IR
 /// <param name="Undelivered">Purchases it took payment for and did not deliver within the delivery deadline.</param>
 public sealed record DistributorDay(DateTimeOffset Day, int Probes, int HealthyProbes, int SoldOutProbes, int Offers, int Sold, int Refused, int Undelivered)
 {
-    /// <summary>Share of the day's probes that found it healthy; null without probes.</summary>
-    public double? Availability => Probes == 0 ? null : (double)HealthyProbes / Probes;
+    /// <summary>Share of the day it was able to sell (<see cref="ActivityEvidence.Share"/>, the one formula); null without probes.</summary>
+    public double? Availability => ActivityEvidence.Share(Probes, HealthyProbes, SoldOutProbes, Offers, Sold, Refused);
+
+    /// <summary>Share of the day's probes it answered healthy, stock or not; null without probes.</summary>
+    public double? Reachability => Probes == 0 ? null : (double)HealthyProbes / Probes;
 }

@@ -4,6 +4,7 @@ using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
 using Meterai.Gateway.Reconciliation;
+using Meterai.Gateway.Routing;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Oversight;
@@ -16,16 +17,21 @@ public sealed partial class ReportBuilder(
     ReportTimelineReader timelines,
     ReconciliationLedger reconciliation,
     OrphanLedger orphans,
+    SellingNow sellingNow,
     IOptions<OversightOptions> options,
     IOptions<PurchasingOptions> purchasing,
     TimeProvider time,
     ILogger<ReportBuilder> logger)
 {
+    /// <summary>The zone people read the report's times in (Oversight:ReportUtcOffsetHours); the JSON and CSV keep UTC.</summary>
+    public ReaderClock Clock => ReaderClock.From(options.Value);
+
     public async Task<OversightReport> BuildAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var rules = options.Value;
         var createdAt = time.GetUtcNow();
         var evidence = await auditor.GatherDetailedAsync(from, to, cancellationToken);
+        var sellingWhenBuilt = sellingNow.Ids();
         var flags = await store.GetFlagsAsync(openOnly: false, cancellationToken);
         var fromMs = from.ToUnixTimeMilliseconds();
         var toMs = to.ToUnixTimeMilliseconds();
@@ -34,9 +40,9 @@ public sealed partial class ReportBuilder(
         {
             var (e, money) = evidence[distributor.Id];
 
-            // Flags that were open at some moment of the period.
+            // Flags that were open at some moment of the period, one opened at its last instant (an audit of the same window) included.
             var flagged = flags
-                .Where(f => f.DistributorId == distributor.Id && f.OpenedAt < toMs && (f.ResolvedAt is null || f.ResolvedAt >= fromMs))
+                .Where(f => f.DistributorId == distributor.Id && f.OpenedAt <= toMs && (f.ResolvedAt is null || f.ResolvedAt >= fromMs))
                 .Select(f => f.Reason).Distinct().Order(StringComparer.Ordinal).ToList();
             return new ReportDistributorRow(
                 distributor.Id,
@@ -47,13 +53,17 @@ public sealed partial class ReportBuilder(
                 e.SoldOutProbes,
                 money.OrdersIssued,
                 money.EMeteraiIssued,
-                money.Ambiguous,
+                money.Refusals + money.Ambiguous,
                 money.Undelivered,
                 money.RefundsOwed,
                 money.RefundsOwedAmount,
                 money.RefundsMade,
                 money.RefundsMadeAmount,
-                flagged);
+                flagged,
+                money.Refusals,
+                money.Ambiguous,
+                e.Reachability,
+                sellingWhenBuilt.Contains(distributor.Id));
         }).ToList();
 
         var totals = new ReportTotals(
@@ -66,9 +76,14 @@ public sealed partial class ReportBuilder(
             rows.Sum(r => r.RefundsMade),
             rows.Sum(r => r.RefundsMadeAmount));
         var (removed, orphanOrders) = await OwedAsync(createdAt, cancellationToken);
-        var selling = rows.Count(r => r.OrdersIssued > 0);
+        var counts = new Counts(
+            rows.Count,
+            rows.Count(r => r.OrdersIssued > 0),
+            sellingWhenBuilt.Count,
+            rows.Count(r => r.State == DistributorStates.Active),
+            new ReportCoverage(evidence.Values.Select(v => v.Evidence.ObservedSeconds ?? 0).DefaultIfEmpty(0).Max(), (to - from).TotalSeconds));
         var fleetOrders = totals.OrdersIssued;
-        var findings = Findings(rows, evidence.ToDictionary(p => p.Key, p => p.Value.Evidence), totals, selling, fleetOrders, from, to, createdAt, rules);
+        var findings = Findings(rows, evidence.ToDictionary(p => p.Key, p => p.Value.Evidence), totals, counts, fleetOrders, from, to, createdAt, rules);
         findings.AddRange(OwedFindings(removed, orphanOrders));
 
         var overcharges = await store.GetOverchargesAsync(from, to, cancellationToken);
@@ -79,9 +94,10 @@ public sealed partial class ReportBuilder(
         findings.AddRange(headroom.Findings());
 
         var report = new OversightReport(
-            "rpt_" + Guid.CreateVersion7(createdAt).ToString("N"), from, to, createdAt, rows.Count, selling, findings, totals, rows, timeline, headroom, removed, orphanOrders, overcharges);
+            "rpt_" + Guid.CreateVersion7(createdAt).ToString("N"), from, to, createdAt, rows.Count, counts.Sold, findings, totals, rows, timeline, headroom, removed, orphanOrders,
+            overcharges, counts.SellingNow, counts.Active, counts.Coverage);
         await store.InsertReportAsync(report.Id, from, to, createdAt, JsonSerializer.Serialize(report, GatewayJsonContext.Default.OversightReport), cancellationToken);
-        LogBuilt(logger, report.Id, from, to, selling, rows.Count);
+        LogBuilt(logger, report.Id, from, to, counts.Sold, rows.Count);
         return report;
     }
 
@@ -138,7 +154,7 @@ public sealed partial class ReportBuilder(
 
     public async Task<OversightReport?> GetAsync(string reportId, CancellationToken cancellationToken) =>
         await store.GetReportBodyAsync(reportId, cancellationToken) is { } body
-            ? JsonSerializer.Deserialize(body, GatewayJsonContext.Default.OversightReport)
+            ? JsonSerializer.Deserialize(body, GatewayJsonContext.Default.OversightReport)?.Upgraded()
             : null;
 
     public async Task<IReadOnlyList<ReportSummary>> ListAsync(CancellationToken cancellationToken) =>
@@ -151,11 +167,12 @@ public sealed partial class ReportBuilder(
             .ToList();
 
     /// <summary>The findings in plain sentences, the way an ombudsman would write them.</summary>
+    /// <remarks>"Sold", "selling" and "active" each mean one thing (docs/oversight-rules.md, "Selling, sold and active").</remarks>
     private static List<string> Findings(
         List<ReportDistributorRow> rows,
         Dictionary<string, ActivityEvidence> evidence,
         ReportTotals totals,
-        int selling,
+        Counts counts,
         int fleetOrders,
         DateTimeOffset from,
         DateTimeOffset to,
@@ -163,9 +180,15 @@ public sealed partial class ReportBuilder(
         OversightOptions rules)
     {
         var period = $"between {ActivityRules.Format(from)} and {ActivityRules.Format(to)}";
+        var coverage = counts.Coverage;
         var findings = new List<string>
         {
-            $"Of {rows.Count} registered distributors, {selling} sold e-Meterai to the public {period}.",
+            coverage.ObservedSeconds >= coverage.PeriodSeconds
+                ? $"The gateway observed the whole period, {ActivityRules.Duration(coverage.PeriodSeconds)}."
+                : $"The gateway observed {ActivityRules.Duration(coverage.ObservedSeconds)} of this {ActivityRules.Duration(coverage.PeriodSeconds)} period (it was not running, or not probing, the rest of the time); every figure below covers only what it observed.",
+            $"Of {rows.Count} registered distributors, {counts.Sold} sold e-Meterai to the public {period} (issued at least one order). "
+                + $"When this report was built ({ActivityRules.Format(createdAt)}), {counts.SellingNow} {(counts.SellingNow == 1 ? "was" : "were")} selling (healthy by probe, in stock and not refusing orders); "
+                + $"{counts.Active} {(counts.Active == 1 ? "was" : "were")} active (no flag open during the period).",
             $"Applicants bought {totals.EMeteraiIssued} e-Meterai in {totals.OrdersIssued} orders, for {Rupiah(totals.AmountIssued)}.",
         };
 
@@ -184,7 +207,7 @@ public sealed partial class ReportBuilder(
         var unreachable = rows.Where(r => r.Probes >= rules.MinimumProbes && r.Availability < rules.AvailabilityThreshold).ToList();
         if (unreachable.Count > 0)
         {
-            findings.Add($"{Count(unreachable.Count, "distributor was", "distributors were")} able to sell less than {rules.AvailabilityThreshold:0%} of the time: "
+            findings.Add($"{Count(unreachable.Count, "distributor was", "distributors were")} able to sell (healthy, in stock and taking orders) less than {rules.AvailabilityThreshold:0%} of the observed time: "
                 + string.Join(", ", unreachable.Select(r => $"{r.Id} ({r.Availability:0%})")) + ".");
         }
 
@@ -197,6 +220,9 @@ public sealed partial class ReportBuilder(
             + $"refunds made {period}, for purchases of any date: {totals.RefundsMade} ({Rupiah(totals.RefundsMadeAmount)}).");
         return findings;
     }
+
+    /// <summary>The report's head counts; <see cref="OversightReport"/> names each.</summary>
+    private sealed record Counts(int Registered, int Sold, int SellingNow, int Active, ReportCoverage Coverage);
 
     private static string Describe(string? reason, ActivityEvidence e) => reason switch
     {

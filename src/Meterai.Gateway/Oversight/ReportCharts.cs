@@ -16,48 +16,56 @@ public static class ReportCharts
     internal const string Sold = "#0b4f9c";
     private const string Capacity = "#0a6b2d";
     internal const string Demand = "#a3161a";
+    internal const string NotObserved = "#ececec";
 
     /// <summary>The fleet's orders sold per hour as bars, against its capacity (solid line) and demand (dashed line).</summary>
-    public static Html Fleet(ReportTimeline timeline, string id = "fleet-chart")
+    public static Html Fleet(ReportTimeline timeline, ReaderClock clock, string id = "fleet-chart")
     {
         ArgumentNullException.ThrowIfNull(timeline);
+        ArgumentNullException.ThrowIfNull(clock);
         var hours = timeline.Fleet;
         const double top = 8, plot = 130, height = top + plot + 28;
         var (max, offScale) = FleetScale(hours);
         var step = hours.Count == 0 ? 0 : (Width - Left - Right) / hours.Count;
         double Y(double v) => top + plot - (Math.Min(v, max) / max * plot);
 
-        var bars = hours.Select((h, i) => Html.Of(
+        // An hour the gateway did not observe gets a grey band and no value: its zeros are not data.
+        var unobserved = Unobserved(hours).Select(run => Html.Of(
+            $"""<rect x="{F(Left + (run.Start * step))}" y="{F(top)}" width="{F(run.Count * step)}" height="{F(plot)}" fill="{NotObserved}"/>"""));
+        var bars = hours.Select((h, i) => !h.WasObserved() ? Html.Empty : Html.Of(
             $"""<rect x="{F(Left + (i * step) + (step * 0.15))}" y="{F(Y(h.Sold))}" width="{F(step * 0.7)}" height="{F(plot - (Y(h.Sold) - top))}" fill="{Sold}"/>"""));
         var capacity = Line(hours.Select((h, i) => (h.CapacityPerHour, Left + (i * step) + (step / 2))).ToList(), Y, Capacity, dashed: false);
-        var demand = Line(hours.Select((h, i) => ((double?)h.Demand, Left + (i * step) + (step / 2))).ToList(), Y, Demand, dashed: true);
+        var demand = Line(hours.Select((h, i) => (h.WasObserved() ? (double?)h.Demand : null, Left + (i * step) + (step / 2))).ToList(), Y, Demand, dashed: true);
         var peak = hours.Count == 0 ? null : hours.MaxBy(h => h.Demand);
         var summary = peak is null || peak.Demand == 0
             ? "No demand in the period."
-            : $"Peak demand {peak.Demand} per hour in the hour from {ActivityRules.Format(peak.Hour)}; capacity then {(peak.CapacityPerHour is { } c ? Math.Round(c).ToString(CultureInfo.InvariantCulture) : "not measured")} per hour.";
+            : $"Peak demand {peak.Demand} per hour in the hour from {clock.Text(peak.Hour)}; capacity then {(peak.CapacityPerHour is { } c ? Math.Round(c).ToString(CultureInfo.InvariantCulture) : "not measured")} per hour.";
 
         return Html.Of($"""
             <figure class="chart" id="{id}">
             <svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {F(Width)} {F(height)}" role="img" aria-labelledby="{id}-title">
             <title id="{id}-title">Fleet: orders sold per hour against capacity and demand. {summary}</title>
+            {Html.Join(unobserved)}
             {Axes(max, top, plot, Y)}
             {Html.Join(bars)}
             {capacity}
             {demand}
-            {HourLabels(hours.Select(h => h.Hour).ToList(), step, top + plot)}
+            {HourLabels(hours.Select(h => h.Hour).ToList(), step, top + plot, clock)}
             {(offScale is { } above ? Html.Of($"""<text x="{F(Width - Right)}" y="{F(top + 10)}" text-anchor="end" font-size="10" fill="{Capacity}">capacity above the scale: up to {Count(above)} per hour</text>""") : Html.Empty)}
             </svg>
             <figcaption><span class="key" style="background:{Sold}"></span>orders sold
             <span class="key line" style="border-color:{Capacity}"></span>capacity (orders per hour the fleet could take)
-            <span class="key line dashed" style="border-color:{Demand}"></span>demand (purchases asked for, refused ones included). Hours in UTC.</figcaption>
+            <span class="key line dashed" style="border-color:{Demand}"></span>demand (purchases asked for, refused ones included)
+            <span class="key" style="background:{NotObserved}"></span>not observed (the gateway was not running). Hours in {clock.Zone}.</figcaption>
             </figure>
             """);
     }
 
     /// <summary>One small chart per distributor: its availability per hour as a coloured band, its sales per hour as bars.</summary>
-    public static Html Distributors(ReportTimeline timeline, string id = "distributor-charts")
+    public static Html Distributors(ReportTimeline timeline, ReaderClock clock, string id = "distributor-charts")
     {
         ArgumentNullException.ThrowIfNull(timeline);
+        ArgumentNullException.ThrowIfNull(clock);
         var charts = timeline.Distributors.Select(d =>
         {
             const double band = 10, top = 14, plot = 36, height = top + plot + 22;
@@ -69,7 +77,7 @@ public static class ReportCharts
             var bars = d.Hours.Select((h, i) => Html.Of(
                 $"""<rect x="{F(Left + (i * step) + (step * 0.15))}" y="{F(Y(h.Sold))}" width="{F(step * 0.7)}" height="{F(plot - (Y(h.Sold) - top))}" fill="{Sold}"/>"""));
             var probed = d.Hours.Where(h => h.Availability is not null).ToList();
-            var availability = probed.Count == 0 ? "never probed" : $"available {probed.Average(h => h.Availability!.Value):0%} of probes";
+            var availability = probed.Count == 0 ? "never observed" : $"able to sell {probed.Average(h => h.Availability!.Value):0%} of the observed hours";
             var title = $"{d.Id} {d.Name}: {availability}; {d.Hours.Sum(h => h.Sold)} orders sold, at most {d.Hours.Select(h => h.Sold).DefaultIfEmpty(0).Max()} in one hour.";
             return Html.Of($"""
                 <figure class="chart small">
@@ -80,18 +88,18 @@ public static class ReportCharts
                 {Html.Join(cells)}
                 {Axes(max, top, plot, Y)}
                 {Html.Join(bars)}
-                {HourLabels(d.Hours.Select(h => h.Hour).ToList(), step, top + plot)}
+                {HourLabels(d.Hours.Select(h => h.Hour).ToList(), step, top + plot, clock)}
                 </svg>
                 </figure>
                 """);
         });
         return Html.Of($"""
             <div id="{id}">
-            <p class="legend"><span class="key" style="background:{AvailabilityColour(1)}"></span>available (80% of probes or more)
-            <span class="key" style="background:{AvailabilityColour(0.5)}"></span>partly available
-            <span class="key" style="background:{AvailabilityColour(0)}"></span>unreachable
-            <span class="key" style="background:{AvailabilityColour(null)}"></span>not probed;
-            bars: <span class="key" style="background:{Sold}"></span>orders sold per hour. Hours in UTC.</p>
+            <p class="legend">Band: <span class="key" style="background:{AvailabilityColour(1)}"></span>able to sell 80% of the hour or more
+            <span class="key" style="background:{AvailabilityColour(0.5)}"></span>part of the hour
+            <span class="key" style="background:{AvailabilityColour(0)}"></span>not able to sell (down, no stock or refusing orders)
+            <span class="key" style="background:{AvailabilityColour(null)}"></span>not observed;
+            bars: <span class="key" style="background:{Sold}"></span>orders sold per hour. Hours in {clock.Zone}.</p>
             <div class="charts">{Html.Join(charts)}</div>
             </div>
             """);
@@ -109,6 +117,24 @@ public static class ReportCharts
         return traffic > 0 && capacity > traffic * 4
             ? (Nice(traffic * 1.25), capacity)
             : (Nice(Math.Max(traffic, capacity)), null);
+    }
+
+    /// <summary>The runs of consecutive hours the gateway did not observe, drawn as one grey band each.</summary>
+    internal static IEnumerable<(int Start, int Count)> Unobserved(IReadOnlyList<FleetHour> hours)
+    {
+        for (var i = 0; i < hours.Count; i++)
+        {
+            var start = i;
+            while (i < hours.Count && !hours[i].WasObserved())
+            {
+                i++;
+            }
+
+            if (i > start)
+            {
+                yield return (start, i - start);
+            }
+        }
     }
 
     /// <summary>A count as Indonesian documents write it: 1.234.567.</summary>
@@ -150,16 +176,13 @@ public static class ReportCharts
             : Html.Of($"""<polyline points="{string.Join(' ', s)}" fill="none" stroke="{colour}" stroke-width="2"{(dashed ? Html.Trusted(" stroke-dasharray=\"5 3\"") : Html.Empty)}/>""")));
     }
 
-    private static Html HourLabels(List<DateTimeOffset> hours, double step, double baseline)
+    private static Html HourLabels(List<DateTimeOffset> hours, double step, double baseline, ReaderClock clock)
     {
         // About six labels whatever the period's length, so they never overlap.
         var every = Math.Max(1, (int)Math.Ceiling(hours.Count / 6d));
         return Html.Join(hours.Select((h, i) => (h, i)).Where(p => p.i % every == 0).Select(p => Html.Of(
-            $"""<text x="{F(Left + (p.i * step) + (step / 2))}" y="{F(baseline + 13)}" text-anchor="middle" font-size="10" fill="#111">{Label(p.h, hours.Count)}</text>""")));
+            $"""<text x="{F(Left + (p.i * step) + (step / 2))}" y="{F(baseline + 13)}" text-anchor="middle" font-size="10" fill="#111">{clock.AxisLabel(p.h, hours.Count)}</text>""")));
     }
-
-    private static string Label(DateTimeOffset hour, int count) =>
-        count > 48 ? hour.UtcDateTime.ToString("d MMM", CultureInfo.InvariantCulture) : hour.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture);
 
     /// <summary>A round axis maximum at or above the value: 1, 2, 5 × 10ⁿ.</summary>
     internal static double Nice(double value)

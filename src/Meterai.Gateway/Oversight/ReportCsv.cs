@@ -11,6 +11,8 @@ namespace Meterai.Gateway.Oversight;
 /// last columns come last so that earlier ones keep their positions for existing readers. The
 /// overcharge columns sum each distributor's orders charged above their due in the period; the
 /// orders themselves, one by one, are in the JSON, HTML and PDF forms.
+/// <c>failures</c> is <c>refused</c> + <c>ambiguous</c>; <c>availability</c> is the share of the
+/// observed time it was able to sell, <c>reachability</c> the share of probes it answered healthy.
 /// </remarks>
 public static class ReportCsv
 {
@@ -20,6 +22,7 @@ public static class ReportCsv
         "failures", "undelivered", "refunds_owed", "refunds_owed_amount", "refunds_made", "refunds_made_amount", "flags",
         "period_from", "period_to", "unresolved", "orphans_delivered",
         "overcharges", "overcharge_amount_charged", "overcharge_amount_due", "overcharged_orders",
+        "refused", "ambiguous", "reachability", "selling_when_built", "observed_seconds", "period_seconds",
     ];
 
     public static string Write(OversightReport report)
@@ -29,17 +32,21 @@ public static class ReportCsv
         var orphans = (report.OrphanOrders ?? []).CountBy(o => o.DistributorId, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
         var from = report.From.UtcDateTime.ToString("o", CultureInfo.InvariantCulture);
         var to = report.To.UtcDateTime.ToString("o", CultureInfo.InvariantCulture);
+        var observed = report.Coverage is { } c ? Number((long)Math.Round(c.ObservedSeconds)) : "";
+        var period = Number((long)Math.Round((report.To - report.From).TotalSeconds));
         foreach (var row in report.Distributors)
         {
             string[] cells =
             [
                 row.Id, row.Name, row.State,
-                row.Availability is { } a ? a.ToString("0.####", CultureInfo.InvariantCulture) : "",
+                Share(row.Availability),
                 Number(row.Probes), Number(row.StockOutProbes), Number(row.OrdersIssued), Number(row.EMeteraiIssued),
                 Number(row.Failures), Number(row.Undelivered), Number(row.RefundsOwed), Number(row.RefundsOwedAmount),
                 Number(row.RefundsMade), Number(row.RefundsMadeAmount), string.Join(' ', row.Flags),
                 from, to, "", Number(orphans.GetValueOrDefault(row.Id)),
                 .. Overcharges(report, row.Id),
+                Optional(row.Refused), Optional(row.Ambiguous), Share(row.Reachability),
+                row.SellingWhenBuilt is { } selling ? (selling ? "true" : "false") : "", observed, period,
             ];
             csv.AppendJoin(',', cells.Select(Escape)).Append("\r\n");
         }
@@ -51,6 +58,7 @@ public static class ReportCsv
                 removed.Id, "", "removed", "", "", "", "", "", "", "", Number(removed.RefundsOwed), Number(removed.RefundsOwedAmount), "", "", "",
                 from, to, Number(removed.Unresolved), Number(orphans.GetValueOrDefault(removed.Id)),
                 .. Overcharges(report, removed.Id),
+                "", "", "", "", observed, period,
             ];
             csv.AppendJoin(',', cells.Select(Escape)).Append("\r\n");
         }
@@ -69,6 +77,10 @@ public static class ReportCsv
     }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Optional(int? value) => value is { } v ? Number(v) : "";
+
+    private static string Share(double? value) => value is { } v ? v.ToString("0.####", CultureInfo.InvariantCulture) : "";
 
     private static string Escape(string cell)
     {

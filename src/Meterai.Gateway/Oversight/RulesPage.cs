@@ -1,6 +1,7 @@
 using Markdig;
 using Markdig.Syntax;
 using Meterai.Gateway.Auth;
+using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Pages;
 using Microsoft.AspNetCore.Components;
 
@@ -41,6 +42,7 @@ public sealed class RulesPage : PageComponent
             <tr><th scope="row">{FlagNames.Badge(FlagReasons.NoStock)}</th><td>sold out in at least {Figures.Percent(r.SoldOutThreshold)} of healthy probes</td></tr>
             <tr><th scope="row">{FlagNames.Badge(FlagReasons.NoSales)}</th><td>issued nothing while offered orders, or while the others issued at least {r.MinimumFleetSales} orders</td></tr>
             <tr><th scope="row">{FlagNames.Badge(FlagReasons.Undelivered)}</th><td>at least {r.UndeliveredThreshold} paid purchases not delivered within the delivery deadline</td></tr>
+            <tr><th scope="row">{FlagNames.Badge(FlagReasons.Overcharged)}</th><td>any order charged above quantity × {ReportBuilder.Rupiah(OrderAmounts.PerEMeterai)} in the audit window</td></tr>
             <tr><th scope="row">Reports</th><td>every {r.ReportIntervalHours:0.##} hours from {r.ReportBoundaryHour:00}:00 {clock.Zone}</td></tr>
             </tbody></table></div>
             </section>

@@ -8,7 +8,7 @@ namespace Meterai.Gateway.Oversight;
 /// <param name="PeakHour">The hour with the most demand; null when nobody asked to buy.</param>
 /// <param name="PeakDemand">Purchases asked for in that hour, refused ones included.</param>
 /// <param name="CapacityAtPeak">Orders per hour the fleet could take in that hour; null when not measured.</param>
-/// <param name="SellingAtPeak">Distributors able to sell in that hour.</param>
+/// <param name="SellingAtPeak">Distributors selling (healthy, in stock, not refusing orders) in most of that hour.</param>
 /// <param name="MedianDistributorCapacity">Median over distributors of their mean orders per hour while able to sell.</param>
 /// <param name="MoreDistributorsNeeded">Distributors at median capacity that would have served the peak; 0 with headroom, null when unknown.</param>
 public sealed record SurgeHeadroom(
@@ -20,7 +20,8 @@ public sealed record SurgeHeadroom(
     int? MoreDistributorsNeeded,
     int Refused,
     DateTimeOffset? MostRefusedHour,
-    int MostRefusedInAnHour)
+    int MostRefusedInAnHour,
+    double? PeakObservedSeconds = null)
 {
     public static SurgeHeadroom From(ReportTimeline timeline)
     {
@@ -50,7 +51,8 @@ public sealed record SurgeHeadroom(
             more,
             timeline.Fleet.Sum(h => h.Refused),
             mostRefused?.Hour,
-            mostRefused?.Refused ?? 0);
+            mostRefused?.Refused ?? 0,
+            peak?.ObservedSeconds);
     }
 
     /// <summary>The finding in plain words, the way a regulator would read it.</summary>
@@ -63,14 +65,17 @@ public sealed record SurgeHeadroom(
         }
         else
         {
-            var asked = $"At the peak, in the hour from {ActivityRules.Format(peak)}, applicants asked for {Count(PeakDemand)} purchases per hour";
+            // A partly observed hour's count is what was seen, not a rate for the hour.
+            var asked = PeakObservedSeconds is { } seen and < 3600
+                ? $"At the peak, in the hour from {ActivityRules.Format(peak)}, of which the gateway observed {ActivityRules.Duration(seen)}, applicants asked for {Count(PeakDemand)} purchases"
+                : $"At the peak, in the hour from {ActivityRules.Format(peak)}, applicants asked for {Count(PeakDemand)} purchases per hour";
             findings.Add(CapacityAtPeak is not { } capacity
                 ? asked + "; the fleet's capacity in that hour was not measured."
                 : MoreDistributorsNeeded == 0
-                    ? $"{asked}; the {SellingAtPeak} active distributors could serve {Count(capacity)} per hour, so the fleet had room for {Count(capacity - PeakDemand)} more."
+                    ? $"{asked}; the {Selling()} could serve {Count(capacity)} per hour, so the fleet had room for {Count(capacity - PeakDemand)} more."
                     : MoreDistributorsNeeded is { } more
-                        ? $"{asked}; the {SellingAtPeak} active distributors could serve {Count(capacity)} per hour; {more} more {(more == 1 ? "distributor" : "distributors")} at median capacity ({Count(MedianDistributorCapacity ?? 0)} per hour) would have served everyone."
-                        : $"{asked}; the {SellingAtPeak} active distributors could serve {Count(capacity)} per hour; no distributor's capacity was measured, so how many more were needed is unknown.");
+                        ? $"{asked}; the {Selling()} could serve {Count(capacity)} per hour; {more} more {(more == 1 ? "distributor" : "distributors")} at median capacity ({Count(MedianDistributorCapacity ?? 0)} per hour) would have served everyone."
+                        : $"{asked}; the {Selling()} could serve {Count(capacity)} per hour; no distributor's capacity was measured, so how many more were needed is unknown.");
         }
 
         findings.Add(Refused == 0
@@ -78,6 +83,10 @@ public sealed record SurgeHeadroom(
             : $"{Count(Refused)} {(Refused == 1 ? "request was" : "requests were")} refused for lack of capacity (503); the most in one hour was {Count(MostRefusedInAnHour)}, in the hour from {ActivityRules.Format(MostRefusedHour!.Value)}.");
         return findings;
     }
+
+    private string Selling() => SellingAtPeak == 1
+        ? "1 distributor selling in that hour"
+        : $"{SellingAtPeak} distributors selling in that hour";
 
     private static string Count(double value) => ReportCharts.Count(value);
 

@@ -64,6 +64,13 @@ internal static class AttemptClassifier
         };
     }
 
+    /// <summary>
+    /// A distributor turning orders away without charging (400, 401, 422, 503): what "refusing orders" means for
+    /// selling now. A 429 is overload, the concurrency limit's business; a connection never made is a probe's.
+    /// </summary>
+    public static bool TurnsOrdersAway(int? status, AttemptOutcome outcome) =>
+        outcome == AttemptOutcome.Refused && status is { } answered && answered != StatusCodes.Status429TooManyRequests;
+
     /// <summary>The ledger outcome of an attempt recorded but never sent: its turn at the distributor did not come in time.</summary>
     public const string Withdrawn = "withdrawn";
 

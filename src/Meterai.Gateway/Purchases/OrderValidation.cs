@@ -41,7 +41,7 @@ public static class OrderValidation
             DistributorOrderStatus.Issued when order.Serials is not { } serials || serials.Count != quantity || serials.Any(string.IsNullOrEmpty) =>
                 $"issued with {order.Serials?.Count ?? 0} serials for a quantity of {quantity}",
             DistributorOrderStatus.Issued or DistributorOrderStatus.Pending or DistributorOrderStatus.Failed or DistributorOrderStatus.Refunded => null,
-            _ => $"status '{order.Status ?? "(none)"}' is not in the distributor spec",
+            _ => $"status '{order.Status ?? "(none)"}' is not one the Distributor API (version 1) defines",
         };
     }
 }

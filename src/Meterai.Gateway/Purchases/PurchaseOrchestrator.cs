@@ -341,6 +341,7 @@ internal sealed class PurchaseOrchestrator(
             result = await sender.SendAsync(distributor.Entry, purchaseId, request.CanonicalBody);
             (outcome, order) = AttemptClassifier.Classify(result, purchaseId, request.Quantity);
             health.Record(cluster, destination, result, inFlight, ambiguous: outcome == AttemptOutcome.Ambiguous);
+            distributor.RecordOrderAnswer(sold: outcome is AttemptOutcome.Issued or AttemptOutcome.Pending, refused: AttemptClassifier.TurnsOrdersAway(result.Status, outcome));
             admission.RecordServiceTime(time.GetElapsedTime(result.StartedAt, result.EndedAt));
             distributor.RecordCapacity(CapacitySignals.Sample(
                 result.Status, result.Failure == AttemptFailure.AnswerUnreadable, result.Failure == AttemptFailure.TimedOut, inFlight,

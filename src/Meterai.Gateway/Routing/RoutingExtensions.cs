@@ -23,6 +23,7 @@ public static class RoutingExtensions
         builder.Services.AddSingleton<FailureRatePolicy>();
         builder.Services.AddSingleton<IPassiveHealthCheckPolicy>(services => services.GetRequiredService<FailureRatePolicy>());
         builder.Services.AddSingleton<DistributorRouting>();
+        builder.Services.AddSingleton<SellingNow>();
         return builder;
     }
 }

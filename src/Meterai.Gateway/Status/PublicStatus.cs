@@ -4,17 +4,16 @@ using Meterai.Gateway.Routing;
 namespace Meterai.Gateway.Status;
 
 /// <summary>
-/// The public answer to "can I buy now", computed from what routing itself uses: the number of the
-/// cluster's available destinations, which YARP keeps through the HealthyInStock policy (not
-/// unhealthy by probe or by passive health, not sold out). So the status page can never say yes
-/// while purchases are refused, or no while they go through.
+/// The public answer to "can I buy now": the distributors selling now by the one definition
+/// (<see cref="SellingNow"/>: healthy by probe, in stock, not refusing orders), the same count
+/// /oversight and the reports give.
 /// </summary>
-internal sealed class PublicStatus(DistributorFleet fleet, DistributorRouting routing, IWaitEstimate wait)
+internal sealed class PublicStatus(DistributorFleet fleet, SellingNow sellingNow, IWaitEstimate wait)
 {
     public StatusView Current()
     {
         var distributors = fleet.All;
-        var selling = routing.TryGetCluster(out var cluster) ? cluster.DestinationsState.AvailableDestinations.Count : 0;
+        var selling = sellingNow.Ids().Count;
 
         DateTimeOffset? updatedAt = null;
         foreach (var distributor in distributors)

@@ -9,6 +9,38 @@ public sealed class DistributorStateTests
         new(new DistributorEntry("d01", "PT Satu", new Uri("http://h:1/"), apiKey: null, maxConcurrency), readyShare: readyShare);
 
     [Fact]
+    public void RecordOrderAnswer_Refused_RefusingOrders()
+    {
+        var state = State(3);
+
+        state.RecordOrderAnswer(sold: false, refused: true);
+
+        Assert.True(state.RefusingOrders);
+    }
+
+    [Fact]
+    public void RecordOrderAnswer_SaleAfterRefusal_NoLongerRefusing()
+    {
+        var state = State(3);
+        state.RecordOrderAnswer(sold: false, refused: true);
+
+        state.RecordOrderAnswer(sold: true, refused: false);
+
+        Assert.False(state.RefusingOrders);
+    }
+
+    [Fact]
+    public void RecordOrderAnswer_AmbiguousAfterRefusal_StillRefusing()
+    {
+        var state = State(3);
+        state.RecordOrderAnswer(sold: false, refused: true);
+
+        state.RecordOrderAnswer(sold: false, refused: false);
+
+        Assert.True(state.RefusingOrders);
+    }
+
+    [Fact]
     public void TryAcquireSlot_BelowMax_SucceedsAndCounts()
     {
         var state = State(3);

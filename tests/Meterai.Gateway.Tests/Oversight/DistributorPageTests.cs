@@ -16,6 +16,19 @@ public sealed class DistributorPageTests
     // 16:30 UTC is 23:30 WIB: an hour later it is the next day in Jakarta and still the same day in UTC.
     private static readonly DateTimeOffset LateEvening = new(2026, 11, 30, 16, 30, 0, TimeSpan.Zero);
 
+    [Fact]
+    public void DistributorDay_SoldOutOrRefusingEveryOrder_AvailabilityAsTheReportsCountIt()
+    {
+        var day = new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.FromHours(7));
+
+        var soldOutHalf = new DistributorDay(day, Probes: 8, HealthyProbes: 8, SoldOutProbes: 4, Offers: 0, Sold: 0, Refused: 0, Undelivered: 0);
+        var refusingAll = new DistributorDay(day, Probes: 8, HealthyProbes: 8, SoldOutProbes: 0, Offers: 5, Sold: 0, Refused: 5, Undelivered: 0);
+
+        // Healthy but sold out is not able to sell; answering every probe while refusing every order is 0%.
+        Assert.Equal((0.5, 1.0), (soldOutHalf.Availability, soldOutHalf.Reachability));
+        Assert.Equal((0.0, 1.0), (refusingAll.Availability, refusingAll.Reachability));
+    }
+
     [Theory]
     [InlineData(LedgerProviders.Sqlite)]
     [InlineData(LedgerProviders.Postgres)]

@@ -32,6 +32,8 @@ public sealed class OversightBrowserTests(Chromium chromium)
         var rows = await page.EvaluateAsync<string>(
             "[...document.querySelectorAll('#distributors tr.distributor')].map(r => r.cells[0].innerText + '|' + r.querySelector('span.state').innerText).join('\\n')");
         Assert.Equal("PT Uji seller seller|active\nPT Uji down down|inactive", rows);
+        var selling = await page.EvaluateAsync<string>("[...document.querySelectorAll('#distributors tr.distributor')].map(r => r.cells[2].innerText).join('\\n')");
+        Assert.Equal("yes\nno: down", selling);
         Assert.Contains("Tidak dapat dihubungi / Unreachable", await page.InnerTextAsync("#distributors tr.distributor.flagged"), StringComparison.Ordinal);
         await page.ClickAsync("#distributors tr.evidence summary");
         var evidence = await page.InnerTextAsync("#distributors tr.evidence");
@@ -39,7 +41,8 @@ public sealed class OversightBrowserTests(Chromium chromium)
         Assert.DoesNotContain("UTC", evidence, StringComparison.Ordinal);
 
         var text = await page.InnerTextAsync("body");
-        Assert.StartsWith("1 of 2 registered distributors are active", await page.InnerTextAsync("#summary"), StringComparison.Ordinal);
+        Assert.StartsWith("Of 2 registered distributors, 1 is selling now, 0 sold in the last 60 minutes and 1 is active; 1 is inactive, with 1 open flag.",
+            await page.InnerTextAsync("#summary"), StringComparison.Ordinal);
         Assert.Contains("Regulator", await page.InnerTextAsync("header.site"), StringComparison.Ordinal);
         Assert.DoesNotContain("RegulatorKeys", text, StringComparison.Ordinal);
         Assert.DoesNotContain("docs/oversight-rules.md", text, StringComparison.Ordinal);
@@ -59,6 +62,8 @@ public sealed class OversightBrowserTests(Chromium chromium)
 
         await Chromium.ScreenshotAsync(page, $"oversight-regulator-{width}");
         await Chromium.ClickAndWaitForLoadAsync(page, $"a[href='/oversight/reports/{report.Id}']");
+        var findings = await page.EvaluateAsync<string>("[...document.querySelectorAll('#findings li')].map(l => l.innerText).join('\\n')");
+        Assert.Contains("\nOf 2 registered distributors,", findings, StringComparison.Ordinal);
         Assert.Equal("2", await page.EvaluateAsync<string>("String(document.querySelectorAll('#report-distributors tbody tr').length)"));
     }
 
@@ -118,8 +123,13 @@ public sealed class OversightBrowserTests(Chromium chromium)
 
         await Chromium.ClickAndWaitForLoadAsync(page, "#summary a[href='/oversight/rules']");
 
-        Assert.Contains("healthy in fewer than 80% of probes", await page.InnerTextAsync("#in-force"), StringComparison.Ordinal);
-        Assert.Contains("Where the evidence comes from", await page.Locator("#rules h2").First.InnerTextAsync(), StringComparison.Ordinal);
+        var inForce = await page.InnerTextAsync("#in-force");
+        Assert.Contains("healthy in fewer than 80% of probes", inForce, StringComparison.Ordinal);
+        var overcharged = await page.Locator("#in-force tr", new() { HasText = "Overcharged" }).InnerTextAsync();
+        Assert.Contains("any order charged above quantity × Rp 10.000 in the audit window", overcharged, StringComparison.Ordinal);
+        var sections = await page.Locator("#rules h2").AllInnerTextsAsync();
+        Assert.StartsWith("Selling, sold and active", sections[0], StringComparison.Ordinal);
+        Assert.Contains("Where the evidence comes from", sections);
         Assert.Equal(1, await page.Locator("h1").CountAsync());
         Assert.Equal(390, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
     }

@@ -15,6 +15,21 @@ public sealed class ReportCsvTests
         Assert.StartsWith("d01,PT Satu,active,0.75,8,", lines[1], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Write_Header_LaterColumnsAppendedAfterTheEarlierOnesInTheirPlaces()
+    {
+        var header = ReportCsv.Write(Report(Row("d01", "PT Satu"))).Split("\r\n")[0];
+
+        // Readers address columns by position: a column added later only ever goes at the end.
+        Assert.Equal(
+            "distributor_id,name,state,availability,probes,stock_out_probes,orders_issued,emeterai_issued,"
+            + "failures,undelivered,refunds_owed,refunds_owed_amount,refunds_made,refunds_made_amount,flags,"
+            + "period_from,period_to,unresolved,orphans_delivered,"
+            + "overcharges,overcharge_amount_charged,overcharge_amount_due,overcharged_orders,"
+            + "refused,ambiguous,reachability,selling_when_built,observed_seconds,period_seconds",
+            header);
+    }
+
     [Theory]
     [InlineData("PT Koma, Tbk", "\"PT Koma, Tbk\"")]
     [InlineData("PT \"Kutip\"", "\"PT \"\"Kutip\"\"\"")]

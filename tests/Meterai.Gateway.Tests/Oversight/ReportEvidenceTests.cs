@@ -118,6 +118,13 @@ public sealed partial class ReportEvidenceTests : IAsyncLifetime
         Assert.DoesNotContain("<script", page, StringComparison.OrdinalIgnoreCase);
         Assert.Contains($"href=\"/oversight/reports/{report.Id}/pdf\"", page, StringComparison.Ordinal);
 
+        // Hours as a person in Jakarta reads them; the method one click away, not as a repository path.
+        Assert.Contains("<th>Hour (WIB)</th>", page, StringComparison.Ordinal);
+        Assert.Contains("Hours in WIB.", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("UTC", page, StringComparison.Ordinal);
+        Assert.Contains("href=\"/oversight/rules\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("docs/oversight-rules.md", page, StringComparison.Ordinal);
+
         // The PDF, by Accept on the API and by the page's link: the same findings, A4 pages.
         using var pdf = await SendAsync(HttpMethod.Get, $"/api/oversight/reports/{report.Id}", OversightKeys.Regulator, accept: "application/pdf");
         Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
@@ -128,7 +135,7 @@ public sealed partial class ReportEvidenceTests : IAsyncLifetime
             Assert.InRange(document.NumberOfPages, 2, 6);
             Assert.All(document.GetPages(), p => Assert.Equal(595, Math.Round(p.Width)));
             var text = Squeeze(string.Concat(document.GetPages().Select(p => p.Text)));
-            Assert.All(report.Findings, f => Assert.Contains(Squeeze(f), text, StringComparison.Ordinal));
+            Assert.All(report.Findings, f => Assert.Contains(Squeeze(ReaderClock.Wib.Localise(f)), text, StringComparison.Ordinal));
             Assert.All(report.Distributors, d => Assert.Contains(Squeeze(d.Name), text, StringComparison.Ordinal));
         }
 

@@ -23,7 +23,7 @@ public sealed class SurgeHeadroomTests
         Assert.Equal(4, headroom.MoreDistributorsNeeded);
         var findings = headroom.Findings();
         Assert.Equal(
-            "At the peak, in the hour from 30 November 2026 10:00 UTC, applicants asked for 150 purchases per hour; the 3 active distributors could serve 80 per hour; 4 more distributors at median capacity (20 per hour) would have served everyone.",
+            "At the peak, in the hour from 30 November 2026 10:00 UTC, applicants asked for 150 purchases per hour; the 3 distributors selling in that hour could serve 80 per hour; 4 more distributors at median capacity (20 per hour) would have served everyone.",
             findings[0]);
         Assert.Equal("70 requests were refused for lack of capacity (503); the most in one hour was 70, in the hour from 30 November 2026 10:00 UTC.", findings[1]);
     }

@@ -221,4 +221,20 @@ public sealed class AttemptClassifierTests
     {
         Assert.Equal(expected, AttemptClassifier.LedgerName(outcome));
     }
+
+    [Theory]
+    [InlineData(400, AttemptOutcome.Refused, true)]
+    [InlineData(401, AttemptOutcome.Refused, true)]
+    [InlineData(422, AttemptOutcome.Refused, true)]
+    [InlineData(503, AttemptOutcome.Refused, true)]
+    [InlineData(429, AttemptOutcome.Refused, false)]
+    [InlineData(null, AttemptOutcome.Refused, false)]
+    [InlineData(409, AttemptOutcome.SoldOut, false)]
+    [InlineData(403, AttemptOutcome.Ambiguous, false)]
+    [InlineData(500, AttemptOutcome.Ambiguous, false)]
+    [InlineData(201, AttemptOutcome.Issued, false)]
+    public void TurnsOrdersAway_Answer_OnlyARefusalWithoutChargeThatIsNotOverload(int? status, AttemptOutcome outcome, bool refusing)
+    {
+        Assert.Equal(refusing, AttemptClassifier.TurnsOrdersAway(status, outcome));
+    }
 }
