@@ -113,6 +113,12 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
                 {
                     Rising(now, Math.Clamp(threshold / latency, 0.5, 1), peak);
                 }
+                else if (_calibrated)
+                {
+                    // At the floor a rise cannot lower the limit, and a distributor is no slower at the concurrency
+                    // it was measured at: what changed is around it (a busy gateway), so this is the baseline now.
+                    _minLatency.Restart(TimeSpan.FromTicks((long)latency));
+                }
             }
             else
             {

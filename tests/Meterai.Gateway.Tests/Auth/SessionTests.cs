@@ -10,6 +10,9 @@ namespace Meterai.Gateway.Tests.Auth;
 /// </summary>
 public sealed class SessionTests
 {
+    /// <summary>The page that names the key a session signed in with (the oversight pages show only the role).</summary>
+    private const string SessionPage = "/oversight/session";
+
     private const string ReplacementKey = "replacement-KEY-00112233445566778899";
 
     [Fact]
@@ -45,7 +48,7 @@ public sealed class SessionTests
         // Whoever holds the first cookie (planted in, or copied from, this browser) must not share the operator's session.
         using var second = await browser.SignInAsync(OversightKeys.Operator);
         using var withPlanted = await SessionLedger.GetWithCookieAsync(gateway, OversightEndpoints.ReadApi, planted);
-        using var page = await browser.GetAsync(OversightEndpoints.ReadPage);
+        using var page = await browser.GetAsync(SessionPage);
 
         Assert.Equal(HttpStatusCode.Redirect, second.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, withPlanted.StatusCode);
@@ -103,7 +106,7 @@ public sealed class SessionTests
         using var signIn = await browser.SignInAsync(OversightKeys.Regulator);
 
         SessionLedger.Reconfigure(gateway, new Dictionary<string, string?> { ["Auth:RegulatorKeys:0"] = ReplacementKey, ["Auth:RegulatorKeys:2"] = OversightKeys.Regulator });
-        using var page = await browser.GetAsync(OversightEndpoints.ReadPage);
+        using var page = await browser.GetAsync(SessionPage);
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("RegulatorKeys:2", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -36,9 +36,22 @@ public sealed class GradientNoiseTests
         var limiter = Gradient(ceiling: 16, new CapacityOptions { NoiseFloorMilliseconds = 0 });
         Limiters.Settle(limiter, _time, NearFree);
 
-        Limiters.Answer(limiter, _time, 500, TimeSpan.FromMilliseconds(1.9));
+        Limiters.Answer(limiter, _time, 40, TimeSpan.FromMilliseconds(1.9));
 
-        Assert.Equal(new CapacityOptions().MinLimit, limiter.Limit);
+        Assert.True(limiter.Limit < 16, $"limit {limiter.Limit}");
+    }
+
+    [Fact]
+    public void Record_LatencyRisesAtTheFloorWhileApplicantsWait_TakenAsTheBaselineAndTheLimitGrows()
+    {
+        // A storm keeps the gateway busy: the same distributor at the same concurrency reads slower. At the
+        // floor the rise cannot lower the limit; left as it was, it also stopped the limit from ever growing.
+        var limiter = Gradient(ceiling: 4);
+        Limiters.Answer(limiter, _time, 3, _ => Slow, inFlight: 1);
+
+        Limiters.Answer(limiter, _time, 60, _ => Slow * 1.6, inFlight: 2, demand: true);
+
+        Assert.True(limiter.Limit > new CapacityOptions().MinLimit, $"limit {limiter.Limit}");
     }
 
     [Fact]

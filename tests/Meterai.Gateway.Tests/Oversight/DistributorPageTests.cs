@@ -122,7 +122,9 @@ public sealed class DistributorPageTests
 
     private static async Task SellAsync(GatewayHarness gateway, FakeTimeProvider clock, int count)
     {
-        // Each clock read moves time a little, so an order takes a measurable (fake) time.
+        // The distributor is routable once a probe has seen it healthy and in stock; then each clock
+        // read moves time a little, so an order takes a measurable (fake) time.
+        await gateway.ProbeNowAsync();
         clock.AutoAdvanceAmount = TimeSpan.FromMilliseconds(1);
         for (var i = 0; i < count; i++)
         {
