@@ -120,14 +120,5 @@ public sealed class UnlistedAnswerTests
 
     /// <summary>One reconciliation pass, on a clock just past the gateway's.</summary>
     internal static Task<ReconciliationPass> ReconcileAsync(GatewayHarness gateway, TimeSpan? later = null) =>
-        new Reconciler(
-            gateway.Services.GetRequiredService<ReconciliationLedger>(),
-            gateway.Services.GetRequiredService<OrphanLedger>(),
-            gateway.Services.GetRequiredService<DistributorFleet>(),
-            gateway.Services.GetRequiredService<DistributorClient>(),
-            gateway.Services.GetRequiredService<OrderLookup>(),
-            Options.Create(new ReconciliationOptions()),
-            Options.Create(new PurchasingOptions()),
-            new FakeTimeProvider(DateTimeOffset.UtcNow + (later ?? TimeSpan.FromSeconds(1))),
-            NullLogger<Reconciler>.Instance).RunOnceAsync(CancellationToken.None);
+        Reconciliation.GatewayReconciler.For(gateway, new FakeTimeProvider(DateTimeOffset.UtcNow + (later ?? TimeSpan.FromSeconds(1)))).RunOnceAsync(CancellationToken.None);
 }

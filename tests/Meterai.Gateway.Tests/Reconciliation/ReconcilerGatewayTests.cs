@@ -39,16 +39,7 @@ public sealed class ReconcilerGatewayTests
             time.Advance(TimeSpan.FromMinutes(31));
         }
 
-        var reconciler = new Reconciler(
-            gateway.Services.GetRequiredService<ReconciliationLedger>(),
-            gateway.Services.GetRequiredService<OrphanLedger>(),
-            gateway.Services.GetRequiredService<DistributorFleet>(),
-            gateway.Services.GetRequiredService<DistributorClient>(),
-            gateway.Services.GetRequiredService<OrderLookup>(),
-            Options.Create(new ReconciliationOptions()),
-            Options.Create(new PurchasingOptions()),
-            time,
-            NullLogger<Reconciler>.Instance);
+        var reconciler = GatewayReconciler.For(gateway, time);
 
         var pass = await reconciler.RunOnceAsync(CancellationToken.None);
 

@@ -41,11 +41,7 @@ public sealed class ClientInputTests
     public async Task TransportClosed_ResetWhileNobodyReads_Gone()
     {
         var pipe = new Pipe();
-        using var input = new ClientInput(pipe.Reader);
-        await pipe.Writer.WriteAsync(Encoding.ASCII.GetBytes("POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"));
-        var request = await input.ReadAsync();
-        input.AdvanceTo(request.Buffer.End);
-        input.RequestStarted();
+        using var input = await WaitingRequestAsync(pipe);
 
         // The request waits (the admission queue) and reads nothing when the client resets.
         await pipe.Writer.CompleteAsync(new ConnectionResetException("Connection reset by peer"));
@@ -58,16 +54,23 @@ public sealed class ClientInputTests
     public async Task TransportClosed_HalfCloseWhileNobodyReads_NotGone()
     {
         var pipe = new Pipe();
-        using var input = new ClientInput(pipe.Reader);
-        await pipe.Writer.WriteAsync(Encoding.ASCII.GetBytes("POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"));
-        var request = await input.ReadAsync();
-        input.AdvanceTo(request.Buffer.End);
-        input.RequestStarted();
+        using var input = await WaitingRequestAsync(pipe);
 
         await pipe.Writer.CompleteAsync();
         input.TransportClosed();
 
         Assert.False(input.Gone.IsCancellationRequested);
         Assert.False(input.OnlyDeliveryLeft);
+    }
+
+    /// <summary>A whole request read and being served, waiting (as in the admission queue) with nothing more to read.</summary>
+    private static async Task<ClientInput> WaitingRequestAsync(Pipe pipe)
+    {
+        var input = new ClientInput(pipe.Reader);
+        await pipe.Writer.WriteAsync(Encoding.ASCII.GetBytes("POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"));
+        var request = await input.ReadAsync();
+        input.AdvanceTo(request.Buffer.End);
+        input.RequestStarted();
+        return input;
     }
 }
