@@ -71,7 +71,7 @@ internal sealed class PurchaseReconciler(
             var nextCheckAt = now + _options.BackoffAfter(work.Purchase.Checks + 1);
             if (!await _ledger.ClaimCheckAsync(work.Purchase, nextCheckAt, cancellationToken))
             {
-                return work.Finish(step == 0 ? CheckOutcome.Contended : OutcomeOf(work.Purchase.Status));
+                return work.Finish(step == 0 ? CheckOutcome.Contended : CheckOutcomes.Of(work.Purchase.Status));
             }
 
             work.Purchase.Checks++;
@@ -92,7 +92,7 @@ internal sealed class PurchaseReconciler(
             }
         }
 
-        return work.Finish(work.Contended ? CheckOutcome.Contended : OutcomeOf(work.Purchase.Status));
+        return work.Finish(work.Contended ? CheckOutcome.Contended : CheckOutcomes.Of(work.Purchase.Status));
     }
 
     /// <summary>An in_progress row whose gateway died after sending an attempt: what happened at the distributor?</summary>
@@ -394,13 +394,4 @@ internal sealed class PurchaseReconciler(
     private static bool IsCallFailure(Exception exception, CancellationToken cancellationToken) =>
         exception is HttpRequestException or TimeoutRejectedException or JsonException
         || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);
-
-    internal static CheckOutcome OutcomeOf(string status) => status switch
-    {
-        PurchaseStatus.Issued => CheckOutcome.Issued,
-        PurchaseStatus.RefundDue => CheckOutcome.RefundDue,
-        PurchaseStatus.Refunded => CheckOutcome.Refunded,
-        PurchaseStatus.Unavailable => CheckOutcome.NothingCharged,
-        _ => CheckOutcome.StillOpen,
-    };
 }

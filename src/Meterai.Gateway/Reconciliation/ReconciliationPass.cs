@@ -1,4 +1,5 @@
 using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Purchases;
 
 namespace Meterai.Gateway.Reconciliation;
 
@@ -26,6 +27,19 @@ internal enum CheckOutcome
     StillOpen,
     Contended,
     Error,
+}
+
+internal static class CheckOutcomes
+{
+    /// <summary>The outcome a purchase's status stands for once a check wrote it.</summary>
+    public static CheckOutcome Of(string status) => status switch
+    {
+        PurchaseStatus.Issued => CheckOutcome.Issued,
+        PurchaseStatus.RefundDue => CheckOutcome.RefundDue,
+        PurchaseStatus.Refunded => CheckOutcome.Refunded,
+        PurchaseStatus.Unavailable => CheckOutcome.NothingCharged,
+        _ => CheckOutcome.StillOpen,
+    };
 }
 
 internal readonly record struct CheckResult(CheckOutcome Outcome, bool Called = false, bool CallFailed = false);
