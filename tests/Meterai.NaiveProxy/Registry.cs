@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Meterai.Gateway.Settings;
 
 namespace Meterai.NaiveProxy;
 

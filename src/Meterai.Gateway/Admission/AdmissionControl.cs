@@ -1,4 +1,3 @@
-using Meterai.Gateway.Status;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Admission;

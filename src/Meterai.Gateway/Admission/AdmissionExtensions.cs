@@ -1,5 +1,4 @@
 using Meterai.Gateway.Settings;
-using Meterai.Gateway.Status;
 
 namespace Meterai.Gateway.Admission;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Purchases;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
@@ -48,7 +49,7 @@ public static class OpenApiContract
             {
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Header,
-                Name = Auth.OversightAuthSchemes.ApiKeyHeader,
+                Name = Kernel.OversightAuthSchemes.ApiKeyHeader,
                 Description = "A regulator key reads; an operator key reads and acts.",
             };
 

@@ -1,6 +1,8 @@
-using Meterai.Gateway.Auth;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Oversight;
+using Meterai.Gateway.Pages;
 using Meterai.Gateway.Purchases;
+using Meterai.Gateway.Server;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -56,5 +57,5 @@ public static class PurchasesApi
         record.OrderId,
         record.Quantity,
         record.Amount,
-        record.Serials is null ? [] : JsonSerializer.Deserialize(record.Serials, GatewayJsonContext.Default.IReadOnlyListString));
+        record.Serials is null ? [] : JsonSerializer.Deserialize(record.Serials, KernelJsonContext.Default.IReadOnlyListString));
 }

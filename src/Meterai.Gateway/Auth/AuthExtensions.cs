@@ -1,3 +1,4 @@
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Pages;
 using Meterai.Gateway.Settings;
 using Microsoft.AspNetCore.Authentication;

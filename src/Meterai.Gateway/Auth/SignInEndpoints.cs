@@ -1,8 +1,10 @@
+using Meterai.Gateway.Kernel;
+using Meterai.Gateway.Pages;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Auth;
 
@@ -97,7 +99,7 @@ public static partial class SignInEndpoints
         await EndPreviousSessionAsync(context);
         await context.SignInAsync(
             OversightAuthSchemes.Cookie,
-            OversightPrincipal.Create(identity, OversightAuthSchemes.Cookie),
+            identity.ToPrincipal(OversightAuthSchemes.Cookie),
             new AuthenticationProperties { IsPersistent = false });
         LogSignedIn(logger, identity.KeyName, identity.Role);
         return TypedResults.Redirect(location);

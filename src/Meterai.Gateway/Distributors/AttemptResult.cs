@@ -69,7 +69,7 @@ public readonly record struct AttemptResult(
     {
         try
         {
-            return body.IsEmpty ? null : JsonSerializer.Deserialize(body, GatewayJsonContext.Default.DistributorOrder);
+            return body.IsEmpty ? null : JsonSerializer.Deserialize(body, DistributorJsonContext.Default.DistributorOrder);
         }
         catch (JsonException)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Meterai.Gateway.Kernel;
 
 namespace Meterai.Gateway.Distributors;
 
@@ -45,7 +46,7 @@ public sealed class DistributorClient
             return null;
         }
 
-        var stock = JsonSerializer.Deserialize(await ReadBodyAsync(response, cancellationToken), GatewayJsonContext.Default.DistributorStock);
+        var stock = JsonSerializer.Deserialize(await ReadBodyAsync(response, cancellationToken), DistributorJsonContext.Default.DistributorStock);
         return stock?.Available;
     }
 
@@ -88,7 +89,7 @@ public sealed class DistributorClient
     {
         try
         {
-            var answer = body.Length == 0 ? null : JsonSerializer.Deserialize(body, GatewayJsonContext.Default.DistributorOrder);
+            var answer = body.Length == 0 ? null : JsonSerializer.Deserialize(body, DistributorJsonContext.Default.DistributorOrder);
             return answer is { Status: DistributorOrderStatus.Refunded }
                 && (answer.OrderId is null || string.Equals(answer.OrderId, orderId, StringComparison.Ordinal));
         }
@@ -112,7 +113,7 @@ public sealed class DistributorClient
         }
 
         var body = await ReadBodyAsync(response, cancellationToken);
-        return (body.Length == 0 ? null : JsonSerializer.Deserialize(body, GatewayJsonContext.Default.DistributorOrder))
+        return (body.Length == 0 ? null : JsonSerializer.Deserialize(body, DistributorJsonContext.Default.DistributorOrder))
             ?? throw new HttpRequestException("order look-up answered an empty body");
     }
 

@@ -10,14 +10,5 @@ public sealed record DistributorOrder(
     IReadOnlyList<string>? Serials,
     string? IdempotencyKey);
 
-/// <summary>The docs/api/distributor-api.md's order statuses.</summary>
-public static class DistributorOrderStatus
-{
-    public const string Pending = "pending";
-    public const string Issued = "issued";
-    public const string Failed = "failed";
-    public const string Refunded = "refunded";
-}
-
 /// <summary>GET /stock.</summary>
 public sealed record DistributorStock(int? Available, long? UnitPrice);

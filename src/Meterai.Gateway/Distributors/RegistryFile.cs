@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway.Distributors;
 

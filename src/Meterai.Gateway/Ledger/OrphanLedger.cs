@@ -1,4 +1,5 @@
 using Dapper;
+using Meterai.Gateway.Kernel;
 
 namespace Meterai.Gateway.Ledger;
 

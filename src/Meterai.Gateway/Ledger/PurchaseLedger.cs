@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Purchases;
 
 namespace Meterai.Gateway.Ledger;
@@ -193,7 +194,7 @@ public sealed class PurchaseLedger(LedgerDatabase database)
     {
         var view = completion.View;
         var at = completion.At.ToUnixTimeMilliseconds();
-        var serials = view.Serials.Count == 0 ? null : JsonSerializer.Serialize(view.Serials, GatewayJsonContext.Default.IReadOnlyListString);
+        var serials = view.Serials.Count == 0 ? null : JsonSerializer.Serialize(view.Serials, KernelJsonContext.Default.IReadOnlyListString);
         return database.Writer.WriteAsync(
             async session =>
             {

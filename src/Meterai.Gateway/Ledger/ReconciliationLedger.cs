@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Purchases;
 
 namespace Meterai.Gateway.Ledger;
@@ -99,7 +100,7 @@ public sealed class ReconciliationLedger(LedgerDatabase database)
                 resolution.Status,
                 resolution.OrderId,
                 resolution.Amount,
-                Serials = resolution.Serials is { Count: > 0 } serials ? JsonSerializer.Serialize(serials, GatewayJsonContext.Default.IReadOnlyListString) : null,
+                Serials = resolution.Serials is { Count: > 0 } serials ? JsonSerializer.Serialize(serials, KernelJsonContext.Default.IReadOnlyListString) : null,
                 Ambiguous = resolution.Ambiguous ? 1 : 0,
                 IssuedAt = resolution.Status == PurchaseStatus.Issued ? at : (long?)null,
                 RefundDueAt = resolution.Status == PurchaseStatus.RefundDue ? at : (long?)null,

@@ -108,7 +108,7 @@ public sealed class GatewayMetrics : IOversightGauges
             _admissionRejected.WithLabels(reason);
         }
 
-        foreach (var (pipeline, strategy, eventName) in Resilience.ResilienceEventLabels.Known)
+        foreach (var (pipeline, strategy, eventName) in ResilienceEventLabels.Known)
         {
             _resilienceEvents.WithLabels(pipeline, strategy, eventName);
         }
@@ -246,11 +246,4 @@ public static class AdmissionRejections
     public const string LedgerUnavailable = "ledger_unavailable";
 
     public static readonly string[] All = [NoDistributor, QueueFull, WaitTooLong, WaitTimedOut, LedgerUnavailable];
-
-    public static string From(Admission.AdmissionRejectionReason reason) => reason switch
-    {
-        Admission.AdmissionRejectionReason.QueueFull => QueueFull,
-        Admission.AdmissionRejectionReason.WaitTooLong => WaitTooLong,
-        _ => WaitTimedOut,
-    };
 }

@@ -123,11 +123,11 @@ public sealed partial class ActivityAuditor(
         flag.FlagId,
         flag.DistributorId,
         flag.Reason,
-        JsonSerializer.Deserialize(flag.Evidence, GatewayJsonContext.Default.FlagEvidence)!,
+        JsonSerializer.Deserialize(flag.Evidence, OversightJsonContext.Default.FlagEvidence)!,
         DateTimeOffset.FromUnixTimeMilliseconds(flag.OpenedAt),
         flag.ResolvedAt is { } resolvedAt ? DateTimeOffset.FromUnixTimeMilliseconds(resolvedAt) : null);
 
-    private static string Serialize(FlagEvidence evidence) => JsonSerializer.Serialize(evidence, GatewayJsonContext.Default.FlagEvidence);
+    private static string Serialize(FlagEvidence evidence) => JsonSerializer.Serialize(evidence, OversightJsonContext.Default.FlagEvidence);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Distributor {DistributorId} flagged {Reason}: {Summary}")]
     private static partial void LogFlagOpened(ILogger logger, string distributorId, string reason, string summary);

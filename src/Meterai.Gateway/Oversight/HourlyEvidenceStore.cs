@@ -1,5 +1,6 @@
 using Dapper;
 using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Purchases;
 
 namespace Meterai.Gateway.Oversight;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Meterai.Gateway.Apis;
+using Meterai.Gateway.Server;
 
 namespace Meterai.Gateway.Oversight;
 

@@ -1,4 +1,5 @@
 using Meterai.Gateway.Probing;
+using Meterai.Gateway.Purchases;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Oversight;

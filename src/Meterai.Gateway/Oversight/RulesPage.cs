@@ -1,7 +1,7 @@
 using Markdig;
 using Markdig.Syntax;
-using Meterai.Gateway.Auth;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Pages;
 using Microsoft.AspNetCore.Components;
 

@@ -1,4 +1,4 @@
-using Meterai.Gateway.Auth;
+using Meterai.Gateway.Kernel;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
 

@@ -2,6 +2,7 @@ using Meterai.Gateway.Resilience;
 using Meterai.Gateway.Settings;
 using Microsoft.Extensions.Options;
 using Polly;
+using Quartz;
 
 namespace Meterai.Gateway.Probing;
 
@@ -25,5 +26,14 @@ public static class ProbingExtensions
         services.AddSingleton<SharedProbeRefresh>();
         services.AddHostedService(s => s.GetRequiredService<SharedProbeRefresh>());
         return builder;
+    }
+
+    /// <summary>The probe round and probe retention, on the scheduler (<c>AddScheduling</c>).</summary>
+    internal static void ScheduleJobs(IQuartzBuilder quartz, IConfiguration configuration, TimeProvider time)
+    {
+        // Read at registration because the triggers are declared here; a value out of range stops
+        // start-up now, with the same line its options check gives.
+        ProbeJob.Schedule(quartz, configuration.BindChecked<ProbingOptions>(ProbingOptions.Section));
+        ProbeRetentionJob.Schedule(quartz);
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Meterai.Gateway.Apis;
+using Meterai.Gateway.Server;
 
 namespace Meterai.Gateway.Purchases;
 

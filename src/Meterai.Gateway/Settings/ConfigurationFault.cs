@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Meterai.Gateway.Distributors;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Settings;

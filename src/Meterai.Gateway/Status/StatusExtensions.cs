@@ -1,3 +1,4 @@
+using Meterai.Gateway.Admission;
 using Meterai.Gateway.Pages;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

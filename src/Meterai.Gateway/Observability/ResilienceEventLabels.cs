@@ -1,4 +1,4 @@
-namespace Meterai.Gateway.Resilience;
+namespace Meterai.Gateway.Observability;
 
 /// <summary>
 /// The label values <c>meterai_resilience_events_total</c> can take: the gateway's pipelines, their
@@ -13,15 +13,22 @@ public static class ResilienceEventLabels
     public const string Timeout = "OnTimeout";
     public const string Retry = "OnRetry";
 
+    /// <summary>The pipelines' names, which are their label values (Resilience/ResiliencePipelines names its pipelines by these).</summary>
+    public const string OrderLookupPipeline = "order-lookup";
+
+    public const string ProbePipeline = "probe";
+
+    public const string ReconciliationPipeline = "reconciliation";
+
     /// <summary>(pipeline, strategy, event) for every strategy each pipeline is built with.</summary>
     public static readonly IReadOnlyList<(string Pipeline, string Strategy, string Event)> Known =
     [
-        (ResiliencePipelines.OrderLookup, "CircuitBreaker", CircuitOpened),
-        (ResiliencePipelines.OrderLookup, "CircuitBreaker", CircuitClosed),
-        (ResiliencePipelines.OrderLookup, "CircuitBreaker", CircuitHalfOpened),
-        (ResiliencePipelines.OrderLookup, "Retry", Retry),
-        (ResiliencePipelines.OrderLookup, "Timeout", Timeout),
-        (ResiliencePipelines.Probe, "Timeout", Timeout),
-        (ResiliencePipelines.Reconciliation, "Timeout", Timeout),
+        (OrderLookupPipeline, "CircuitBreaker", CircuitOpened),
+        (OrderLookupPipeline, "CircuitBreaker", CircuitClosed),
+        (OrderLookupPipeline, "CircuitBreaker", CircuitHalfOpened),
+        (OrderLookupPipeline, "Retry", Retry),
+        (OrderLookupPipeline, "Timeout", Timeout),
+        (ProbePipeline, "Timeout", Timeout),
+        (ReconciliationPipeline, "Timeout", Timeout),
     ];
 }

@@ -1,6 +1,6 @@
-using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 
-namespace Meterai.Gateway.Purchases;
+namespace Meterai.Gateway.Distributors;
 
 /// <summary>
 /// Whether a distributor's description of an order (a POST answer or a look-up) can be recorded

@@ -1,4 +1,4 @@
-namespace Meterai.Gateway.Distributors;
+namespace Meterai.Gateway.Settings;
 
 /// <summary>
 /// The registry cannot be used. Its message is the one line an operator sees at start-up:

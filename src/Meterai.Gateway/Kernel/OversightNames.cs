@@ -1,4 +1,4 @@
-namespace Meterai.Gateway.Auth;
+namespace Meterai.Gateway.Kernel;
 
 /// <summary>The authentication schemes of the oversight endpoints (regulators and operators).</summary>
 public static class OversightAuthSchemes

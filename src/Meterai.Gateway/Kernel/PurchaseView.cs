@@ -1,4 +1,4 @@
-namespace Meterai.Gateway.Purchases;
+namespace Meterai.Gateway.Kernel;
 
 /// <summary>A purchase as applicants see it (docs/api/gateway-api.md: POST and GET /api/purchases).</summary>
 public sealed record PurchaseView(
