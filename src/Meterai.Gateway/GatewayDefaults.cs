@@ -10,7 +10,7 @@ using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway;
 
-public static class GatewayDefaults
+internal static class GatewayDefaults
 {
     /// <summary>Clock, randomness, JSON, problem details and Kestrel's limits, shared by every feature.</summary>
     public static WebApplicationBuilder AddGatewayDefaults(this WebApplicationBuilder builder)

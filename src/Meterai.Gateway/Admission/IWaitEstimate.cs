@@ -5,7 +5,7 @@ namespace Meterai.Gateway.Admission;
 /// <see cref="AdmissionControl"/> implements it and registers itself with <c>AddSingleton&lt;IWaitEstimate, ...&gt;</c>;
 /// the last registration wins over <see cref="NoWaitEstimate"/>.
 /// </summary>
-public interface IWaitEstimate
+internal interface IWaitEstimate
 {
     TimeSpan EstimatedWait { get; }
 }

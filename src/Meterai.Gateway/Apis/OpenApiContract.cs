@@ -15,7 +15,7 @@ namespace Meterai.Gateway.Apis;
 /// /readyz (health checks) and /metrics.
 /// Pages (/status, /oversight) are for people and stay out.
 /// </summary>
-public static class OpenApiContract
+internal static class OpenApiContract
 {
     public const string DocumentName = "v1";
 

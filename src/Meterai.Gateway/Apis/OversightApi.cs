@@ -8,7 +8,7 @@ using Microsoft.Net.Http.Headers;
 
 namespace Meterai.Gateway.Apis;
 
-public static class OversightApi
+internal static class OversightApi
 {
     /// <summary>The regulator and operator API (docs/api/gateway-api.md: Regulators and operators).</summary>
     public static IEndpointRouteBuilder MapOversightApi(this IEndpointRouteBuilder app)

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Meterai.Gateway.Apis;
 
-public static class PurchasesApi
+internal static class PurchasesApi
 {
     /// <summary>POST /api/purchases (one purchase: <see cref="PurchaseOrchestrator"/>) and GET /api/purchases/{purchaseId}.</summary>
     public static IEndpointRouteBuilder MapPurchasesApi(this IEndpointRouteBuilder app)

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Meterai.Gateway.Auth;
 
 /// <summary>The browser sign-in flow: a form that exchanges a key for an HttpOnly, SameSite=Strict session cookie.</summary>
-public static partial class SignInEndpoints
+internal static partial class SignInEndpoints
 {
     private const string ReturnUrlParameter = "returnUrl";
     private const string BadReturnUrl = "Alamat tujuan tidak sah. / The return address is not valid; sign in from the oversight pages.";

@@ -13,7 +13,7 @@ namespace Meterai.Gateway.Distributors;
 /// Transport failures and timeouts surface as exceptions on purpose: callers wrap these calls in
 /// Polly pipelines that decide what is worth retrying.
 /// </remarks>
-public sealed class DistributorClient
+internal sealed class DistributorClient
 {
     private readonly Func<HttpClient> _http;
 
@@ -149,7 +149,7 @@ public sealed class DistributorClient
     }
 }
 
-public enum RefundAnswer
+internal enum RefundAnswer
 {
     Refunded,
     AlreadyIssued,

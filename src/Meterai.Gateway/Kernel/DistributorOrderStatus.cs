@@ -1,7 +1,7 @@
 namespace Meterai.Gateway.Kernel;
 
 /// <summary>The docs/api/distributor-api.md's order statuses.</summary>
-public static class DistributorOrderStatus
+internal static class DistributorOrderStatus
 {
     public const string Pending = "pending";
     public const string Issued = "issued";

@@ -3,7 +3,7 @@ using System.Security.Claims;
 namespace Meterai.Gateway.Kernel;
 
 /// <summary>The claims of a regulator or operator, the same whether they came by header or by cookie.</summary>
-public static class OversightPrincipal
+internal static class OversightPrincipal
 {
     /// <summary>The claim with the key's id: which key a session was signed in with, so a session ends when its key leaves the configuration.</summary>
     public const string KeyIdClaim = "urn:meterai-gateway:key-id";

@@ -1,7 +1,7 @@
 namespace Meterai.Gateway.Kernel;
 
 /// <summary>A purchase's status in the ledger. The first five are what applicants see.</summary>
-public static class PurchaseStatus
+internal static class PurchaseStatus
 {
     public const string Pending = "pending";
     public const string Issued = "issued";

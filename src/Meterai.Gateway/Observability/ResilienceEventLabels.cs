@@ -5,7 +5,7 @@ namespace Meterai.Gateway.Observability;
 /// strategies (Polly's default names) and the events each raises. Every combination is exported at 0
 /// from the first scrape, so an alert's rate() has a series before the first timeout.
 /// </summary>
-public static class ResilienceEventLabels
+internal static class ResilienceEventLabels
 {
     public const string CircuitOpened = "OnCircuitOpened";
     public const string CircuitClosed = "OnCircuitClosed";

@@ -11,7 +11,7 @@ namespace Meterai.Gateway.Oversight;
 /// applies <see cref="ActivityRules"/>, and opens or resolves flags. Run hourly by
 /// <see cref="ActivityAuditJob"/> and on demand by operators.
 /// </summary>
-public sealed partial class ActivityAuditor(
+internal sealed partial class ActivityAuditor(
     DistributorFleet fleet,
     ProbeHistory probes,
     OversightStore store,

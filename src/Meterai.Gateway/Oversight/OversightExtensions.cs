@@ -4,7 +4,7 @@ using Quartz;
 
 namespace Meterai.Gateway.Oversight;
 
-public static class OversightExtensions
+internal static class OversightExtensions
 {
     public static WebApplicationBuilder AddOversight(this WebApplicationBuilder builder)
     {

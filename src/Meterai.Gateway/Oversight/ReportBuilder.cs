@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>Builds, stores and reads oversight reports. A stored report is never rebuilt or edited.</summary>
-public sealed partial class ReportBuilder(
+internal sealed partial class ReportBuilder(
     DistributorFleet fleet,
     ActivityAuditor auditor,
     OversightStore store,

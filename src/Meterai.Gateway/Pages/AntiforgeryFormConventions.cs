@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Antiforgery;
 
 namespace Meterai.Gateway.Pages;
 
-public static class AntiforgeryFormConventions
+internal static class AntiforgeryFormConventions
 {
     /// <summary>
     /// For a POST that a page's form sends (put <c>&lt;AntiforgeryToken /&gt;</c> inside the form):

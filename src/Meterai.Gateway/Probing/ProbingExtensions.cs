@@ -6,7 +6,7 @@ using Quartz;
 
 namespace Meterai.Gateway.Probing;
 
-public static class ProbingExtensions
+internal static class ProbingExtensions
 {
     /// <summary>The probe round, its store and its history reader; the schedule that runs them is Scheduling's.</summary>
     public static WebApplicationBuilder AddProbing(this WebApplicationBuilder builder)

@@ -5,7 +5,7 @@ namespace Meterai.Gateway.Purchases;
 /// calls <see cref="Refused"/> (no ledger access: under a surge a refusal must stay free);
 /// Oversight's <c>HourlyEvidenceJob</c> moves the counts to the ledger's <c>refusals_hourly</c>.
 /// </summary>
-public sealed class RefusalCounter(TimeProvider time)
+internal sealed class RefusalCounter(TimeProvider time)
 {
     private readonly Dictionary<long, long> _pending = [];
     private readonly Lock _lock = new();

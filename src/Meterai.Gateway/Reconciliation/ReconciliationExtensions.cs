@@ -4,7 +4,7 @@ using Quartz;
 
 namespace Meterai.Gateway.Reconciliation;
 
-public static class ReconciliationExtensions
+internal static class ReconciliationExtensions
 {
     /// <summary>
     /// Registers the reconciliation options (validated at start) and the <see cref="Reconciler"/>.

@@ -11,7 +11,7 @@ namespace Meterai.Gateway.Resilience;
 /// distributor. Polly's own telemetry (logs, the "Polly" meter) applies, and every event also counts
 /// in <c>meterai_resilience_events_total</c>.
 /// </summary>
-public sealed class ResiliencePipelines(ResiliencePipelineProvider<ResiliencePipelineKey> provider)
+internal sealed class ResiliencePipelines(ResiliencePipelineProvider<ResiliencePipelineKey> provider)
 {
     /// <summary>Order look-ups after an ambiguous answer, one instance (and breaker) per distributor.</summary>
     public const string OrderLookup = ResilienceEventLabels.OrderLookupPipeline;
@@ -28,4 +28,4 @@ public sealed class ResiliencePipelines(ResiliencePipelineProvider<ResiliencePip
 }
 
 /// <summary>A pipeline's name (which shape it has) and instance (whose state it keeps).</summary>
-public readonly record struct ResiliencePipelineKey(string Name, string Instance);
+internal readonly record struct ResiliencePipelineKey(string Name, string Instance);

@@ -4,7 +4,7 @@ using Quartz;
 
 namespace Meterai.Gateway.Scheduling;
 
-public static class SchedulingExtensions
+internal static class SchedulingExtensions
 {
     /// <summary>
     /// Registers the Quartz scheduler, persisted in the ledger's database, and the recurring jobs the

@@ -4,4 +4,4 @@ namespace Meterai.Gateway.Settings;
 /// The registry cannot be used. Its message is the one line an operator sees at start-up:
 /// it names the file, the entry and the fault, and never a secret.
 /// </summary>
-public sealed class RegistryException(string message) : Exception(message);
+internal sealed class RegistryException(string message) : Exception(message);
