@@ -1,7 +1,6 @@
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Transforms;
-using Meterai.Gateway.Settings;
 
 namespace Meterai.NaiveProxy;
 

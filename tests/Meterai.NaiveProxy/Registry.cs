@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Meterai.Gateway.Settings;
 
 namespace Meterai.NaiveProxy;
 
