@@ -8,7 +8,7 @@ namespace Meterai.Gateway.Probing;
 
 internal static class ProbingExtensions
 {
-    /// <summary>The probe round, its store and its history reader; the schedule that runs them is Scheduling's.</summary>
+    /// <summary>The probe round, its store and its history reader; <see cref="ScheduleJobs"/> declares when the round runs.</summary>
     public static WebApplicationBuilder AddProbing(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
