@@ -1,4 +1,8 @@
+using System.Text.Json.Serialization.Metadata;
+using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Observability;
+using Meterai.Gateway.Oversight;
 using Meterai.Gateway.Proxies;
 using Meterai.Gateway.Resilience;
 using Meterai.Gateway.Server;
@@ -6,7 +10,7 @@ using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway;
 
-public static class GatewayDefaults
+internal static class GatewayDefaults
 {
     /// <summary>Clock, randomness, JSON, problem details and Kestrel's limits, shared by every feature.</summary>
     public static WebApplicationBuilder AddGatewayDefaults(this WebApplicationBuilder builder)
@@ -18,7 +22,7 @@ public static class GatewayDefaults
         // The Polly pipeline registry, which reports into the metrics.
         builder.Services.AddGatewayResilience();
 
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, JsonTypeInfoResolver.Combine(KernelJsonContext.Default, DistributorJsonContext.Default, OversightJsonContext.Default)));
         // A request the framework itself cannot read (a parameter that does not bind, such as
         // ?open=maybe; a body shorter than its Content-Length) is the client's fault: its own 4xx,
         // never a 500, with the framework's sentence, which names the parameter, as the detail.

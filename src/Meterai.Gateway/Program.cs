@@ -37,7 +37,7 @@ try
     builder.AddOversight();
     builder.AddOversightAuth();
     builder.AddPublicStatus();
-    builder.AddScheduling();
+    builder.AddScheduling(ProbingExtensions.ScheduleJobs, ReconciliationExtensions.ScheduleJobs, OversightExtensions.ScheduleJobs);
     builder.AddCluster();
     builder.AddGatewayOpenApi();
 

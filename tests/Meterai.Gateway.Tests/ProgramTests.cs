@@ -25,14 +25,15 @@ public sealed partial class ProgramTests
     private static readonly Random Shuffle = new(20240901);
 
     [Fact]
-    public void ProgramCs_AddCalls_EachIsAPublicFeatureExtension()
+    public void ProgramCs_AddCalls_EachIsAFeatureExtension()
     {
-        var adds = ProgramCalls("builder");
+        var adds = ProgramCalls("builder").Select(c => c.Method).ToList();
 
         Assert.Contains("AddLedger", adds);
         Assert.Contains("AddScheduling", adds);
         Assert.Contains("AddProbing", adds);
         Assert.All(adds, add => Extension(add, typeof(WebApplicationBuilder)));
+        Assert.Contains(ProgramCalls("builder"), c => c is { Method: "AddScheduling", Arguments.Length: > 0 });
     }
 
     [Theory]
@@ -56,13 +57,14 @@ public sealed partial class ProgramTests
             builder.Configuration["Distributors:File"] = registry;
             builder.Configuration["ConnectionStrings:Ledger"] = ledger;
             builder.Configuration["Auth:DataProtectionKeysPath"] = Path.Combine(directory.FullName, "keys");
-            foreach (var add in reordered)
+            foreach (var (add, arguments) in reordered)
             {
-                Extension(add, typeof(WebApplicationBuilder)).Invoke(null, [builder]);
+                var extension = Extension(add, typeof(WebApplicationBuilder));
+                extension.Invoke(null, Arguments(extension, builder, arguments));
             }
 
             await using var app = builder.Build();
-            foreach (var call in ProgramCalls("app"))
+            foreach (var (call, _) in ProgramCalls("app"))
             {
                 Extension(call, app.GetType()).Invoke(null, [app]);
             }
@@ -90,18 +92,42 @@ public sealed partial class ProgramTests
         }
     }
 
-    /// <summary>The extension methods Program.cs calls on <paramref name="receiver"/> (<c>builder.AddLedger();</c>), in its order.</summary>
-    private static List<string> ProgramCalls(string receiver)
+    /// <summary>
+    /// The extension methods Program.cs calls on <paramref name="receiver"/> (<c>builder.AddLedger();</c>), in its
+    /// order, with their arguments: method groups such as <c>ProbingExtensions.ScheduleJobs</c>, or none.
+    /// </summary>
+    private static List<(string Method, string Arguments)> ProgramCalls(string receiver)
     {
         var program = File.ReadAllText(RepositoryFiles.PathOf("src", "Meterai.Gateway", "Program.cs"));
-        return Call().Matches(program).Where(m => m.Groups["receiver"].Value == receiver).Select(m => m.Groups["method"].Value).ToList();
+        return Call().Matches(program).Where(m => m.Groups["receiver"].Value == receiver).Select(m => (m.Groups["method"].Value, m.Groups["arguments"].Value)).ToList();
     }
 
+    /// <summary>A feature's extension (its static class internal like every gateway type) taking the receiver first.</summary>
     private static MethodInfo Extension(string name, Type receiver) =>
         Assert.Single(
-            Gateway.GetTypes().Where(t => t.IsPublic && t.IsAbstract && t.IsSealed).SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static)),
-            m => m.Name == name && m.GetParameters() is [var only] && only.ParameterType.IsAssignableFrom(receiver));
+            Gateway.GetTypes().Where(t => t.IsAbstract && t.IsSealed && !t.IsNested).SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)),
+            m => m.Name == name && m.IsDefined(typeof(System.Runtime.CompilerServices.ExtensionAttribute))
+                && m.GetParameters() is [var first, ..] && first.ParameterType.IsAssignableFrom(receiver));
 
-    [GeneratedRegex(@"^\s*(?<receiver>builder|app)\.(?<method>\w+)\(\);", RegexOptions.Multiline)]
+    /// <summary>The receiver, then the method groups Program.cs passes, as the delegates of the extension's <c>params</c> array.</summary>
+    private static object?[] Arguments(MethodInfo extension, object receiver, string arguments)
+    {
+        var parameters = extension.GetParameters();
+        if (parameters.Length == 1)
+        {
+            return [receiver];
+        }
+
+        var delegateType = parameters[1].ParameterType.GetElementType()!;
+        var groups = arguments.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(group => group.Split('.'))
+            .Select(group => Delegate.CreateDelegate(delegateType, Gateway.GetTypes().Single(t => t.Name == group[0]).GetMethod(group[1], BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!))
+            .ToArray();
+        var array = Array.CreateInstance(delegateType, groups.Length);
+        Array.Copy(groups, array, groups.Length);
+        return [receiver, array];
+    }
+
+    [GeneratedRegex(@"^\s*(?<receiver>builder|app)\.(?<method>\w+)\((?<arguments>[\w., ]*)\);", RegexOptions.Multiline)]
     private static partial Regex Call();
 }

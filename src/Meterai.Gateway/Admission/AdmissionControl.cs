@@ -1,4 +1,3 @@
-using Meterai.Gateway.Status;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Admission;
@@ -14,7 +13,7 @@ namespace Meterai.Gateway.Admission;
 /// distributor, released by whichever order finishes first, and a rejection must say when to
 /// come back, which that limiter cannot.
 /// </remarks>
-public sealed class AdmissionControl : IWaitEstimate
+internal sealed class AdmissionControl : IWaitEstimate
 {
     private readonly LinkedList<TaskCompletionSource<SlotLease?>> _waiters = new();
     private readonly Lock _lock = new();
@@ -253,7 +252,7 @@ public sealed class AdmissionControl : IWaitEstimate
 }
 
 /// <summary>A newcomer let through by <see cref="AdmissionControl.TryEnter"/>; disposing it (once it queued, took a slot or gave up) takes it out of the count.</summary>
-public sealed class AdmissionPass(AdmissionControl admission) : IDisposable
+internal sealed class AdmissionPass(AdmissionControl admission) : IDisposable
 {
     private int _left;
 
@@ -266,7 +265,7 @@ public sealed class AdmissionPass(AdmissionControl admission) : IDisposable
     }
 }
 
-public enum AdmissionRejectionReason
+internal enum AdmissionRejectionReason
 {
     None,
     QueueFull,
@@ -275,7 +274,7 @@ public enum AdmissionRejectionReason
 }
 
 /// <param name="Slot">A slot handed over by a finishing order, already taken for this purchase, which now owns it; null when the purchase must find room itself.</param>
-public sealed record AdmissionResult(bool IsAdmitted, AdmissionRejectionReason Reason, int RetryAfterSeconds, SlotLease? Slot = null)
+internal sealed record AdmissionResult(bool IsAdmitted, AdmissionRejectionReason Reason, int RetryAfterSeconds, SlotLease? Slot = null)
 {
     public static readonly AdmissionResult Admitted = new(true, AdmissionRejectionReason.None, 0);
 

@@ -1,9 +1,8 @@
 using Meterai.Gateway.Settings;
-using Meterai.Gateway.Status;
 
 namespace Meterai.Gateway.Admission;
 
-public static class AdmissionExtensions
+internal static class AdmissionExtensions
 {
     /// <summary>Call before <c>AddPublicStatus</c>: the queue is what /api/status's estimated wait reads.</summary>
     public static WebApplicationBuilder AddAdmission(this WebApplicationBuilder builder)

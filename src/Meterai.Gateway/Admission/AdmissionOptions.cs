@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Meterai.Gateway.Admission;
 
 /// <summary>The gateway-wide queue in front of the distributors' concurrency limits. Bound from <c>Admission</c>.</summary>
-public sealed class AdmissionOptions
+internal sealed class AdmissionOptions
 {
     public const string Section = "Admission";
 

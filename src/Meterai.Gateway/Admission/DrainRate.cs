@@ -6,7 +6,7 @@ namespace Meterai.Gateway.Admission;
 /// a wait estimate and a Retry-After must be computed from: configured capacities lie when a
 /// distributor slows down.
 /// </summary>
-public sealed class DrainRate
+internal sealed class DrainRate
 {
     private readonly TimeProvider _time;
     private readonly long _origin;

@@ -1,7 +1,7 @@
 namespace Meterai.Gateway.Admission;
 
 /// <summary>Orders per second the fleet can serve now, from learned limits and measured latencies; 0 when unknown.</summary>
-public interface IFleetThroughput
+internal interface IFleetThroughput
 {
     double OrdersPerSecond { get; }
 }

@@ -12,7 +12,7 @@ namespace Meterai.Gateway.Admission;
 /// ready order gets its turn (SendGate), then the slot goes on, then any room a grown limit made goes
 /// to waiters. Capacity is recorded by the caller before, so the turn sees the new limit.
 /// </remarks>
-public sealed class SlotLease : IDisposable
+internal sealed class SlotLease : IDisposable
 {
     private readonly AdmissionControl _admission;
     private int _held = 1;

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace Meterai.Gateway.Apis;
 
-public static class HealthApi
+internal static class HealthApi
 {
     /// <summary>/healthz: the process answers. /readyz: the ledger is reachable and the registry loaded.</summary>
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)

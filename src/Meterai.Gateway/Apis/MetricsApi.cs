@@ -3,7 +3,7 @@ using Prometheus;
 
 namespace Meterai.Gateway.Apis;
 
-public static class MetricsApi
+internal static class MetricsApi
 {
     /// <summary>
     /// GET /metrics: Prometheus text exposition 0.0.4 (docs/api/gateway-api.md, SREs), rendered by prometheus-net

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Purchases;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
@@ -14,7 +15,7 @@ namespace Meterai.Gateway.Apis;
 /// /readyz (health checks) and /metrics.
 /// Pages (/status, /oversight) are for people and stay out.
 /// </summary>
-public static class OpenApiContract
+internal static class OpenApiContract
 {
     public const string DocumentName = "v1";
 
@@ -48,7 +49,7 @@ public static class OpenApiContract
             {
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Header,
-                Name = Auth.OversightAuthSchemes.ApiKeyHeader,
+                Name = Kernel.OversightAuthSchemes.ApiKeyHeader,
                 Description = "A regulator key reads; an operator key reads and acts.",
             };
 

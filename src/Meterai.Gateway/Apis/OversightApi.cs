@@ -1,12 +1,14 @@
-using Meterai.Gateway.Auth;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Oversight;
+using Meterai.Gateway.Pages;
 using Meterai.Gateway.Purchases;
+using Meterai.Gateway.Server;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace Meterai.Gateway.Apis;
 
-public static class OversightApi
+internal static class OversightApi
 {
     /// <summary>The regulator and operator API (docs/api/gateway-api.md: Regulators and operators).</summary>
     public static IEndpointRouteBuilder MapOversightApi(this IEndpointRouteBuilder app)

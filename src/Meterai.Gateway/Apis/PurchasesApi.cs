@@ -1,11 +1,12 @@
 using System.Text.Json;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Meterai.Gateway.Apis;
 
-public static class PurchasesApi
+internal static class PurchasesApi
 {
     /// <summary>POST /api/purchases (one purchase: <see cref="PurchaseOrchestrator"/>) and GET /api/purchases/{purchaseId}.</summary>
     public static IEndpointRouteBuilder MapPurchasesApi(this IEndpointRouteBuilder app)
@@ -56,5 +57,5 @@ public static class PurchasesApi
         record.OrderId,
         record.Quantity,
         record.Amount,
-        record.Serials is null ? [] : JsonSerializer.Deserialize(record.Serials, GatewayJsonContext.Default.IReadOnlyListString));
+        record.Serials is null ? [] : JsonSerializer.Deserialize(record.Serials, KernelJsonContext.Default.IReadOnlyListString));
 }

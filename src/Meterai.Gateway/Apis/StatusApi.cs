@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Meterai.Gateway.Apis;
 
-public static class StatusApi
+internal static class StatusApi
 {
     /// <summary>GET /api/status and GET /status: public, no key (docs/api/gateway-api.md).</summary>
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder app)

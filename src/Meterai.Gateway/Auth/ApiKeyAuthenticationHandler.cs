@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using Meterai.Gateway.Kernel;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -46,7 +47,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("The X-Api-Key is not a configured regulator or operator key."));
         }
 
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(OversightPrincipal.Create(identity, Scheme.Name), Scheme.Name)));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(identity.ToPrincipal(Scheme.Name), Scheme.Name)));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

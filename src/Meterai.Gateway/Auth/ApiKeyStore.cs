@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Meterai.Gateway.Kernel;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Auth;
@@ -9,7 +11,22 @@ namespace Meterai.Gateway.Auth;
 /// reloads and gateways by <paramref name="KeyId"/>, a hash of the key's digest (never the key, nor
 /// the digest a <c>sha256:</c> entry configures).
 /// </summary>
-internal sealed record ApiKeyIdentity(string Role, string KeyName, string KeyId);
+internal sealed record ApiKeyIdentity(string Role, string KeyName, string KeyId)
+{
+    /// <summary>The claims of this key's holder (<see cref="OversightPrincipal"/> reads them).</summary>
+    public ClaimsPrincipal ToPrincipal(string authenticationType) =>
+        new(new ClaimsIdentity(
+            [
+                // The configuration index ("OperatorKeys:0") tells an audit trail which key acted without revealing it.
+                new Claim(ClaimTypes.NameIdentifier, KeyName),
+                new Claim(ClaimTypes.Name, KeyName),
+                new Claim(ClaimTypes.Role, Role),
+                new Claim(OversightPrincipal.KeyIdClaim, KeyId),
+            ],
+            authenticationType,
+            ClaimTypes.Name,
+            ClaimTypes.Role));
+}
 
 /// <summary>
 /// The configured keys as SHA-256 digests. A presented key is hashed and compared with every digest

@@ -1,3 +1,4 @@
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Pages;
 using Meterai.Gateway.Settings;
 using Microsoft.AspNetCore.Authentication;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Auth;
 
-public static partial class AuthExtensions
+internal static partial class AuthExtensions
 {
     /// <summary>
     /// Regulator and operator access: <c>X-Api-Key</c> for programs, a sign-in cookie for browsers,

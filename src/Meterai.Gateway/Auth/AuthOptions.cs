@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Meterai.Gateway.Auth;
 
 /// <summary>Who may use the oversight endpoints. Bound from <c>Auth</c>.</summary>
-public sealed class AuthOptions
+internal sealed class AuthOptions
 {
     public const string Section = "Auth";
 

@@ -1,3 +1,4 @@
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Pages;
 using Microsoft.AspNetCore.Components;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Dapper;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;

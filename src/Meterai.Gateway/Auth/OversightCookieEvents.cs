@@ -1,3 +1,4 @@
+using Meterai.Gateway.Kernel;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -27,7 +28,7 @@ internal sealed partial class OversightCookieEvents(ApiKeyStore keys, ILogger<Ov
         if (!string.Equals(signedInAs.KeyName, principal!.Identity?.Name, StringComparison.Ordinal))
         {
             // The same key at another index (an entry above it was removed): the session keeps going under its new name.
-            context.ReplacePrincipal(OversightPrincipal.Create(signedInAs, OversightAuthSchemes.Cookie));
+            context.ReplacePrincipal(signedInAs.ToPrincipal(OversightAuthSchemes.Cookie));
             context.ShouldRenew = true;
         }
     }

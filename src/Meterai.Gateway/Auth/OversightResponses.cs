@@ -1,3 +1,4 @@
+using Meterai.Gateway.Kernel;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Meterai.Gateway.Auth;
@@ -8,7 +9,7 @@ namespace Meterai.Gateway.Auth;
 /// </summary>
 internal static class OversightResponses
 {
-    private const string ProblemBase = Purchases.PurchaseAnswers.ProblemBase;
+    private const string ProblemBase = Kernel.ProblemTypes.Base;
 
     /// <summary>Browser pages live outside /api; everything under /api answers problem+json.</summary>
     public static bool IsPage(HttpContext context) => !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);

@@ -1,4 +1,5 @@
 using System.Text;
+using Meterai.Gateway.Kernel;
 
 namespace Meterai.Gateway.Auth;
 

@@ -1,13 +1,15 @@
+using Meterai.Gateway.Kernel;
+using Meterai.Gateway.Pages;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Auth;
 
 /// <summary>The browser sign-in flow: a form that exchanges a key for an HttpOnly, SameSite=Strict session cookie.</summary>
-public static partial class SignInEndpoints
+internal static partial class SignInEndpoints
 {
     private const string ReturnUrlParameter = "returnUrl";
     private const string BadReturnUrl = "Alamat tujuan tidak sah. / The return address is not valid; sign in from the oversight pages.";
@@ -97,7 +99,7 @@ public static partial class SignInEndpoints
         await EndPreviousSessionAsync(context);
         await context.SignInAsync(
             OversightAuthSchemes.Cookie,
-            OversightPrincipal.Create(identity, OversightAuthSchemes.Cookie),
+            identity.ToPrincipal(OversightAuthSchemes.Cookie),
             new AuthenticationProperties { IsPersistent = false });
         LogSignedIn(logger, identity.KeyName, identity.Role);
         return TypedResults.Redirect(location);

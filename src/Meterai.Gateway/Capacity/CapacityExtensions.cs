@@ -2,7 +2,7 @@ using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway.Capacity;
 
-public static class CapacityExtensions
+internal static class CapacityExtensions
 {
     /// <summary>Each distributor's concurrency limit, learned from its answers (docs/capacity.md).</summary>
     public static WebApplicationBuilder AddCapacity(this WebApplicationBuilder builder)

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Meterai.Gateway.Capacity;
 
 /// <summary>How each distributor's concurrency limit is learned (docs/capacity.md). Bound from <c>Capacity</c>.</summary>
-public sealed class CapacityOptions
+internal sealed class CapacityOptions
 {
     public const string Section = "Capacity";
 

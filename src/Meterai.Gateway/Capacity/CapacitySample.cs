@@ -1,7 +1,7 @@
 namespace Meterai.Gateway.Capacity;
 
 /// <summary>What one finished attempt says about a distributor's capacity.</summary>
-public enum CapacitySignal
+internal enum CapacitySignal
 {
     /// <summary>Says nothing about capacity: the applicant hung up, or the answer was a failure of another kind.</summary>
     None,
@@ -25,7 +25,7 @@ public enum CapacitySignal
 /// Part of <paramref name="Latency"/> the gateway itself spent (its continuation waiting for a thread,
 /// when the purchase path can tell); not the distributor's, so not congestion. Zero when unknown.
 /// </param>
-public readonly record struct CapacitySample(
+internal readonly record struct CapacitySample(
     long SentAt, TimeSpan Latency, CapacitySignal Signal, int InFlight, bool Demand = false, TimeSpan GatewayDelay = default)
 {
     /// <summary>

@@ -1,7 +1,7 @@
 namespace Meterai.Gateway.Capacity;
 
 /// <summary>The values of <c>Capacity:Algorithm</c>; docs/capacity.md says why the default is the default.</summary>
-public static class ConcurrencyLimitAlgorithmNames
+internal static class ConcurrencyLimitAlgorithmNames
 {
     /// <summary>Latency gradient against the minimum latency, Envoy-style, with growth that probes past a known limit only now and then. The default.</summary>
     public const string Gradient = "Gradient";

@@ -8,7 +8,7 @@ namespace Meterai.Gateway.Capacity;
 /// The ceiling can change at run time (<see cref="SetCeiling"/>): several gateways split a
 /// distributor's registry limit between them, and a learned value above a new ceiling is cut at once.
 /// </remarks>
-public abstract class ConcurrencyLimiter
+internal abstract class ConcurrencyLimiter
 {
     private readonly Lock _lock = new();
     private int _limit;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Meterai.Gateway.Capacity;
 
 /// <summary>Creates each distributor's limiter with the algorithm <c>Capacity</c> selects.</summary>
-public sealed class ConcurrencyLimits
+internal sealed class ConcurrencyLimits
 {
     private readonly IConcurrencyLimitAlgorithm _algorithm;
 

@@ -4,7 +4,7 @@ namespace Meterai.Gateway.Capacity;
 /// How a distributor's concurrency limit is learned: the extension point of <c>Capacity:Algorithm</c>.
 /// Each implementation is registered once; it creates one <see cref="ConcurrencyLimiter"/> per distributor.
 /// </summary>
-public interface IConcurrencyLimitAlgorithm
+internal interface IConcurrencyLimitAlgorithm
 {
     /// <summary>The name <c>Capacity:Algorithm</c> selects it by (<see cref="ConcurrencyLimitAlgorithmNames"/>).</summary>
     string Name { get; }

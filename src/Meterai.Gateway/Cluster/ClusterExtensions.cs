@@ -1,6 +1,6 @@
 namespace Meterai.Gateway.Cluster;
 
-public static class ClusterExtensions
+internal static class ClusterExtensions
 {
     /// <summary>The gateways sharing this ledger, read from the scheduler's check-ins (Scheduling's instance id).</summary>
     public static WebApplicationBuilder AddCluster(this WebApplicationBuilder builder)

@@ -10,7 +10,7 @@ namespace Meterai.Gateway.Cluster;
 /// live gateways (three gateways on a distributor of maxConcurrency 2 send it at most 3): a
 /// gateway with no slot at all would refuse the distributor's whole stock on its side.
 /// </remarks>
-public static class ClusterShare
+internal static class ClusterShare
 {
     /// <param name="maxConcurrency">The registry's limit for the distributor.</param>
     /// <param name="liveInstances">Live gateways, this one included; at least 1.</param>

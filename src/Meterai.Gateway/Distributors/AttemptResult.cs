@@ -32,7 +32,7 @@ public enum AttemptFailure
 /// <param name="WrittenAt">The timestamp when its body was written to the connection; 0 when it never was.</param>
 /// <param name="HeadersAt">The timestamp when the answer's headers were read; 0 when none came.</param>
 /// <param name="EndedAt">The timestamp when the answer was read, or the attempt failed.</param>
-public readonly record struct AttemptResult(
+internal readonly record struct AttemptResult(
     int? Status, AttemptFailure Failure, DistributorOrder? Order, string? Error, long StartedAt, long WrittenAt, long HeadersAt, long EndedAt)
 {
     /// <summary>When the order was with the distributor: once written, or once handed to the pool if it never was.</summary>
@@ -69,7 +69,7 @@ public readonly record struct AttemptResult(
     {
         try
         {
-            return body.IsEmpty ? null : JsonSerializer.Deserialize(body, GatewayJsonContext.Default.DistributorOrder);
+            return body.IsEmpty ? null : JsonSerializer.Deserialize(body, DistributorJsonContext.Default.DistributorOrder);
         }
         catch (JsonException)
         {

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Meterai.Gateway.Distributors;
 
 /// <summary>Synthetic applicants for the demo fleet. Bound from <c>Demo</c>.</summary>
-public sealed class DemoOptions
+internal sealed class DemoOptions
 {
     public const string Section = "Demo";
 

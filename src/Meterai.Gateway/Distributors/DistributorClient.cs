@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Meterai.Gateway.Kernel;
 
 namespace Meterai.Gateway.Distributors;
 
@@ -12,7 +13,7 @@ namespace Meterai.Gateway.Distributors;
 /// Transport failures and timeouts surface as exceptions on purpose: callers wrap these calls in
 /// Polly pipelines that decide what is worth retrying.
 /// </remarks>
-public sealed class DistributorClient
+internal sealed class DistributorClient
 {
     private readonly Func<HttpClient> _http;
 
@@ -45,7 +46,7 @@ public sealed class DistributorClient
             return null;
         }
 
-        var stock = JsonSerializer.Deserialize(await ReadBodyAsync(response, cancellationToken), GatewayJsonContext.Default.DistributorStock);
+        var stock = JsonSerializer.Deserialize(await ReadBodyAsync(response, cancellationToken), DistributorJsonContext.Default.DistributorStock);
         return stock?.Available;
     }
 
@@ -88,7 +89,7 @@ public sealed class DistributorClient
     {
         try
         {
-            var answer = body.Length == 0 ? null : JsonSerializer.Deserialize(body, GatewayJsonContext.Default.DistributorOrder);
+            var answer = body.Length == 0 ? null : JsonSerializer.Deserialize(body, DistributorJsonContext.Default.DistributorOrder);
             return answer is { Status: DistributorOrderStatus.Refunded }
                 && (answer.OrderId is null || string.Equals(answer.OrderId, orderId, StringComparison.Ordinal));
         }
@@ -112,7 +113,7 @@ public sealed class DistributorClient
         }
 
         var body = await ReadBodyAsync(response, cancellationToken);
-        return (body.Length == 0 ? null : JsonSerializer.Deserialize(body, GatewayJsonContext.Default.DistributorOrder))
+        return (body.Length == 0 ? null : JsonSerializer.Deserialize(body, DistributorJsonContext.Default.DistributorOrder))
             ?? throw new HttpRequestException("order look-up answered an empty body");
     }
 
@@ -148,7 +149,7 @@ public sealed class DistributorClient
     }
 }
 
-public enum RefundAnswer
+internal enum RefundAnswer
 {
     Refunded,
     AlreadyIssued,

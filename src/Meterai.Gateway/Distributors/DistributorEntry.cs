@@ -5,7 +5,7 @@ namespace Meterai.Gateway.Distributors;
 /// A class rather than a record on purpose: a record's generated ToString would print
 /// <see cref="ApiKey"/> into any log line or exception message that formats the entry.
 /// </remarks>
-public sealed class DistributorEntry
+internal sealed class DistributorEntry
 {
     public DistributorEntry(string id, string name, Uri baseUrl, string? apiKey, int maxConcurrency)
     {

@@ -2,7 +2,7 @@ using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway.Distributors;
 
-public static class DistributorExtensions
+internal static class DistributorExtensions
 {
     /// <summary>
     /// Registers the fleet. A registry file is read and validated here, before the host is built,

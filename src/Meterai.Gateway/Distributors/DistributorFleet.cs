@@ -6,7 +6,7 @@ namespace Meterai.Gateway.Distributors;
 
 /// <summary>The registered distributors and their runtime state, loaded once per process.</summary>
 /// <param name="limits">Creates each distributor's concurrency limiter; none keeps every limit at the registry's maxConcurrency.</param>
-public sealed class DistributorFleet(ConcurrencyLimits? limits = null)
+internal sealed class DistributorFleet(ConcurrencyLimits? limits = null)
 {
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile Snapshot _snapshot = Snapshot.Empty;

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Meterai.Gateway.Distributors;
 
 /// <summary>Where the fleet comes from. Bound from the <c>Distributors</c> section.</summary>
-public sealed class DistributorOptions
+internal sealed class DistributorOptions
 {
     public const string Section = "Distributors";
 

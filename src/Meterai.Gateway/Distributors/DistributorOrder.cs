@@ -2,7 +2,7 @@ namespace Meterai.Gateway.Distributors;
 
 /// <summary>An order as a distributor describes it (docs/api/distributor-api.md: POST /orders and GET /orders).</summary>
 /// <remarks>Every member is optional: an answer is checked by the caller, not trusted by its shape.</remarks>
-public sealed record DistributorOrder(
+internal sealed record DistributorOrder(
     string? OrderId,
     string? Status,
     int? Quantity,
@@ -10,14 +10,5 @@ public sealed record DistributorOrder(
     IReadOnlyList<string>? Serials,
     string? IdempotencyKey);
 
-/// <summary>The docs/api/distributor-api.md's order statuses.</summary>
-public static class DistributorOrderStatus
-{
-    public const string Pending = "pending";
-    public const string Issued = "issued";
-    public const string Failed = "failed";
-    public const string Refunded = "refunded";
-}
-
 /// <summary>GET /stock.</summary>
-public sealed record DistributorStock(int? Available, long? UnitPrice);
+internal sealed record DistributorStock(int? Available, long? UnitPrice);

@@ -5,7 +5,7 @@ namespace Meterai.Gateway.Distributors;
 /// <summary>What the gateway currently knows about one distributor: load, stock and probe results.</summary>
 /// <remarks>Read on every routing decision, so every member is a lock-free read.</remarks>
 /// <param name="readyShare">Slots beyond the limit for orders written and ready to go, as a share of the limit (<see cref="CapacityOptions.ReadyShare"/>); 0 for none.</param>
-public sealed class DistributorState(DistributorEntry entry, ConcurrencyLimiter? limiter = null, double readyShare = 0)
+internal sealed class DistributorState(DistributorEntry entry, ConcurrencyLimiter? limiter = null, double readyShare = 0)
 {
     /// <summary>Stock value meaning "not probed yet": routable, since refusing it would strand a new fleet.</summary>
     public const int UnknownStock = -1;

@@ -1,7 +1,7 @@
 namespace Meterai.Gateway.Distributors;
 
 /// <summary>What an order may cost (distributor spec: <c>amount</c> is <c>quantity</c> × 10,000).</summary>
-public static class OrderAmounts
+internal static class OrderAmounts
 {
     /// <summary>One e-Meterai, in whole rupiah.</summary>
     public const long PerEMeterai = 10_000;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway.Distributors;
 
@@ -8,7 +9,7 @@ namespace Meterai.Gateway.Distributors;
 /// Parsed with <see cref="JsonDocument"/> rather than a serializer so that each fault names the
 /// entry it is in; a registry that is only partly right must stop start-up, never half-load.
 /// </remarks>
-public static partial class RegistryFile
+internal static partial class RegistryFile
 {
     public static IReadOnlyList<DistributorEntry> Load(string path, int defaultMaxConcurrency)
     {

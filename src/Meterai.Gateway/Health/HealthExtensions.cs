@@ -3,7 +3,7 @@ using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway.Health;
 
-public static class HealthExtensions
+internal static class HealthExtensions
 {
     public const string ReadyTag = "ready";
 

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Meterai.Gateway.Health;
 
 /// <summary>How answers to real purchases mark a distributor unhealthy. Bound from <c>PassiveHealth</c>.</summary>
-public sealed class PassiveHealthOptions
+internal sealed class PassiveHealthOptions
 {
     public const string Section = "PassiveHealth";
 

@@ -10,7 +10,7 @@ namespace Meterai.Gateway.Ledger;
 /// is exactly as durable before its order leaves as with a sync inside every commit. What changes is
 /// that the writer executes the next batch while the disk syncs the last one.
 /// </remarks>
-public interface ICommitFlush
+internal interface ICommitFlush
 {
     /// <summary>Run on the group-commit writer's own connections, after the dialect's open SQL: lets their commits return before the disk sync.</summary>
     string WriterOnOpenSql { get; }

@@ -8,7 +8,7 @@ namespace Meterai.Gateway.Ledger;
 /// portable (ON CONFLICT, partial indexes, integer epoch-millisecond timestamps), so purchase
 /// logic never asks which database it runs on.
 /// </summary>
-public interface ILedgerDialect
+internal interface ILedgerDialect
 {
     /// <summary>The <c>Ledger:Provider</c> value that selects this dialect.</summary>
     string Name { get; }
@@ -54,7 +54,7 @@ public interface ILedgerDialect
 }
 
 /// <summary>The values of <c>Ledger:Provider</c>.</summary>
-public static class LedgerProviders
+internal static class LedgerProviders
 {
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";

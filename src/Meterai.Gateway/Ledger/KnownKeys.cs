@@ -15,7 +15,7 @@ namespace Meterai.Gateway.Ledger;
 /// (<see cref="KnownKeysRefresher"/>): until then such a retry, under a surge only, is refused
 /// with 503 and Retry-After, which charges and writes nothing, and is answered on its next try.
 /// </remarks>
-public sealed class KnownKeys
+internal sealed class KnownKeys
 {
     // ~9.6 bits a key and 7 probes: about 1 % false positives at capacity.
     private const int BitsPerKey = 10;

@@ -4,7 +4,7 @@ using Dapper;
 namespace Meterai.Gateway.Ledger;
 
 /// <summary>Opens ledger connections in the configured dialect, and owns the purchase path's group-commit writer.</summary>
-public sealed class LedgerDatabase(ILedgerDialect dialect, string connectionString, LedgerOptions? options = null, ILogger<LedgerWriter>? logger = null)
+internal sealed class LedgerDatabase(ILedgerDialect dialect, string connectionString, LedgerOptions? options = null, ILogger<LedgerWriter>? logger = null)
     : IAsyncDisposable
 {
     // SQLite has one writer. Writers that collide get SQLITE_BUSY, and the driver's answer to that
@@ -107,7 +107,7 @@ internal sealed class NoTurn : IDisposable
 }
 
 /// <summary>An open connection that may write; disposing it closes the connection and frees the write turn.</summary>
-public sealed class WriteLease(DbConnection connection, IDisposable turn) : IAsyncDisposable
+internal sealed class WriteLease(DbConnection connection, IDisposable turn) : IAsyncDisposable
 {
     public DbConnection Connection { get; } = connection;
 

@@ -1,7 +1,7 @@
 namespace Meterai.Gateway.Ledger;
 
 /// <summary>The one place that turns <c>Ledger:Provider</c> and <c>ConnectionStrings:Ledger</c> into a dialect and a connection string.</summary>
-public static class LedgerDialects
+internal static class LedgerDialects
 {
     /// <summary>Every provider the ledger supports, by its <c>Ledger:Provider</c> name.</summary>
     internal static IReadOnlyList<ILedgerDialect> All { get; } = [new SqliteLedgerDialect(), new PostgresLedgerDialect()];

@@ -2,7 +2,7 @@ using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway.Ledger;
 
-public static class LedgerExtensions
+internal static class LedgerExtensions
 {
     public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder)
     {

@@ -7,7 +7,7 @@ namespace Meterai.Gateway.Ledger;
 /// Applies the embedded <c>Migrations/{dialect}/NNNN_name.sql</c> scripts that the database has
 /// not seen yet, in name order, in one transaction, and records each in <c>schema_migrations</c>.
 /// </summary>
-public sealed partial class LedgerMigrator(LedgerDatabase database, TimeProvider time, ILogger<LedgerMigrator> logger)
+internal sealed partial class LedgerMigrator(LedgerDatabase database, TimeProvider time, ILogger<LedgerMigrator> logger)
 {
     private const string HistoryTable =
         "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)";

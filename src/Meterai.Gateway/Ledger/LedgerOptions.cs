@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Meterai.Gateway.Ledger;
 
 /// <summary>Bound from the <c>Ledger</c> section; the connection string is <c>ConnectionStrings:Ledger</c>.</summary>
-public sealed class LedgerOptions
+internal sealed class LedgerOptions
 {
     public const string Section = "Ledger";
 
@@ -53,7 +53,7 @@ public sealed class LedgerOptions
 }
 
 /// <summary>The values of <c>Ledger:SqliteSynchronous</c>.</summary>
-public static class SqliteSynchronousModes
+internal static class SqliteSynchronousModes
 {
     public const string Full = "FULL";
     public const string Normal = "NORMAL";

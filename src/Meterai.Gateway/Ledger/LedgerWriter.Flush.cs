@@ -1,6 +1,6 @@
 namespace Meterai.Gateway.Ledger;
 
-public sealed partial class LedgerWriter
+internal sealed partial class LedgerWriter
 {
     /// <summary>
     /// The flush half of the group commit (<see cref="ICommitFlush"/>): committed batches queue here,

@@ -17,7 +17,7 @@ namespace Meterai.Gateway.Ledger;
 /// others are not lost. Writes must therefore only depend on what the database holds: a write
 /// that is run again after a rollback decides again from the same rows.
 /// </remarks>
-public sealed partial class LedgerWriter : IAsyncDisposable
+internal sealed partial class LedgerWriter : IAsyncDisposable
 {
     private readonly Channel<WriteJob> _jobs = Channel.CreateUnbounded<WriteJob>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly LedgerDatabase _database;
@@ -240,7 +240,7 @@ public sealed partial class LedgerWriter : IAsyncDisposable
 }
 
 /// <summary>When a group-commit write's caller is answered, on a database whose commit returns before it is on disk (<see cref="ICommitFlush"/>).</summary>
-public enum WriteDurability
+internal enum WriteDurability
 {
     /// <summary>Once on disk: a write that must survive a power loss before the gateway acts on it (a claim, an attempt about to be sent).</summary>
     Durable,

@@ -1,4 +1,5 @@
 using Dapper;
+using Meterai.Gateway.Kernel;
 
 namespace Meterai.Gateway.Ledger;
 
@@ -10,7 +11,7 @@ namespace Meterai.Gateway.Ledger;
 /// Written only by reconciliation's orphan sweep; every write is guarded by the state it read, so
 /// two gateways sharing the ledger never both act on one orphan.
 /// </remarks>
-public sealed class OrphanLedger(LedgerDatabase database)
+internal sealed class OrphanLedger(LedgerDatabase database)
 {
     /// <summary>
     /// Starts watching every distributor that got an attempt of a purchase without a definite answer
@@ -127,7 +128,7 @@ public sealed class OrphanLedger(LedgerDatabase database)
 }
 
 /// <summary>The values of <c>orphan_orders.status</c>.</summary>
-public static class OrphanStatus
+internal static class OrphanStatus
 {
     public const string Watching = "watching";
     public const string Refunded = "refunded";
@@ -138,7 +139,7 @@ public static class OrphanStatus
 
 /// <summary>A watched orphan and its purchase as it stands now.</summary>
 /// <remarks>Settable properties: SQLite returns every integer as Int64.</remarks>
-public sealed class WatchedOrphan
+internal sealed class WatchedOrphan
 {
     public string PurchaseId { get; set; } = "";
     public string DistributorId { get; set; } = "";
@@ -151,7 +152,7 @@ public sealed class WatchedOrphan
 }
 
 /// <summary>An issued order for a purchase sold elsewhere (see <see cref="OrphanLedger.DeliveredAsync"/>).</summary>
-public sealed class DeliveredOrphan
+internal sealed class DeliveredOrphan
 {
     public string DistributorId { get; set; } = "";
     public string PurchaseId { get; set; } = "";

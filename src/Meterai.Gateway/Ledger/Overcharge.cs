@@ -7,7 +7,7 @@ namespace Meterai.Gateway.Ledger;
 /// records it beside the order, in the same write: the purchase path's answer, a reconciliation
 /// look-up, an orphan found.
 /// </summary>
-public sealed record Overcharge(string DistributorId, string OrderId, string PurchaseId, int Quantity, long AmountCharged)
+internal sealed record Overcharge(string DistributorId, string OrderId, string PurchaseId, int Quantity, long AmountCharged)
 {
     internal static readonly LedgerStatement Record = LedgerStatement.Load(
         "record-overcharge", "DistributorId", "OrderId", "PurchaseId", "Quantity", "AmountCharged", "AmountDue", "At");

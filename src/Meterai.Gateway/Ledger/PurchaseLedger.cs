@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Purchases;
 
 namespace Meterai.Gateway.Ledger;
@@ -11,7 +12,7 @@ namespace Meterai.Gateway.Ledger;
 /// <see cref="PurchaseTry"/> it belongs to: a write that finds the row taken over (by
 /// reconciliation, or by a retry on another gateway) changes nothing and returns false.
 /// </remarks>
-public sealed class PurchaseLedger(LedgerDatabase database)
+internal sealed class PurchaseLedger(LedgerDatabase database)
 {
     private const string SelectRecord = """
         SELECT purchase_id AS PurchaseId, idempotency_key AS IdempotencyKey, request_hash AS RequestHash,
@@ -193,7 +194,7 @@ public sealed class PurchaseLedger(LedgerDatabase database)
     {
         var view = completion.View;
         var at = completion.At.ToUnixTimeMilliseconds();
-        var serials = view.Serials.Count == 0 ? null : JsonSerializer.Serialize(view.Serials, GatewayJsonContext.Default.IReadOnlyListString);
+        var serials = view.Serials.Count == 0 ? null : JsonSerializer.Serialize(view.Serials, KernelJsonContext.Default.IReadOnlyListString);
         return database.Writer.WriteAsync(
             async session =>
             {
@@ -251,18 +252,18 @@ public sealed class PurchaseLedger(LedgerDatabase database)
 }
 
 /// <summary>A key the ledger holds; <paramref name="Final"/> is its answer when no claim is needed to give it.</summary>
-public sealed record StoredKey(ClaimResult? Final);
+internal sealed record StoredKey(ClaimResult? Final);
 
-public sealed record NewPurchase(string PurchaseId, string IdempotencyKey, string RequestHash, int Quantity, string ApplicantRef, DateTimeOffset At)
+internal sealed record NewPurchase(string PurchaseId, string IdempotencyKey, string RequestHash, int Quantity, string ApplicantRef, DateTimeOffset At)
 {
     /// <summary>The try a first claim of this purchase starts.</summary>
     public PurchaseTry Try => new(PurchaseId, At.ToUnixTimeMilliseconds());
 }
 
 /// <summary>One try of a purchase: its claim, identified by the claim's timestamp (epoch ms), which fences the try's writes.</summary>
-public readonly record struct PurchaseTry(string PurchaseId, long StartedAt);
+internal readonly record struct PurchaseTry(string PurchaseId, long StartedAt);
 
-public sealed record PurchaseCompletion(
+internal sealed record PurchaseCompletion(
     PurchaseTry Try,
     PurchaseView View,
     int Attempt,
@@ -274,7 +275,7 @@ public sealed record PurchaseCompletion(
     DateTimeOffset At);
 
 /// <summary>What claiming an Idempotency-Key found.</summary>
-public sealed record ClaimResult(ClaimKind Kind, string? PurchaseId = null, int PreviousAttempts = 0, int ReplayStatus = 0, string? ReplayBody = null, long TryStartedAt = 0)
+internal sealed record ClaimResult(ClaimKind Kind, string? PurchaseId = null, int PreviousAttempts = 0, int ReplayStatus = 0, string? ReplayBody = null, long TryStartedAt = 0)
 {
     public static readonly ClaimResult InProgress = new(ClaimKind.InProgress);
     public static readonly ClaimResult KeyReusedWithOtherBody = new(ClaimKind.KeyReusedWithOtherBody);
@@ -288,7 +289,7 @@ public sealed record ClaimResult(ClaimKind Kind, string? PurchaseId = null, int 
     public static ClaimResult Replay(int status, string body, string purchaseId) => new(ClaimKind.Replay, purchaseId, ReplayStatus: status, ReplayBody: body);
 }
 
-public enum ClaimKind
+internal enum ClaimKind
 {
     Claimed,
     Replay,

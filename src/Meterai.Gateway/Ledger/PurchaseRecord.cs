@@ -2,7 +2,7 @@ namespace Meterai.Gateway.Ledger;
 
 /// <summary>One row of <c>purchases</c>, as Dapper reads it.</summary>
 /// <remarks>Settable properties rather than a positional record: SQLite returns every integer as Int64.</remarks>
-public sealed class PurchaseRecord
+internal sealed class PurchaseRecord
 {
     public string PurchaseId { get; set; } = "";
     public string IdempotencyKey { get; set; } = "";

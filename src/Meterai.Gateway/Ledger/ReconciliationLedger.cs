@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Purchases;
 
 namespace Meterai.Gateway.Ledger;
@@ -10,7 +11,7 @@ namespace Meterai.Gateway.Ledger;
 /// counts the metrics read, and the last known contact of every distributor a purchase may still
 /// be owed by.
 /// </summary>
-public sealed class ReconciliationLedger(LedgerDatabase database)
+internal sealed class ReconciliationLedger(LedgerDatabase database)
 {
     private const string SelectOpen = """
         SELECT purchase_id AS PurchaseId, status AS Status, distributor_id AS DistributorId, order_id AS OrderId,
@@ -99,7 +100,7 @@ public sealed class ReconciliationLedger(LedgerDatabase database)
                 resolution.Status,
                 resolution.OrderId,
                 resolution.Amount,
-                Serials = resolution.Serials is { Count: > 0 } serials ? JsonSerializer.Serialize(serials, GatewayJsonContext.Default.IReadOnlyListString) : null,
+                Serials = resolution.Serials is { Count: > 0 } serials ? JsonSerializer.Serialize(serials, KernelJsonContext.Default.IReadOnlyListString) : null,
                 Ambiguous = resolution.Ambiguous ? 1 : 0,
                 IssuedAt = resolution.Status == PurchaseStatus.Issued ? at : (long?)null,
                 RefundDueAt = resolution.Status == PurchaseStatus.RefundDue ? at : (long?)null,
@@ -225,7 +226,7 @@ internal sealed class ContactRow
 }
 
 /// <summary>What one distributor still owes (see <see cref="ReconciliationLedger.UnresolvedByDistributorAsync"/>).</summary>
-public sealed class DistributorDebt
+internal sealed class DistributorDebt
 {
     public string DistributorId { get; set; } = "";
     public long Unresolved { get; set; }
@@ -235,7 +236,7 @@ public sealed class DistributorDebt
 
 /// <summary>An open purchase as reconciliation reads it.</summary>
 /// <remarks>Settable properties, as <see cref="PurchaseRecord"/>: SQLite returns every integer as Int64.</remarks>
-public sealed class OpenPurchase
+internal sealed class OpenPurchase
 {
     public string PurchaseId { get; set; } = "";
     public string Status { get; set; } = "";
@@ -261,7 +262,7 @@ public sealed class OpenPurchase
 /// <see cref="NextCheckAt"/> (null: no further check) and <see cref="Ambiguous"/>.
 /// The response members are written only where none is stored yet (a row a dead gateway left in_progress).
 /// </summary>
-public sealed record PurchaseResolution(
+internal sealed record PurchaseResolution(
     string PurchaseId,
     string ExpectedStatus,
     long ExpectedUpdatedAt,

@@ -6,7 +6,7 @@ namespace Meterai.Gateway.Ledger;
 /// ends, SIGKILL included, so a crashed gateway never blocks the next start; the file that stays
 /// behind is unlocked and simply taken again.
 /// </summary>
-public sealed class SingleGatewayLock(LedgerDatabase database) : IDisposable
+internal sealed class SingleGatewayLock(LedgerDatabase database) : IDisposable
 {
     private FileStream? _held;
 
@@ -38,4 +38,4 @@ public sealed class SingleGatewayLock(LedgerDatabase database) : IDisposable
 }
 
 /// <summary>The ledger is held by another gateway; the message is the one line an operator sees.</summary>
-public sealed class LedgerInUseException(string message) : Exception(message);
+internal sealed class LedgerInUseException(string message) : Exception(message);

@@ -4,7 +4,7 @@ namespace Meterai.Gateway.Ledger;
 
 /// <summary>One SQL statement of the purchase path, from <c>Ledger/Statements/{name}.sql</c>, with its parameters in the order their values are given.</summary>
 /// <remarks>Compared by reference: each statement is one static instance, and a session prepares it once.</remarks>
-public sealed partial class LedgerStatement
+internal sealed partial class LedgerStatement
 {
     private LedgerStatement(string name, string sql, string[] parameters)
     {
@@ -45,7 +45,7 @@ public sealed partial class LedgerStatement
 /// each prepared on first use and bound again on every later one: the parse is paid once per
 /// connection, not once per purchase.
 /// </summary>
-public sealed class WriteSession : IAsyncDisposable
+internal sealed class WriteSession : IAsyncDisposable
 {
     private readonly Dictionary<LedgerStatement, DbCommand> _commands = new(ReferenceEqualityComparer.Instance);
     private DbTransaction? _transaction;

@@ -15,7 +15,7 @@ namespace Meterai.Gateway.Observability;
 /// Several gateways on one ledger report the same fleet and ledger gauges, so dashboards take
 /// their max, not their sum.
 /// </remarks>
-public sealed class GatewayMetrics : IOversightGauges
+internal sealed class GatewayMetrics : IOversightGauges
 {
     /// <summary>The distributor label when no distributor was involved.</summary>
     public const string NoDistributor = "none";
@@ -108,7 +108,7 @@ public sealed class GatewayMetrics : IOversightGauges
             _admissionRejected.WithLabels(reason);
         }
 
-        foreach (var (pipeline, strategy, eventName) in Resilience.ResilienceEventLabels.Known)
+        foreach (var (pipeline, strategy, eventName) in ResilienceEventLabels.Known)
         {
             _resilienceEvents.WithLabels(pipeline, strategy, eventName);
         }
@@ -206,7 +206,7 @@ public sealed class GatewayMetrics : IOversightGauges
 }
 
 /// <summary>The outcome label values of <c>meterai_purchases_total</c> (docs/api/gateway-api.md).</summary>
-public static class PurchaseOutcomes
+internal static class PurchaseOutcomes
 {
     public const string Issued = "issued";
     public const string Pending = "pending";
@@ -228,7 +228,7 @@ public static class PurchaseOutcomes
 }
 
 /// <summary>The reason label values of <c>meterai_admission_rejected_total</c>.</summary>
-public static class AdmissionRejections
+internal static class AdmissionRejections
 {
     /// <summary>No distributor was healthy, in stock and willing.</summary>
     public const string NoDistributor = "no_distributor";
@@ -246,11 +246,4 @@ public static class AdmissionRejections
     public const string LedgerUnavailable = "ledger_unavailable";
 
     public static readonly string[] All = [NoDistributor, QueueFull, WaitTooLong, WaitTimedOut, LedgerUnavailable];
-
-    public static string From(Admission.AdmissionRejectionReason reason) => reason switch
-    {
-        Admission.AdmissionRejectionReason.QueueFull => QueueFull,
-        Admission.AdmissionRejectionReason.WaitTooLong => WaitTooLong,
-        _ => WaitTimedOut,
-    };
 }

@@ -17,7 +17,7 @@ namespace Meterai.Gateway.Observability;
 /// <item>Kestrel's and Quartz's meters through the meter adapter (<see cref="MeterAdapterService"/>).</item>
 /// </list>
 /// </summary>
-public static class MetricsExtensions
+internal static class MetricsExtensions
 {
     public static WebApplicationBuilder AddGatewayMetrics(this WebApplicationBuilder builder)
     {

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Meterai.Gateway.Observability;
 
 /// <summary>Bound from <c>Metrics</c>.</summary>
-public sealed class MetricsOptions
+internal sealed class MetricsOptions
 {
     public const string Section = "Metrics";
 

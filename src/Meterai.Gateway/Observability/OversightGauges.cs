@@ -7,7 +7,7 @@ namespace Meterai.Gateway.Observability;
 /// never query the ledger themselves: a poller outside Observability reads it on an interval
 /// and publishes what it found, so a scrape stays cheap however often Prometheus asks.
 /// </summary>
-public interface IOversightGauges
+internal interface IOversightGauges
 {
     void Publish(OversightReading reading);
 }
@@ -15,7 +15,7 @@ public interface IOversightGauges
 /// <summary>One reading of the ledger for the gauges.</summary>
 /// <param name="OpenFlagsByReason">Every known reason, 0 when none is open: each is a series from the first scrape.</param>
 /// <param name="FlaggedDistributors">Distributors with a flag open: <c>meterai_distributor_active</c> is 0 for them.</param>
-public sealed record OversightReading(
+internal sealed record OversightReading(
     long Unresolved,
     long RefundsDue,
     IReadOnlyDictionary<string, int> OpenFlagsByReason,

@@ -11,7 +11,7 @@ namespace Meterai.Gateway.Oversight;
 /// applies <see cref="ActivityRules"/>, and opens or resolves flags. Run hourly by
 /// <see cref="ActivityAuditJob"/> and on demand by operators.
 /// </summary>
-public sealed partial class ActivityAuditor(
+internal sealed partial class ActivityAuditor(
     DistributorFleet fleet,
     ProbeHistory probes,
     OversightStore store,
@@ -123,11 +123,11 @@ public sealed partial class ActivityAuditor(
         flag.FlagId,
         flag.DistributorId,
         flag.Reason,
-        JsonSerializer.Deserialize(flag.Evidence, GatewayJsonContext.Default.FlagEvidence)!,
+        JsonSerializer.Deserialize(flag.Evidence, OversightJsonContext.Default.FlagEvidence)!,
         DateTimeOffset.FromUnixTimeMilliseconds(flag.OpenedAt),
         flag.ResolvedAt is { } resolvedAt ? DateTimeOffset.FromUnixTimeMilliseconds(resolvedAt) : null);
 
-    private static string Serialize(FlagEvidence evidence) => JsonSerializer.Serialize(evidence, GatewayJsonContext.Default.FlagEvidence);
+    private static string Serialize(FlagEvidence evidence) => JsonSerializer.Serialize(evidence, OversightJsonContext.Default.FlagEvidence);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Distributor {DistributorId} flagged {Reason}: {Summary}")]
     private static partial void LogFlagOpened(ILogger logger, string distributorId, string reason, string summary);

@@ -3,7 +3,7 @@ namespace Meterai.Gateway.Oversight;
 /// <summary>What the ledger and the probes show about one distributor over one period.</summary>
 /// <param name="Refusals">Orders it refused without charging, out-of-stock answers included.</param>
 /// <param name="ObservedSeconds">How much of the period the gateway watched it (its probes × the probe interval); null when not known.</param>
-public sealed record ActivityEvidence(
+internal sealed record ActivityEvidence(
     string DistributorId,
     int Probes,
     int HealthyProbes,
@@ -38,14 +38,14 @@ public sealed record ActivityEvidence(
 }
 
 /// <summary>One reason the rules found, with its evidence as numbers and as a sentence.</summary>
-public sealed record FlagFinding(string DistributorId, string Reason, FlagEvidence Evidence);
+internal sealed record FlagFinding(string DistributorId, string Reason, FlagEvidence Evidence);
 
 /// <summary>The numbers and period that justify a flag (docs/api/gateway-api.md: a flag's <c>evidence</c>).</summary>
 /// <param name="Availability">Share of the observed time it was able to sell: healthy and in stock, not refusing every order.</param>
 /// <param name="Reachability">Share of probes it answered healthy; null in flags opened before it was recorded.</param>
 /// <param name="ObservedSeconds">How much of the period the gateway observed; null in flags opened before it was recorded.</param>
 /// <param name="Overcharges">The orders it charged above quantity × 10,000; only on an <c>overcharged</c> flag.</param>
-public sealed record FlagEvidence(
+internal sealed record FlagEvidence(
     DateTimeOffset From,
     DateTimeOffset To,
     string Summary,

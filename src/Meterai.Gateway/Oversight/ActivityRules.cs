@@ -7,7 +7,7 @@ namespace Meterai.Gateway.Oversight;
 /// The activity rules, as a pure function of the evidence so they can be read, tested and
 /// explained apart from where the numbers come from. docs/oversight-rules.md says the same in prose.
 /// </summary>
-public static class ActivityRules
+internal static class ActivityRules
 {
     /// <summary>Every reason one distributor is inactive over the period; empty when it is active.</summary>
     /// <param name="fleetOrdersIssued">Orders every other distributor issued in the same period.</param>

@@ -1,4 +1,4 @@
-using Meterai.Gateway.Auth;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Pages;
 using Microsoft.AspNetCore.Components;
 
@@ -8,7 +8,7 @@ namespace Meterai.Gateway.Oversight;
 /// /oversight/distributors/{id}: one distributor now (the table's row, in full), its flags of the
 /// last 30 days with their evidence, and those days as charts and as numbers.
 /// </summary>
-public sealed class DistributorPage : PageComponent
+internal sealed class DistributorPage : PageComponent
 {
     [Parameter, EditorRequired]
     public DistributorHistory History { get; set; } = null!;

@@ -1,7 +1,7 @@
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>Why a distributor is flagged inactive (docs/api/gateway-api.md: /api/oversight/flags).</summary>
-public static class FlagReasons
+internal static class FlagReasons
 {
     public const string Unreachable = "unreachable";
     public const string NoStock = "no_stock";
@@ -11,7 +11,7 @@ public static class FlagReasons
 }
 
 /// <summary>A distributor's state in oversight: inactive while any flag is open.</summary>
-public static class DistributorStates
+internal static class DistributorStates
 {
     public const string Active = "active";
     public const string Inactive = "inactive";

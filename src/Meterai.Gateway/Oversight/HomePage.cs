@@ -1,5 +1,5 @@
 using System.Globalization;
-using Meterai.Gateway.Auth;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Pages;
 using Microsoft.AspNetCore.Components;
 
@@ -10,7 +10,7 @@ namespace Meterai.Gateway.Oversight;
 /// distributor in one row each, its evidence folded under the row, and the reports. English, with
 /// the Indonesian parts marked; times in the reports' zone (WIB).
 /// </summary>
-public sealed class HomePage : PageComponent
+internal sealed class HomePage : PageComponent
 {
     /// <summary>The newest reports listed; the rest are a click away through the API.</summary>
     internal const int ReportsShown = 10;

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Purchases;
 using Meterai.Gateway.Routing;
 using Meterai.Gateway.Scheduling;
 using Quartz;

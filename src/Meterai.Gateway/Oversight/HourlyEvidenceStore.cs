@@ -1,5 +1,6 @@
 using Dapper;
 using Meterai.Gateway.Ledger;
+using Meterai.Gateway.Purchases;
 
 namespace Meterai.Gateway.Oversight;
 
@@ -8,7 +9,7 @@ namespace Meterai.Gateway.Oversight;
 /// written by <see cref="HourlyEvidenceJob"/>, and per-hour reads of probes, sales and demand.
 /// </summary>
 /// <remarks>Portable SQL (ON CONFLICT, integer epoch milliseconds): the same statements run on SQLite and PostgreSQL.</remarks>
-public sealed class HourlyEvidenceStore(LedgerDatabase database)
+internal sealed class HourlyEvidenceStore(LedgerDatabase database)
 {
     // Outcomes at which a distributor took the order: what "sold" means per hour. An ambiguous
     // answer was also an offer that used a slot, so it counts in demand but not in sales.
@@ -163,15 +164,15 @@ public sealed class HourlyEvidenceStore(LedgerDatabase database)
 /// <summary>One distributor's capacity as one sample saw it.</summary>
 /// <param name="ServiceMs">Its measured mean service time; null when it has none yet.</param>
 /// <param name="CapacityPerHour">Orders per hour it could take: limit / service time × 3600 while selling, else 0.</param>
-public sealed record CapacitySample(string DistributorId, bool Selling, int ConcurrencyLimit, double? ServiceMs, double CapacityPerHour);
+internal sealed record CapacitySample(string DistributorId, bool Selling, int ConcurrencyLimit, double? ServiceMs, double CapacityPerHour);
 
-public sealed record HourlyRows(
+internal sealed record HourlyRows(
     IReadOnlyList<HourlyProbeRow> Probes,
     IReadOnlyList<HourlyAttemptRow> Attempts,
     IReadOnlyList<HourlyCapacityRow> Capacity,
     IReadOnlyDictionary<long, long> Refusals);
 
-public sealed class HourlyProbeRow
+internal sealed class HourlyProbeRow
 {
     public string DistributorId { get; set; } = "";
     public long HourStart { get; set; }
@@ -180,7 +181,7 @@ public sealed class HourlyProbeRow
     public long SoldOut { get; set; }
 }
 
-public sealed class HourlyAttemptRow
+internal sealed class HourlyAttemptRow
 {
     public string DistributorId { get; set; } = "";
     public long HourStart { get; set; }
@@ -194,7 +195,7 @@ public sealed class HourlyAttemptRow
     public long Offers { get; set; }
 }
 
-public sealed class HourlyCapacityRow
+internal sealed class HourlyCapacityRow
 {
     public string DistributorId { get; set; } = "";
     public long HourStart { get; set; }

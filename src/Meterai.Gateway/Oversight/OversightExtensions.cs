@@ -1,8 +1,10 @@
+using Meterai.Gateway.Purchases;
 using Meterai.Gateway.Settings;
+using Quartz;
 
 namespace Meterai.Gateway.Oversight;
 
-public static class OversightExtensions
+internal static class OversightExtensions
 {
     public static WebApplicationBuilder AddOversight(this WebApplicationBuilder builder)
     {
@@ -21,5 +23,14 @@ public static class OversightExtensions
         builder.Services.AddHostedService<RefusalFlushService>();
         builder.Services.AddHostedService<OversightGaugePoller>();
         return builder;
+    }
+
+    /// <summary>The activity audit, the reports and the hourly evidence, on the scheduler (<c>AddScheduling</c>).</summary>
+    internal static void ScheduleJobs(IQuartzBuilder quartz, IConfiguration configuration, TimeProvider time)
+    {
+        var oversight = configuration.BindChecked<OversightOptions>(OversightOptions.Section);
+        ActivityAuditJob.Schedule(quartz, oversight, time);
+        OversightReportJob.Schedule(quartz, oversight, time);
+        HourlyEvidenceJob.Schedule(quartz, oversight);
     }
 }

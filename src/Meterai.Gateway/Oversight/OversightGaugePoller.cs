@@ -10,7 +10,7 @@ namespace Meterai.Gateway.Oversight;
 /// every <c>Metrics:LedgerGaugeRefreshSeconds</c> and publishes them to the gauges. An interval,
 /// not a query per scrape: a few seconds of lag on "refunds due" changes no decision.
 /// </summary>
-public sealed partial class OversightGaugePoller(
+internal sealed partial class OversightGaugePoller(
     UnresolvedPurchases unresolved,
     OversightStore oversight,
     IOversightGauges gauges,

@@ -6,7 +6,7 @@ namespace Meterai.Gateway.Oversight;
 /// The activity rules' thresholds and the oversight schedule. Bound from <c>Oversight</c>.
 /// docs/oversight-rules.md states the same rules for regulators.
 /// </summary>
-public sealed class OversightOptions
+internal sealed class OversightOptions
 {
     public const string Section = "Oversight";
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
-using Meterai.Gateway.Auth;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Pages;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,7 +13,7 @@ namespace Meterai.Gateway.Oversight;
 /// Operators also act from them: two forms on /oversight run the activity audit and build a report.
 /// Pages: /oversight (every distributor), /oversight/distributors/{id} (one, over 30 days), /oversight/rules.
 /// </summary>
-public static partial class OversightPages
+internal static partial class OversightPages
 {
     public const string AuditPath = OversightPaths.Home + "/audit";
 

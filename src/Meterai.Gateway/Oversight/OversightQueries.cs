@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>What regulators read: each distributor's state with its evidence, and the flags.</summary>
-public sealed class OversightQueries(
+internal sealed class OversightQueries(
     DistributorFleet fleet,
     ActivityAuditor auditor,
     OversightStore store,

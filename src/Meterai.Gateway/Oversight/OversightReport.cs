@@ -13,7 +13,7 @@ namespace Meterai.Gateway.Oversight;
 /// <param name="ActiveDistributors">Distributors with no flag open at any time in the period.</param>
 /// <param name="Coverage">How much of the period the gateway observed.</param>
 /// <param name="SellingDistributors">Only in reports stored before <paramref name="SoldDistributors"/>, where it meant the same; read, never written.</param>
-public sealed record OversightReport(
+internal sealed record OversightReport(
     string Id,
     DateTimeOffset From,
     DateTimeOffset To,
@@ -39,13 +39,13 @@ public sealed record OversightReport(
 }
 
 /// <summary>How much of a period the gateway observed: probes stand for one probe interval each.</summary>
-public sealed record ReportCoverage(double ObservedSeconds, double PeriodSeconds)
+internal sealed record ReportCoverage(double ObservedSeconds, double PeriodSeconds)
 {
     /// <summary>"the gateway observed 2 min of these 60 min".</summary>
     public string Describe() => ActivityRules.Observed(ObservedSeconds, PeriodSeconds);
 }
 
-public sealed record ReportTotals(
+internal sealed record ReportTotals(
     int OrdersIssued,
     int EMeteraiIssued,
     long AmountIssued,
@@ -60,7 +60,7 @@ public sealed record ReportTotals(
 /// <param name="Failures">Orders offered that it did not take: refused (out of stock included) plus ambiguous answers.</param>
 /// <param name="Reachability">Share of probes it answered healthy, whether or not it had stock.</param>
 /// <param name="SellingWhenBuilt">Selling when the report was built (<see cref="Routing.SellingNow"/>).</param>
-public sealed record ReportDistributorRow(
+internal sealed record ReportDistributorRow(
     string Id,
     string Name,
     string State,
@@ -87,20 +87,20 @@ public sealed record ReportDistributorRow(
 /// </summary>
 /// <param name="Unresolved">Purchases charged or possibly charged and not final (pending, refund_due, in_progress abandoned by its gateway).</param>
 /// <param name="RefundsOwed">Of those, the refunds due.</param>
-public sealed record RemovedDistributorRow(string Id, int Unresolved, int RefundsOwed, long RefundsOwedAmount);
+internal sealed record RemovedDistributorRow(string Id, int Unresolved, int RefundsOwed, long RefundsOwedAmount);
 
 /// <summary>
 /// An order a distributor issued for a purchase that had been released or sold by another
 /// distributor after this one's answer was lost. The docs/api/distributor-api.md allows no refund of an issued
 /// order, so the distributor owes the applicant a credit. Listed whatever its date until settled outside the gateway.
 /// </summary>
-public sealed record OrphanOrderRow(string DistributorId, string PurchaseId, string? OrderId, int Quantity, long? Amount, DateTimeOffset? FoundAt);
+internal sealed record OrphanOrderRow(string DistributorId, string PurchaseId, string? OrderId, int Quantity, long? Amount, DateTimeOffset? FoundAt);
 
 /// <summary>
 /// An order a distributor charged more than <c>quantity</c> × 10,000 for (docs/api/gateway-api.md: overcharges),
 /// found in the period. The order still counted; the applicant is owed the difference.
 /// </summary>
-public sealed record OverchargeRow(string OrderId, string DistributorId, string PurchaseId, int Quantity, long AmountCharged, long AmountDue, DateTimeOffset FoundAt);
+internal sealed record OverchargeRow(string OrderId, string DistributorId, string PurchaseId, int Quantity, long AmountCharged, long AmountDue, DateTimeOffset FoundAt);
 
 /// <summary>The reports list (docs/api/gateway-api.md: GET /api/oversight/reports, newest first).</summary>
-public sealed record ReportSummary(string Id, DateTimeOffset From, DateTimeOffset To, DateTimeOffset CreatedAt);
+internal sealed record ReportSummary(string Id, DateTimeOffset From, DateTimeOffset To, DateTimeOffset CreatedAt);

@@ -5,7 +5,7 @@ namespace Meterai.Gateway.Oversight;
 
 /// <summary>The oversight questions put to the ledger: sales, offers, undelivered money, refunds, flags and reports.</summary>
 /// <remarks>Portable SQL: the same statements run on SQLite and PostgreSQL. Times are Unix milliseconds.</remarks>
-public sealed class OversightStore(LedgerDatabase database)
+internal sealed class OversightStore(LedgerDatabase database)
 {
     /// <summary>Per distributor: orders and e-Meterai issued, offers and refusals, ambiguous answers, undelivered purchases.</summary>
     public async Task<IReadOnlyDictionary<string, LedgerActivity>> GetActivityAsync(
@@ -255,7 +255,7 @@ public sealed class OversightStore(LedgerDatabase database)
 }
 
 /// <summary>One distributor's money and orders over a period, from the ledger.</summary>
-public sealed record LedgerActivity(
+internal sealed record LedgerActivity(
     int OrdersIssued,
     int EMeteraiIssued,
     long AmountIssued,
@@ -271,7 +271,7 @@ public sealed record LedgerActivity(
     public static readonly LedgerActivity None = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }
 
-public sealed class FlagRecord
+internal sealed class FlagRecord
 {
     public string FlagId { get; set; } = "";
     public string DistributorId { get; set; } = "";
@@ -282,7 +282,7 @@ public sealed class FlagRecord
 }
 
 /// <summary>One local day of one distributor; <see cref="Day"/> counts days since 1 January 1970 in the page's zone.</summary>
-public sealed class DailyActivityRow
+internal sealed class DailyActivityRow
 {
     public long Day { get; set; }
     public long Probes { get; set; }
@@ -294,7 +294,7 @@ public sealed class DailyActivityRow
     public long Undelivered { get; set; }
 }
 
-public sealed class ReportListing
+internal sealed class ReportListing
 {
     public string ReportId { get; set; } = "";
     public long PeriodFrom { get; set; }

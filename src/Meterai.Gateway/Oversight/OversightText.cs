@@ -8,7 +8,7 @@ namespace Meterai.Gateway.Oversight;
 /// Times on the regulator pages, in the zone the reports are counted in (Oversight:ReportUtcOffsetHours,
 /// WIB by default). JSON and CSV keep UTC; only what a person reads is local.
 /// </summary>
-public sealed partial class ReaderClock(TimeSpan offset)
+internal sealed partial class ReaderClock(TimeSpan offset)
 {
     public static readonly ReaderClock Wib = new(TimeSpan.FromHours(7));
 
@@ -75,7 +75,7 @@ public sealed partial class ReaderClock(TimeSpan offset)
 }
 
 /// <summary>The flags' reasons in plain words, Indonesian and English; the code stays in the API, the CSV and a title.</summary>
-public static class FlagNames
+internal static class FlagNames
 {
     private static readonly Dictionary<string, (string Id, string En)> Names = new(StringComparer.Ordinal)
     {
@@ -99,7 +99,7 @@ public static class FlagNames
 }
 
 /// <summary>Numbers as the reports write them.</summary>
-public static class Figures
+internal static class Figures
 {
     /// <summary>A count with thousands separators (999.987), as in the report; "–" when unknown.</summary>
     public static string Count(long? value) => value is { } v ? ReportCharts.Count(v) : "–";

@@ -1,7 +1,7 @@
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>A flag as regulators see it (docs/api/gateway-api.md: GET /api/oversight/flags).</summary>
-public sealed record FlagView(
+internal sealed record FlagView(
     string FlagId,
     string DistributorId,
     string Reason,
@@ -14,7 +14,7 @@ public sealed record FlagView(
 /// <param name="Availability">Share of the audit window it was able to sell: healthy and in stock by probe, not refusing every order.</param>
 /// <param name="SellingNow">Selling now (<see cref="Routing.SellingNow"/>): the distributors /api/status counts. Not the same as <paramref name="State"/>: flags do not stop routing.</param>
 /// <param name="Reachability">Share of the audit window's probes it answered healthy, stock or not.</param>
-public sealed record DistributorOversightView(
+internal sealed record DistributorOversightView(
     string Id,
     string Name,
     string State,
@@ -29,10 +29,10 @@ public sealed record DistributorOversightView(
     double? Reachability = null);
 
 /// <summary>What one audit changed (docs/api/gateway-api.md: POST /api/oversight/audit).</summary>
-public sealed record AuditResult(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<FlagView> Opened, IReadOnlyList<FlagView> Resolved);
+internal sealed record AuditResult(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<FlagView> Opened, IReadOnlyList<FlagView> Resolved);
 
 /// <summary>One distributor's page: its state now, its flags of the period (open and resolved), and the period day by day.</summary>
-public sealed record DistributorHistory(DistributorOversightView Distributor, IReadOnlyList<DistributorDay> Days, IReadOnlyList<FlagView> Flags);
+internal sealed record DistributorHistory(DistributorOversightView Distributor, IReadOnlyList<DistributorDay> Days, IReadOnlyList<FlagView> Flags);
 
 /// <summary>One local day of one distributor.</summary>
 /// <param name="Day">Midnight, in the pages' zone.</param>
@@ -40,7 +40,7 @@ public sealed record DistributorHistory(DistributorOversightView Distributor, IR
 /// <param name="Sold">Orders it took (issued, or paid and pending).</param>
 /// <param name="Refused">Orders it turned away without charging (refused, sold out).</param>
 /// <param name="Undelivered">Purchases it took payment for and did not deliver within the delivery deadline.</param>
-public sealed record DistributorDay(DateTimeOffset Day, int Probes, int HealthyProbes, int SoldOutProbes, int Offers, int Sold, int Refused, int Undelivered)
+internal sealed record DistributorDay(DateTimeOffset Day, int Probes, int HealthyProbes, int SoldOutProbes, int Offers, int Sold, int Refused, int Undelivered)
 {
     /// <summary>Share of the day it was able to sell (<see cref="ActivityEvidence.Share"/>, the one formula); null without probes.</summary>
     public double? Availability => ActivityEvidence.Share(Probes, HealthyProbes, SoldOutProbes, Offers, Sold, Refused);

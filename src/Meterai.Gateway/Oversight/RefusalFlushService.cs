@@ -1,3 +1,5 @@
+using Meterai.Gateway.Purchases;
+
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>On a graceful stop, stores the refusals counted since the last <see cref="HourlyEvidenceJob"/> run.</summary>

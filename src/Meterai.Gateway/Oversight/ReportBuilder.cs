@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>Builds, stores and reads oversight reports. A stored report is never rebuilt or edited.</summary>
-public sealed partial class ReportBuilder(
+internal sealed partial class ReportBuilder(
     DistributorFleet fleet,
     ActivityAuditor auditor,
     OversightStore store,
@@ -96,7 +96,7 @@ public sealed partial class ReportBuilder(
         var report = new OversightReport(
             "rpt_" + Guid.CreateVersion7(createdAt).ToString("N"), from, to, createdAt, rows.Count, counts.Sold, findings, totals, rows, timeline, headroom, removed, orphanOrders,
             overcharges, counts.SellingNow, counts.Active, counts.Coverage);
-        await store.InsertReportAsync(report.Id, from, to, createdAt, JsonSerializer.Serialize(report, GatewayJsonContext.Default.OversightReport), cancellationToken);
+        await store.InsertReportAsync(report.Id, from, to, createdAt, JsonSerializer.Serialize(report, OversightJsonContext.Default.OversightReport), cancellationToken);
         LogBuilt(logger, report.Id, from, to, counts.Sold, rows.Count);
         return report;
     }
@@ -154,7 +154,7 @@ public sealed partial class ReportBuilder(
 
     public async Task<OversightReport?> GetAsync(string reportId, CancellationToken cancellationToken) =>
         await store.GetReportBodyAsync(reportId, cancellationToken) is { } body
-            ? JsonSerializer.Deserialize(body, GatewayJsonContext.Default.OversightReport)?.Upgraded()
+            ? JsonSerializer.Deserialize(body, OversightJsonContext.Default.OversightReport)?.Upgraded()
             : null;
 
     public async Task<IReadOnlyList<ReportSummary>> ListAsync(CancellationToken cancellationToken) =>

@@ -8,7 +8,7 @@ namespace Meterai.Gateway.Oversight;
 /// a narrow view box so its text reads at phone width; it scales up on a desk and prints as drawn.
 /// Colours are backed by shape and words (a legend in HTML, a text summary in each chart's title).
 /// </summary>
-public static class ReportCharts
+internal static class ReportCharts
 {
     internal const double Width = 360;
     internal const double Left = 34;

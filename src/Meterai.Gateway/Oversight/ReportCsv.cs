@@ -14,7 +14,7 @@ namespace Meterai.Gateway.Oversight;
 /// <c>failures</c> is <c>refused</c> + <c>ambiguous</c>; <c>availability</c> is the share of the
 /// observed time it was able to sell, <c>reachability</c> the share of probes it answered healthy.
 /// </remarks>
-public static class ReportCsv
+internal static class ReportCsv
 {
     private static readonly string[] Header =
     [

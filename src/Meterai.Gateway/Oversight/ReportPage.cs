@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Components;
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>One oversight report, as a printable finding, with its charts and a PDF to file.</summary>
-public sealed class ReportPage : PageComponent
+internal sealed class ReportPage : PageComponent
 {
     [Parameter, EditorRequired]
     public OversightReport Report { get; set; } = null!;

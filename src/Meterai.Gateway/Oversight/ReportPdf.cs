@@ -8,7 +8,7 @@ namespace Meterai.Gateway.Oversight;
 /// report page, laid out on A4 by PDFsharp (pure .NET, MIT; no browser process on the server).
 /// Layout is <see cref="ReportPdfWriter"/>'s, the charts <see cref="ReportPdfCharts"/>'.
 /// </summary>
-public static class ReportPdf
+internal static class ReportPdf
 {
     /// <param name="clock">The zone the reader reads times in; the stored report and its JSON stay in UTC.</param>
     public static byte[] Write(OversightReport report, ReaderClock clock)

@@ -1,10 +1,10 @@
 using System.Text.Json;
-using Meterai.Gateway.Apis;
+using Meterai.Gateway.Server;
 
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>POST /api/oversight/reports <c>{"from","to"}</c>, validated field by field.</summary>
-public static class ReportPeriodRequest
+internal static class ReportPeriodRequest
 {
     public static readonly TimeSpan MaxPeriod = TimeSpan.FromDays(366);
 

@@ -6,7 +6,7 @@ namespace Meterai.Gateway.Oversight;
 /// local time at <see cref="OversightOptions.ReportUtcOffsetHours"/> (by default daily at 00:00 WIB).
 /// Boundaries depend on the options only, never on when the gateway started.
 /// </summary>
-public sealed class ReportSchedule
+internal sealed class ReportSchedule
 {
     private readonly DateTimeOffset _anchor;
 

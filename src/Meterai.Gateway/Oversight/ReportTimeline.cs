@@ -1,10 +1,11 @@
 using Meterai.Gateway.Probing;
+using Meterai.Gateway.Purchases;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Oversight;
 
 /// <summary>A report period hour by hour (UTC hours): the fleet's sales, demand and capacity, and each distributor's.</summary>
-public sealed record ReportTimeline(IReadOnlyList<FleetHour> Fleet, IReadOnlyList<DistributorTimeline> Distributors);
+internal sealed record ReportTimeline(IReadOnlyList<FleetHour> Fleet, IReadOnlyList<DistributorTimeline> Distributors);
 
 /// <param name="Sold">Orders distributors took (answered 201 or 202) in the hour.</param>
 /// <param name="Refused">Applicants answered 503 for lack of capacity in the hour.</param>
@@ -13,7 +14,7 @@ public sealed record ReportTimeline(IReadOnlyList<FleetHour> Fleet, IReadOnlyLis
 /// <param name="SellingDistributors">Distributors selling (<see cref="Routing.SellingNow"/>) in at least half the hour's capacity samples.</param>
 /// <param name="ObservedSeconds">How much of the hour (within the period) the gateway observed; 0: not observed, so its zeros are not data. Null in reports stored before it was recorded.</param>
 /// <param name="DistributorsSold">Distributors that sold at least one order in the hour.</param>
-public sealed record FleetHour(
+internal sealed record FleetHour(
     DateTimeOffset Hour, int Sold, int EMeterai, int Refused, int Demand, double? CapacityPerHour, int SellingDistributors,
     double? ObservedSeconds = null, int? DistributorsSold = null)
 {
@@ -21,14 +22,14 @@ public sealed record FleetHour(
     internal bool WasObserved() => ObservedSeconds is not 0 || Demand > 0 || Sold > 0;
 }
 
-public sealed record DistributorTimeline(string Id, string Name, IReadOnlyList<DistributorHour> Hours);
+internal sealed record DistributorTimeline(string Id, string Name, IReadOnlyList<DistributorHour> Hours);
 
 /// <param name="Availability">Share of the hour it was able to sell (healthy and in stock by probe, not refusing every order); null without probes.</param>
 /// <param name="CapacityPerHour">Orders per hour it could take, averaged over the hour's samples; null when not sampled or its service time is unknown.</param>
-public sealed record DistributorHour(DateTimeOffset Hour, double? Availability, int Sold, int EMeterai, double? CapacityPerHour);
+internal sealed record DistributorHour(DateTimeOffset Hour, double? Availability, int Sold, int EMeterai, double? CapacityPerHour);
 
 /// <summary>Reads a period's hourly evidence from the ledger and shapes it into a <see cref="ReportTimeline"/>.</summary>
-public sealed class ReportTimelineReader(HourlyEvidenceStore store, IOptions<ProbingOptions> probing)
+internal sealed class ReportTimelineReader(HourlyEvidenceStore store, IOptions<ProbingOptions> probing)
 {
     public async Task<ReportTimeline> ReadAsync(
         IReadOnlyList<(string Id, string Name)> distributors, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
 using Markdig;
 using Markdig.Syntax;
-using Meterai.Gateway.Auth;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Pages;
 using Microsoft.AspNetCore.Components;
 
@@ -11,7 +11,7 @@ namespace Meterai.Gateway.Oversight;
 /// /oversight/rules: docs/oversight-rules.md itself (embedded in the gateway, so the page and the
 /// repository never differ), under the thresholds this gateway runs with.
 /// </summary>
-public sealed class RulesPage : PageComponent
+internal sealed class RulesPage : PageComponent
 {
     private const string Resource = "Meterai.Gateway.Oversight.oversight-rules.md";
 

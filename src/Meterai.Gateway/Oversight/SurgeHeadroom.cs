@@ -11,7 +11,7 @@ namespace Meterai.Gateway.Oversight;
 /// <param name="SellingAtPeak">Distributors selling (healthy, in stock, not refusing orders) in most of that hour.</param>
 /// <param name="MedianDistributorCapacity">Median over distributors of their mean orders per hour while able to sell.</param>
 /// <param name="MoreDistributorsNeeded">Distributors at median capacity that would have served the peak; 0 with headroom, null when unknown.</param>
-public sealed record SurgeHeadroom(
+internal sealed record SurgeHeadroom(
     DateTimeOffset? PeakHour,
     int PeakDemand,
     double? CapacityAtPeak,

@@ -11,7 +11,7 @@ namespace Meterai.Gateway.Pages;
 /// text from a distributor, a registry or a request can never become markup.
 /// </summary>
 /// <example><code>Html.Of($"&lt;td class=\"num\"&gt;{distributor.Stock}&lt;/td&gt;&lt;td&gt;{distributor.Name}&lt;/td&gt;")</code></example>
-public readonly struct Html : IEquatable<Html>
+internal readonly struct Html : IEquatable<Html>
 {
     private readonly string? _value;
 
@@ -51,7 +51,7 @@ public readonly struct Html : IEquatable<Html>
 
 /// <summary>Builds <see cref="Html"/> from an interpolated string, encoding every hole.</summary>
 [InterpolatedStringHandler]
-public ref struct HtmlInterpolatedStringHandler
+internal ref struct HtmlInterpolatedStringHandler
 {
     private readonly StringBuilder _builder;
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Components;
 namespace Meterai.Gateway.Pages;
 
 /// <summary>A page's 404: what was not found, in both languages, and where to go instead.</summary>
-public sealed class NotFoundPage : PageComponent
+internal sealed class NotFoundPage : PageComponent
 {
     /// <summary>What was looked for, in Indonesian.</summary>
     [Parameter, EditorRequired]

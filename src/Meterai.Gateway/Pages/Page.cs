@@ -1,4 +1,4 @@
-using Meterai.Gateway.Auth;
+using Meterai.Gateway.Kernel;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
 
@@ -10,7 +10,7 @@ namespace Meterai.Gateway.Pages;
 /// also sets the page's response headers, so no page can forget them. Use it through
 /// <see cref="PageComponent"/>, or as <c>&lt;Page Title="..."&gt;...&lt;/Page&gt;</c> from a .razor page.
 /// </summary>
-public sealed class Page : ComponentBase
+internal sealed class Page : ComponentBase
 {
     [Parameter, EditorRequired]
     public string Title { get; set; } = "";

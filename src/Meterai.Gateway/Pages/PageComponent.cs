@@ -16,7 +16,7 @@ namespace Meterai.Gateway.Pages;
 /// <see cref="Page"/> is an ordinary component, so .razor pages can use it unchanged once the
 /// project sets <c>RequiresAspNetWebAssets=false</c>.
 /// </remarks>
-public abstract class PageComponent : ComponentBase
+internal abstract class PageComponent : ComponentBase
 {
     [CascadingParameter]
     public HttpContext? HttpContext { get; set; }
@@ -56,7 +56,7 @@ public abstract class PageComponent : ComponentBase
 }
 
 /// <summary>Form helpers for pages.</summary>
-public static class Forms
+internal static class Forms
 {
     /// <summary>
     /// The antiforgery token as a hidden input, bound to the current user. Empty without a request

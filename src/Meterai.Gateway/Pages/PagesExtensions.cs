@@ -1,6 +1,6 @@
 namespace Meterai.Gateway.Pages;
 
-public static class PagesExtensions
+internal static class PagesExtensions
 {
     /// <summary>
     /// Razor components rendered on the server as static HTML (no JavaScript, no interactivity,

@@ -2,12 +2,11 @@ using System.Data.Common;
 using System.Net;
 using System.Text.Json;
 using Meterai.Gateway.Distributors;
-using Meterai.Gateway.Health;
 using Meterai.Gateway.Observability;
 using Meterai.Gateway.Resilience;
 using Meterai.Gateway.Routing;
-using Polly.Timeout;
 using Polly;
+using Polly.Timeout;
 
 namespace Meterai.Gateway.Probing;
 

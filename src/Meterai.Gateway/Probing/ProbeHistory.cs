@@ -4,7 +4,7 @@ using Meterai.Gateway.Ledger;
 namespace Meterai.Gateway.Probing;
 
 /// <summary>Reads what the probes saw over a period, for availability figures, audits and reports.</summary>
-public sealed class ProbeHistory(LedgerDatabase database)
+internal sealed class ProbeHistory(LedgerDatabase database)
 {
     // Raw probes count by their own time; a roll-up counts whole by its hour's start, so a window
     // that cuts through a rolled-up hour takes all of it or none of it. The two never overlap:
@@ -73,7 +73,7 @@ public sealed class ProbeHistory(LedgerDatabase database)
 
 /// <summary>What the probes saw of one distributor over a period.</summary>
 /// <param name="SoldOutProbes">Probes that found it healthy with zero stock.</param>
-public sealed record ProbeSummary(string DistributorId, int Probes, int HealthyProbes, int SoldOutProbes, double MeanLatencyMs, int MaxLatencyMs)
+internal sealed record ProbeSummary(string DistributorId, int Probes, int HealthyProbes, int SoldOutProbes, double MeanLatencyMs, int MaxLatencyMs)
 {
     /// <summary>Share of probes that found it healthy, 0 to 1; 0 when it was never probed.</summary>
     public double Availability => Probes == 0 ? 0 : (double)HealthyProbes / Probes;

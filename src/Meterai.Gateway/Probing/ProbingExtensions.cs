@@ -2,12 +2,13 @@ using Meterai.Gateway.Resilience;
 using Meterai.Gateway.Settings;
 using Microsoft.Extensions.Options;
 using Polly;
+using Quartz;
 
 namespace Meterai.Gateway.Probing;
 
-public static class ProbingExtensions
+internal static class ProbingExtensions
 {
-    /// <summary>The probe round, its store and its history reader; the schedule that runs them is Scheduling's.</summary>
+    /// <summary>The probe round, its store and its history reader; <see cref="ScheduleJobs"/> declares when the round runs.</summary>
     public static WebApplicationBuilder AddProbing(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -25,5 +26,14 @@ public static class ProbingExtensions
         services.AddSingleton<SharedProbeRefresh>();
         services.AddHostedService(s => s.GetRequiredService<SharedProbeRefresh>());
         return builder;
+    }
+
+    /// <summary>The probe round and probe retention, on the scheduler (<c>AddScheduling</c>).</summary>
+    internal static void ScheduleJobs(IQuartzBuilder quartz, IConfiguration configuration, TimeProvider time)
+    {
+        // Read at registration because the triggers are declared here; a value out of range stops
+        // start-up now, with the same line its options check gives.
+        ProbeJob.Schedule(quartz, configuration.BindChecked<ProbingOptions>(ProbingOptions.Section));
+        ProbeRetentionJob.Schedule(quartz);
     }
 }

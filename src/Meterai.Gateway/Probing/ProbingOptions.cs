@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Meterai.Gateway.Probing;
 
 /// <summary>Active probing of every distributor. Bound from <c>Probing</c>.</summary>
-public sealed class ProbingOptions
+internal sealed class ProbingOptions
 {
     public const string Section = "Probing";
 

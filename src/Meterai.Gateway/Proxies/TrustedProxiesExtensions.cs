@@ -9,7 +9,7 @@ namespace Meterai.Gateway.Proxies;
 /// proxies only, the forwarded scheme and client address are taken as the request's own, so the
 /// sign-in cookie is <c>Secure</c> and logs show the applicant's address, not the proxy's.
 /// </summary>
-public static class TrustedProxiesExtensions
+internal static class TrustedProxiesExtensions
 {
     public static WebApplicationBuilder AddTrustedProxies(this WebApplicationBuilder builder)
     {

@@ -4,7 +4,7 @@ namespace Meterai.Gateway.Proxies;
 /// Reverse proxies (a TLS-terminating load balancer) whose <c>X-Forwarded-For</c> and
 /// <c>X-Forwarded-Proto</c> the gateway believes. Bound from <c>TrustedProxies</c>.
 /// </summary>
-public sealed class TrustedProxiesOptions
+internal sealed class TrustedProxiesOptions
 {
     public const string Section = "TrustedProxies";
 

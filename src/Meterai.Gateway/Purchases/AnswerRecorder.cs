@@ -1,4 +1,6 @@
 using System.Data.Common;
+using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 
 namespace Meterai.Gateway.Purchases;

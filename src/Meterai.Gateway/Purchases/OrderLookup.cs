@@ -15,7 +15,7 @@ namespace Meterai.Gateway.Purchases;
 /// resilience: the purchase path a brief retry behind a per-distributor breaker
 /// (<see cref="FindByKeyAsync"/>), reconciliation a bare timeout, because its backoff is the retry.
 /// </summary>
-public sealed class OrderLookup
+internal sealed class OrderLookup
 {
     private readonly DistributorClient _client;
     private readonly ResiliencePipelines _pipelines;
@@ -99,9 +99,9 @@ public sealed class OrderLookup
 /// <param name="Quantity">The purchase's quantity, which an issued order's serials must match.</param>
 /// <param name="KnownOrderId">The order id the distributor gave earlier; the found order must be it.</param>
 /// <param name="ByKey">Look up by key even when an order id is known.</param>
-public sealed record OrderQuery(string PurchaseId, int Quantity, string? KnownOrderId, bool ByKey);
+internal sealed record OrderQuery(string PurchaseId, int Quantity, string? KnownOrderId, bool ByKey);
 
-public enum LookupKind
+internal enum LookupKind
 {
     Found,
     NotFound,
@@ -110,7 +110,7 @@ public enum LookupKind
 
 /// <param name="Failure">Unknown because the call failed (the distributor did not answer usably).</param>
 /// <param name="Problem">Unknown because the order it described fails <see cref="OrderValidation"/>.</param>
-public sealed record LookupResult(LookupKind Kind, DistributorOrder? Order = null, Exception? Failure = null, string? Problem = null)
+internal sealed record LookupResult(LookupKind Kind, DistributorOrder? Order = null, Exception? Failure = null, string? Problem = null)
 {
     public static readonly LookupResult NotFound = new(LookupKind.NotFound);
     public static readonly LookupResult Unknown = new(LookupKind.Unknown);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Meterai.Gateway.Kernel;
+using Meterai.Gateway.Server;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Meterai.Gateway.Purchases;
@@ -8,13 +10,13 @@ namespace Meterai.Gateway.Purchases;
 /// <summary>The applicant-facing answers of POST /api/purchases (docs/api/gateway-api.md).</summary>
 internal static class PurchaseAnswers
 {
-    public const string ProblemBase = "urn:meterai-gateway:problem:";
+    public const string ProblemBase = ProblemTypes.Base;
 
-    /// <summary>400 naming every faulty field; 415 when the body is not JSON at all, 413 when it is over its limit (<see cref="Apis.JsonRequestBody.StatusOf"/>).</summary>
-    public static IResult Invalid(Dictionary<string, string[]> errors) => Apis.JsonRequestBody.StatusOf(errors) switch
+    /// <summary>400 naming every faulty field; 415 when the body is not JSON at all, 413 when it is over its limit (<see cref="JsonRequestBody.StatusOf"/>).</summary>
+    public static IResult Invalid(Dictionary<string, string[]> errors) => JsonRequestBody.StatusOf(errors) switch
     {
-        StatusCodes.Status415UnsupportedMediaType => Apis.JsonRequestBody.UnsupportedMediaType(errors),
-        StatusCodes.Status413PayloadTooLarge => Apis.JsonRequestBody.TooLarge(errors),
+        StatusCodes.Status415UnsupportedMediaType => JsonRequestBody.UnsupportedMediaType(errors),
+        StatusCodes.Status413PayloadTooLarge => JsonRequestBody.TooLarge(errors),
         _ => TypedResults.ValidationProblem(
                 errors,
                 detail: "The purchase request is invalid: " + string.Join(" ", errors.Values.SelectMany(v => v)),
@@ -58,7 +60,7 @@ internal static class PurchaseAnswers
         return TypedResults.Text(body, "application/json", Encoding.UTF8, status);
     }
 
-    public static string Serialize(PurchaseView view) => JsonSerializer.Serialize(view, GatewayJsonContext.Default.PurchaseView);
+    public static string Serialize(PurchaseView view) => JsonSerializer.Serialize(view, KernelJsonContext.Default.PurchaseView);
 
     public static string PurchaseLocation(string purchaseId) => "/api/purchases/" + purchaseId;
 }

@@ -1,5 +1,6 @@
 using Meterai.Gateway.Admission;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 
 namespace Meterai.Gateway.Purchases;
 

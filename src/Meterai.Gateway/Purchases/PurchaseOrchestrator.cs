@@ -3,6 +3,7 @@ using Meterai.Gateway.Admission;
 using Meterai.Gateway.Capacity;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Health;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.LoadBalancing;
 using Meterai.Gateway.Observability;

@@ -1,8 +1,8 @@
 using System.Data.Common;
 using Meterai.Gateway.Admission;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Observability;
-using Meterai.Gateway.Oversight;
 using Meterai.Gateway.Probing;
 using Microsoft.Extensions.Options;
 
@@ -70,7 +70,7 @@ internal sealed class PurchaseReplies(
     /// <param name="couldGrow">Some routable distributor's limit could still grow (<see cref="DistributorRoom.NoteDemand"/>): counted apart too.</param>
     public PurchaseAnswer RefusedByQueue(HttpContext context, AdmissionResult refusal, bool couldGrow)
     {
-        metrics.AdmissionRejected(AdmissionRejections.From(refusal.Reason));
+        metrics.AdmissionRejected(AdmissionRejectionLabel.Of(refusal.Reason));
         if (couldGrow)
         {
             metrics.AdmissionRefusedWithRoom();

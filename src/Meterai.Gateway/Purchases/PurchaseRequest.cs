@@ -1,14 +1,14 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Meterai.Gateway.Apis;
+using Meterai.Gateway.Server;
 
 namespace Meterai.Gateway.Purchases;
 
 /// <summary>A validated POST /api/purchases.</summary>
 /// <param name="CanonicalBody">The body as sent to distributors: only the fields of docs/api/distributor-api.md, in a fixed form.</param>
 /// <param name="Hash">SHA-256 of <paramref name="CanonicalBody"/>: "the same body" means the same order, whatever the whitespace.</param>
-public sealed record PurchaseRequest(string IdempotencyKey, int Quantity, string ApplicantRef, byte[] CanonicalBody, string Hash)
+internal sealed record PurchaseRequest(string IdempotencyKey, int Quantity, string ApplicantRef, byte[] CanonicalBody, string Hash)
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const int MaxBodyBytes = 4096;

@@ -5,7 +5,7 @@ using Yarp.ReverseProxy.Configuration;
 
 namespace Meterai.Gateway.Purchases;
 
-public static class PurchasingExtensions
+internal static class PurchasingExtensions
 {
     public static WebApplicationBuilder AddPurchasing(this WebApplicationBuilder builder)
     {

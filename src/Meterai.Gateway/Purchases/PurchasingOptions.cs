@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Meterai.Gateway.Purchases;
 
 /// <summary>How one purchase is tried across distributors. Bound from <c>Purchasing</c>.</summary>
-public sealed class PurchasingOptions
+internal sealed class PurchasingOptions
 {
     public const string Section = "Purchasing";
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
 using Polly;

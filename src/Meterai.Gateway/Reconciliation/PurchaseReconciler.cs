@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
 using Polly;

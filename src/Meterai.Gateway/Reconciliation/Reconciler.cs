@@ -31,7 +31,7 @@ namespace Meterai.Gateway.Reconciliation;
 /// its last known address, which every pass keeps current in the ledger from the registry.
 /// </para>
 /// </remarks>
-public sealed class Reconciler
+internal sealed class Reconciler
 {
     private readonly ReconciliationLedger _ledger;
     private readonly DistributorFleet _fleet;

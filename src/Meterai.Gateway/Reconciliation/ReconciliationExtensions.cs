@@ -1,9 +1,10 @@
 using Meterai.Gateway.Resilience;
 using Meterai.Gateway.Settings;
+using Quartz;
 
 namespace Meterai.Gateway.Reconciliation;
 
-public static class ReconciliationExtensions
+internal static class ReconciliationExtensions
 {
     /// <summary>
     /// Registers the reconciliation options (validated at start) and the <see cref="Reconciler"/>.
@@ -23,4 +24,8 @@ public static class ReconciliationExtensions
     /// <summary>The options as configured, for scheduling before the container exists.</summary>
     public static ReconciliationOptions ReadReconciliationOptions(this IConfiguration configuration) =>
         configuration.GetSection(ReconciliationOptions.Section).Get<ReconciliationOptions>() ?? new ReconciliationOptions();
+
+    /// <summary>The reconciliation pass, on the scheduler (<c>AddScheduling</c>).</summary>
+    internal static void ScheduleJobs(IQuartzBuilder quartz, IConfiguration configuration, TimeProvider time) =>
+        ReconciliationJob.Schedule(quartz, configuration.BindChecked<ReconciliationOptions>(ReconciliationOptions.Section));
 }

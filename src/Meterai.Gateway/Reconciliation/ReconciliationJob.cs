@@ -12,7 +12,7 @@ namespace Meterai.Gateway.Reconciliation;
 /// gateways sharing a ledger are kept apart by the ledger's guarded updates, not by Quartz.
 /// </remarks>
 [DisallowConcurrentExecution]
-public sealed partial class ReconciliationJob(Reconciler reconciler, DistributorFleet fleet, ILogger<ReconciliationJob> logger) : IJob
+internal sealed partial class ReconciliationJob(Reconciler reconciler, DistributorFleet fleet, ILogger<ReconciliationJob> logger) : IJob
 {
     public static readonly JobKey Key = new("reconciliation");
 

@@ -4,7 +4,7 @@ using Meterai.Gateway.Purchases;
 namespace Meterai.Gateway.Reconciliation;
 
 /// <summary>How unresolved purchases are followed up. Bound from <c>Reconciliation</c>.</summary>
-public sealed class ReconciliationOptions
+internal sealed class ReconciliationOptions
 {
     public const string Section = "Reconciliation";
 

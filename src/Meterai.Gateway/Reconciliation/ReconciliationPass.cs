@@ -14,7 +14,7 @@ namespace Meterai.Gateway.Reconciliation;
 /// <param name="Errors">Failed on the ledger; due again after its backoff.</param>
 /// <param name="OrphansRefunded">Orders charged for purchases sold elsewhere or released, refunded by the orphan sweep.</param>
 /// <param name="OrphansDelivered">Such orders found issued: not refundable, owed as a credit.</param>
-public sealed record ReconciliationPass(
+internal sealed record ReconciliationPass(
     int Examined, int Issued, int RefundsDue, int Refunded, int NothingCharged, int StillOpen, int Contended, int Errors, int OrphansRefunded = 0, int OrphansDelivered = 0);
 
 /// <summary>The state one purchase was left in by a check.</summary>

@@ -9,7 +9,7 @@ namespace Meterai.Gateway.Reconciliation;
 /// charged or possibly charged and not final (pending, refund_due, and in_progress rows older than
 /// any live request could keep them), and among them the refunds due.
 /// </summary>
-public sealed class UnresolvedPurchases(ReconciliationLedger ledger, IOptions<PurchasingOptions> purchasing, TimeProvider time)
+internal sealed class UnresolvedPurchases(ReconciliationLedger ledger, IOptions<PurchasingOptions> purchasing, TimeProvider time)
 {
     private readonly TimeSpan _requestLifetime = ReconciliationOptions.RequestLifetime(purchasing.Value);
 

@@ -6,7 +6,7 @@ using Polly.Telemetry;
 
 namespace Meterai.Gateway.Resilience;
 
-public static class ResilienceExtensions
+internal static class ResilienceExtensions
 {
     /// <summary>The registry: keyed by name and instance, built once per key, every pipeline on the injected clock.</summary>
     public static IServiceCollection AddGatewayResilience(this IServiceCollection services)

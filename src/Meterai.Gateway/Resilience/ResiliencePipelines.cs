@@ -1,3 +1,4 @@
+using Meterai.Gateway.Observability;
 using Polly;
 using Polly.Registry;
 
@@ -10,16 +11,16 @@ namespace Meterai.Gateway.Resilience;
 /// distributor. Polly's own telemetry (logs, the "Polly" meter) applies, and every event also counts
 /// in <c>meterai_resilience_events_total</c>.
 /// </summary>
-public sealed class ResiliencePipelines(ResiliencePipelineProvider<ResiliencePipelineKey> provider)
+internal sealed class ResiliencePipelines(ResiliencePipelineProvider<ResiliencePipelineKey> provider)
 {
     /// <summary>Order look-ups after an ambiguous answer, one instance (and breaker) per distributor.</summary>
-    public const string OrderLookup = "order-lookup";
+    public const string OrderLookup = ResilienceEventLabels.OrderLookupPipeline;
 
     /// <summary>Active probes of /health and /stock.</summary>
-    public const string Probe = "probe";
+    public const string Probe = ResilienceEventLabels.ProbePipeline;
 
     /// <summary>Reconciliation's look-ups and refund requests.</summary>
-    public const string Reconciliation = "reconciliation";
+    public const string Reconciliation = ResilienceEventLabels.ReconciliationPipeline;
 
     /// <param name="name">One of the constants above.</param>
     /// <param name="instance">A distributor id for a pipeline kept per distributor; empty for one shared instance.</param>
@@ -27,4 +28,4 @@ public sealed class ResiliencePipelines(ResiliencePipelineProvider<ResiliencePip
 }
 
 /// <summary>A pipeline's name (which shape it has) and instance (whose state it keeps).</summary>
-public readonly record struct ResiliencePipelineKey(string Name, string Instance);
+internal readonly record struct ResiliencePipelineKey(string Name, string Instance);

@@ -9,7 +9,7 @@ namespace Meterai.Gateway.Routing;
 /// Feeds what the gateway learns about distributors (probes, sold-out answers) into YARP's
 /// destination state, so the next routing decision already avoids them.
 /// </summary>
-public sealed partial class DistributorRouting(
+internal sealed partial class DistributorRouting(
     IProxyStateLookup proxyState,
     IDestinationHealthUpdater healthUpdater,
     IClusterDestinationsUpdater destinationsUpdater,

@@ -23,7 +23,7 @@ namespace Meterai.Gateway.Routing;
 /// host is built; an operator who sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS (to 0, say)
 /// keeps their choice.
 /// </remarks>
-public static class InlineSocketCompletions
+internal static class InlineSocketCompletions
 {
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 

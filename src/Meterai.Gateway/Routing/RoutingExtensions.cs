@@ -6,7 +6,7 @@ using Yarp.ReverseProxy.LoadBalancing;
 
 namespace Meterai.Gateway.Routing;
 
-public static class RoutingExtensions
+internal static class RoutingExtensions
 {
     /// <summary>YARP for the distributors' cluster, its health and its HTTP client, with the gateway's own policies plugged into its extension points.</summary>
     public static WebApplicationBuilder AddDistributorRouting(this WebApplicationBuilder builder)

@@ -15,7 +15,7 @@ namespace Meterai.Gateway.Routing;
 /// has ended, each get one order as a test. Neither counts as selling until it sells.
 /// Flags are not read: a distributor flagged inactive that is healthy and in stock is selling.
 /// </remarks>
-public sealed class SellingNow(DistributorFleet fleet, DistributorRouting routing)
+internal sealed class SellingNow(DistributorFleet fleet, DistributorRouting routing)
 {
     /// <summary>The definition itself, on what the gateway knows of one distributor now.</summary>
     /// <param name="health">Its routing health (probe and passive); null when routing does not know it.</param>

@@ -1,25 +1,22 @@
 using Meterai.Gateway.Ledger;
-using Meterai.Gateway.Oversight;
-using Meterai.Gateway.Probing;
-using Meterai.Gateway.Reconciliation;
 using Meterai.Gateway.Settings;
 using Quartz;
 
 namespace Meterai.Gateway.Scheduling;
 
-public static class SchedulingExtensions
+internal static class SchedulingExtensions
 {
     /// <summary>
-    /// Registers the recurring jobs and the Quartz scheduler that owns their schedule, persisted in
-    /// the ledger's database. Each job says how it is scheduled in its own static <c>Schedule</c>;
-    /// this is the one list of them.
+    /// Registers the Quartz scheduler, persisted in the ledger's database, and the recurring jobs the
+    /// features hand it: each feature declares its own jobs (<see cref="ScheduleJobs"/>), and the
+    /// host's call is the one list of them.
     /// </summary>
     /// <remarks>
     /// Callable before or after <c>AddLedger</c>: the store comes from configuration through
     /// <see cref="LedgerDialects.Resolve"/>, and the ledger's migrations run while the host is
     /// starting, before Quartz touches the database.
     /// </remarks>
-    public static WebApplicationBuilder AddScheduling(this WebApplicationBuilder builder)
+    internal static WebApplicationBuilder AddScheduling(this WebApplicationBuilder builder, params ScheduleJobs[] jobs)
     {
         builder.Services.AddRangedOptions<SchedulingOptions>(SchedulingOptions.Section)
             .Validate(o => o.InstanceName is { Length: >= 1 and <= 80 } name && !string.IsNullOrWhiteSpace(name), "Scheduling:InstanceName must be 1 to 80 characters, not blank.")
@@ -35,12 +32,6 @@ public static class SchedulingExtensions
         {
             return builder;
         }
-
-        // Read at registration because the triggers are declared here; a value out of range stops
-        // start-up now, with the same line its options check gives.
-        var probing = Bind<ProbingOptions>(builder, ProbingOptions.Section);
-        var oversight = Bind<OversightOptions>(builder, OversightOptions.Section);
-        var reconciliation = Bind<ReconciliationOptions>(builder, ReconciliationOptions.Section);
 
         // Quartz fires on the system clock, so the first firings are reckoned on it too; a test's
         // TimeProvider in the container moves the jobs' own reckoning, not when Quartz fires them.
@@ -61,12 +52,11 @@ public static class SchedulingExtensions
                 quartz.UsePersistentStore(store => QuartzStore.Configure(store, dialect, connectionString, scheduling));
             }
 
-            ProbeJob.Schedule(quartz, probing);
-            ProbeRetentionJob.Schedule(quartz);
-            ReconciliationJob.Schedule(quartz, reconciliation);
-            ActivityAuditJob.Schedule(quartz, oversight, time);
-            OversightReportJob.Schedule(quartz, oversight, time);
-            HourlyEvidenceJob.Schedule(quartz, oversight);
+            foreach (var schedule in jobs)
+            {
+                schedule(quartz, builder.Configuration, time);
+            }
+
             quartz.AddJobListener(services => services.GetRequiredService<JobMetrics>(), [GroupMatcher<JobKey>.AnyGroup()]);
         });
         builder.Services.AddSingleton<JobMetrics>();

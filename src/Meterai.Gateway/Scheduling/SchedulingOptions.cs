@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Meterai.Gateway.Scheduling;
 
 /// <summary>The Quartz scheduler that runs the gateway's recurring jobs. Bound from <c>Scheduling</c>.</summary>
-public sealed class SchedulingOptions
+internal sealed class SchedulingOptions
 {
     public const string Section = "Scheduling";
 

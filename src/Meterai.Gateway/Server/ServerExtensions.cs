@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Server;
 
-public static class ServerExtensions
+internal static class ServerExtensions
 {
     /// <summary>
     /// Kestrel's limits from <see cref="ServerLimitsOptions"/>, checked at start like every option,

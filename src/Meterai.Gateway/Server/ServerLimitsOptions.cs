@@ -6,7 +6,7 @@ namespace Meterai.Gateway.Server;
 /// Kestrel's limits that bound what one client can hold or send, explicit instead of Kestrel's
 /// defaults (30 s for headers, 30 MB bodies, unlimited connections). Bound from <c>Server</c>.
 /// </summary>
-public sealed class ServerLimitsOptions
+internal sealed class ServerLimitsOptions
 {
     public const string Section = "Server";
 

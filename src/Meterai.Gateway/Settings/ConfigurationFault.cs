@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Meterai.Gateway.Distributors;
 using Microsoft.Extensions.Options;
 
 namespace Meterai.Gateway.Settings;
@@ -8,7 +7,7 @@ namespace Meterai.Gateway.Settings;
 /// Turns a start-up failure caused by configuration into the one line an operator acts on
 /// (docs/api/gateway-api.md: the key and the allowed range, never a stack trace).
 /// </summary>
-public static partial class ConfigurationFault
+internal static partial class ConfigurationFault
 {
     /// <summary>Exit code of a start-up stopped by configuration (a bad value or a bad registry).</summary>
     public const int ExitCode = 2;

@@ -10,7 +10,7 @@ namespace Meterai.Gateway.Settings;
 /// entry of an array property), so the allowed range is written once, next to the default, and
 /// every fault names its key: <c>Probing:IntervalSeconds must be from 1 to 86400 (it is 0).</c>
 /// </summary>
-public static class OptionRanges
+internal static class OptionRanges
 {
     /// <summary>Binds <typeparamref name="T"/> from <paramref name="section"/> and checks its ranges at start.</summary>
     public static OptionsBuilder<T> AddRangedOptions<T>(this IServiceCollection services, string section)

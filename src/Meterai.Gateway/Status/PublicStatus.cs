@@ -1,3 +1,4 @@
+using Meterai.Gateway.Admission;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Routing;
 

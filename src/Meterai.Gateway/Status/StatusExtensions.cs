@@ -1,9 +1,10 @@
+using Meterai.Gateway.Admission;
 using Meterai.Gateway.Pages;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Meterai.Gateway.Status;
 
-public static class StatusExtensions
+internal static class StatusExtensions
 {
     /// <summary>The public status (GET /api/status, GET /status): needs the fleet and routing registered too.</summary>
     public static WebApplicationBuilder AddPublicStatus(this WebApplicationBuilder builder)

@@ -9,7 +9,7 @@ namespace Meterai.Gateway.Status;
 /// <param name="RegisteredDistributors">Distributors in the registry.</param>
 /// <param name="EstimatedWaitSeconds">Seconds a new applicant would wait for admission.</param>
 /// <param name="UpdatedAt">When the newest probe ran; null before the first.</param>
-public sealed record StatusView(
+internal sealed record StatusView(
     bool CanBuy,
     int SellingDistributors,
     int RegisteredDistributors,

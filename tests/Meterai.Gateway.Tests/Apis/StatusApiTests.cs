@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Meterai.Gateway.Admission;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Routing;
-using Meterai.Gateway.Status;
 using Meterai.Gateway.Tests.Testing;
 using Meterai.Simulator;
 using Microsoft.Extensions.DependencyInjection;

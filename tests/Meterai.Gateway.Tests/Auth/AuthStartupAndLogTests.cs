@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Meterai.Gateway.Auth;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Tests.Testing;
 using Microsoft.Extensions.Options;
 

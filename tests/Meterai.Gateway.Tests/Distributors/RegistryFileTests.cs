@@ -1,4 +1,5 @@
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Settings;
 
 namespace Meterai.Gateway.Tests.Distributors;
 

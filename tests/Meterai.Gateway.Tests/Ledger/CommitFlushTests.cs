@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
 using Meterai.Testing;

@@ -1,7 +1,9 @@
+using System.Data.Common;
 using Dapper;
+using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
-using System.Data.Common;
 using Meterai.Gateway.Tests.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,6 @@
 using Dapper;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
 using Microsoft.Data.Sqlite;

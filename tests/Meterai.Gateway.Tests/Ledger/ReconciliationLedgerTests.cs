@@ -1,3 +1,4 @@
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
 using Meterai.Gateway.Tests.Reconciliation;

@@ -1,5 +1,6 @@
+using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Admission;
 using Meterai.Gateway.Observability;
-using Meterai.Gateway.Purchases;
 
 namespace Meterai.Gateway.Tests.Observability;
 
@@ -18,7 +19,7 @@ public sealed class GatewayMetricsTests
     {
         var reasons = Enum.GetValues<Gateway.Admission.AdmissionRejectionReason>()
             .Where(r => r != Gateway.Admission.AdmissionRejectionReason.None)
-            .Select(AdmissionRejections.From);
+            .Select(AdmissionRejectionLabel.Of);
 
         Assert.All(reasons, r => Assert.Contains(r, AdmissionRejections.All));
     }

@@ -1,14 +1,15 @@
 using System.Text.Json;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
 using Meterai.Gateway.Tests.Testing;
 using Meterai.Simulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Meterai.Gateway.Tests.Reconciliation;
 
@@ -126,7 +127,7 @@ public sealed class ReconcilerMoneyTests
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             var app = builder.Build();
             app.MapGet("/orders", (string idempotencyKey) => Microsoft.AspNetCore.Http.Results.Text(
-                JsonSerializer.Serialize(order(idempotencyKey), GatewayJsonContext.Default.DistributorOrder), "application/json"));
+                JsonSerializer.Serialize(order(idempotencyKey), DistributorJsonContext.Default.DistributorOrder), "application/json"));
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
             return new StubDistributor(app, new Uri(address + "/"));

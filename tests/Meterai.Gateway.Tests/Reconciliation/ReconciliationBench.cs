@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Dapper;
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
 using Meterai.Gateway.Reconciliation;

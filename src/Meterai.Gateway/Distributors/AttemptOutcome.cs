@@ -1,6 +1,6 @@
-using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 
-namespace Meterai.Gateway.Purchases;
+namespace Meterai.Gateway.Distributors;
 
 /// <summary>What one distributor's answer means for the money (docs/api/distributor-api.md, POST /orders).</summary>
 public enum AttemptOutcome

@@ -1,7 +1,7 @@
-namespace Meterai.Gateway.Distributors;
+namespace Meterai.Gateway.Settings;
 
 /// <summary>
 /// The registry cannot be used. Its message is the one line an operator sees at start-up:
 /// it names the file, the entry and the fault, and never a secret.
 /// </summary>
-public sealed class RegistryException(string message) : Exception(message);
+internal sealed class RegistryException(string message) : Exception(message);

@@ -1,8 +1,9 @@
+using Meterai.Gateway.Kernel;
 using Microsoft.AspNetCore.Antiforgery;
 
-namespace Meterai.Gateway.Auth;
+namespace Meterai.Gateway.Pages;
 
-public static class AntiforgeryFormConventions
+internal static class AntiforgeryFormConventions
 {
     /// <summary>
     /// For a POST that a page's form sends (put <c>&lt;AntiforgeryToken /&gt;</c> inside the form):
@@ -21,7 +22,7 @@ public static class AntiforgeryFormConventions
                     detail: "The form's antiforgery token is missing or invalid. Reload the page and submit the form again.",
                     statusCode: StatusCodes.Status400BadRequest,
                     title: "Form expired",
-                    type: Purchases.PurchaseAnswers.ProblemBase + "antiforgery"));
+                    type: Kernel.ProblemTypes.Base + "antiforgery"));
         return builder;
     }
 
@@ -50,7 +51,7 @@ public static class AntiforgeryFormConventions
                 detail: $"A request signed in by the oversight cookie must carry the antiforgery token in the {OversightAuthSchemes.AntiforgeryHeader} header (from any oversight page), or use X-Api-Key instead.",
                 statusCode: StatusCodes.Status400BadRequest,
                 title: "Antiforgery token required",
-                type: Purchases.PurchaseAnswers.ProblemBase + "antiforgery",
+                type: Kernel.ProblemTypes.Base + "antiforgery",
                 extensions: new Dictionary<string, object?>
                 {
                     ["errors"] = new Dictionary<string, string[]> { [OversightAuthSchemes.AntiforgeryHeader] = ["The antiforgery token is missing or invalid."] },

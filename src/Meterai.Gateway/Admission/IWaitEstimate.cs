@@ -1,11 +1,11 @@
-namespace Meterai.Gateway.Status;
+namespace Meterai.Gateway.Admission;
 
 /// <summary>
-/// How long a new applicant would wait before their purchase is taken. The admission queue
-/// (a later issue) implements this and registers itself with <c>AddSingleton&lt;IWaitEstimate, ...&gt;</c>;
+/// How long a new applicant would wait before their purchase is taken, for the public status page.
+/// <see cref="AdmissionControl"/> implements it and registers itself with <c>AddSingleton&lt;IWaitEstimate, ...&gt;</c>;
 /// the last registration wins over <see cref="NoWaitEstimate"/>.
 /// </summary>
-public interface IWaitEstimate
+internal interface IWaitEstimate
 {
     TimeSpan EstimatedWait { get; }
 }

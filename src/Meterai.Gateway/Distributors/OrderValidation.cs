@@ -1,13 +1,13 @@
-using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 
-namespace Meterai.Gateway.Purchases;
+namespace Meterai.Gateway.Distributors;
 
 /// <summary>
 /// Whether a distributor's description of an order (a POST answer or a look-up) can be recorded
 /// for a purchase: the one check both the purchase path and reconciliation make. An order that
 /// fails it is ambiguous, never issued: the purchase is looked up again later.
 /// </summary>
-public static class OrderValidation
+internal static class OrderValidation
 {
     /// <param name="purchaseId">The Idempotency-Key the gateway sent for this purchase.</param>
     /// <param name="quantity">The purchase's quantity: an issued order carries that many serials.</param>

@@ -2,7 +2,7 @@ using System.Text;
 using Meterai.Gateway.Distributors;
 using Meterai.Gateway.Purchases;
 
-namespace Meterai.Gateway.Tests.Purchases;
+namespace Meterai.Gateway.Tests.Distributors;
 
 public sealed class AttemptClassifierTests
 {

@@ -1,11 +1,11 @@
-namespace Meterai.Gateway.Oversight;
+namespace Meterai.Gateway.Purchases;
 
 /// <summary>
 /// Applicants answered 503 for lack of capacity, counted per hour in memory. The purchase path
 /// calls <see cref="Refused"/> (no ledger access: under a surge a refusal must stay free);
-/// <see cref="HourlyEvidenceJob"/> moves the counts to the ledger's <c>refusals_hourly</c>.
+/// Oversight's <c>HourlyEvidenceJob</c> moves the counts to the ledger's <c>refusals_hourly</c>.
 /// </summary>
-public sealed class RefusalCounter(TimeProvider time)
+internal sealed class RefusalCounter(TimeProvider time)
 {
     private readonly Dictionary<long, long> _pending = [];
     private readonly Lock _lock = new();

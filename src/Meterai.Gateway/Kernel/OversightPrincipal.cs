@@ -1,25 +1,12 @@
 using System.Security.Claims;
 
-namespace Meterai.Gateway.Auth;
+namespace Meterai.Gateway.Kernel;
 
 /// <summary>The claims of a regulator or operator, the same whether they came by header or by cookie.</summary>
-public static class OversightPrincipal
+internal static class OversightPrincipal
 {
-    /// <summary>The claim with <see cref="ApiKeyIdentity.KeyId"/>: which key a session was signed in with, so a session ends when its key leaves the configuration.</summary>
+    /// <summary>The claim with the key's id: which key a session was signed in with, so a session ends when its key leaves the configuration.</summary>
     public const string KeyIdClaim = "urn:meterai-gateway:key-id";
-
-    internal static ClaimsPrincipal Create(ApiKeyIdentity key, string authenticationType) =>
-        new(new ClaimsIdentity(
-            [
-                // The configuration index ("OperatorKeys:0") tells an audit trail which key acted without revealing it.
-                new Claim(ClaimTypes.NameIdentifier, key.KeyName),
-                new Claim(ClaimTypes.Name, key.KeyName),
-                new Claim(ClaimTypes.Role, key.Role),
-                new Claim(KeyIdClaim, key.KeyId),
-            ],
-            authenticationType,
-            ClaimTypes.Name,
-            ClaimTypes.Role));
 
     /// <summary><see cref="OversightRoles.Operator"/>, <see cref="OversightRoles.Regulator"/>, or null for anyone else.</summary>
     public static string? RoleOf(ClaimsPrincipal user) =>

@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Text.Unicode;
+using Meterai.Gateway.Kernel;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
-namespace Meterai.Gateway.Apis;
+namespace Meterai.Gateway.Server;
 
 /// <summary>
 /// The JSON bodies the API reads (purchases, report periods): <c>application/json</c> in UTF-8 only,
@@ -110,7 +111,7 @@ internal static class JsonRequestBody
             detail: string.Join(" ", errors[BodyField]),
             statusCode: StatusCodes.Status413PayloadTooLarge,
             title: "Request body too large",
-            type: Purchases.PurchaseAnswers.ProblemBase + "body-too-large",
+            type: ProblemTypes.Base + "body-too-large",
             extensions: new Dictionary<string, object?> { ["errors"] = errors });
 
     private const string TooLargeStart = "The body is larger than ";
@@ -150,7 +151,7 @@ internal static class JsonRequestBody
             detail: string.Join(" ", errors[ContentTypeField]),
             statusCode: StatusCodes.Status415UnsupportedMediaType,
             title: "Unsupported media type",
-            type: Purchases.PurchaseAnswers.ProblemBase + "unsupported-media-type",
+            type: ProblemTypes.Base + "unsupported-media-type",
             extensions: new Dictionary<string, object?> { ["errors"] = errors });
 
     /// <summary>

@@ -1,7 +1,7 @@
-namespace Meterai.Gateway.Purchases;
+namespace Meterai.Gateway.Kernel;
 
 /// <summary>A purchase's status in the ledger. The first five are what applicants see.</summary>
-public static class PurchaseStatus
+internal static class PurchaseStatus
 {
     public const string Pending = "pending";
     public const string Issued = "issued";
@@ -18,9 +18,9 @@ public static class PurchaseStatus
     /// <summary>What a validated order's distributor status means for the purchase: the one mapping both paths use.</summary>
     public static string FromOrder(string? distributorStatus) => distributorStatus switch
     {
-        Distributors.DistributorOrderStatus.Issued => Issued,
-        Distributors.DistributorOrderStatus.Failed => RefundDue,
-        Distributors.DistributorOrderStatus.Refunded => Refunded,
+        DistributorOrderStatus.Issued => Issued,
+        DistributorOrderStatus.Failed => RefundDue,
+        DistributorOrderStatus.Refunded => Refunded,
         _ => Pending,
     };
 }

@@ -1,7 +1,8 @@
 using Meterai.Gateway.Distributors;
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Purchases;
 
-namespace Meterai.Gateway.Tests.Purchases;
+namespace Meterai.Gateway.Tests.Distributors;
 
 public sealed class OrderValidationTests
 {

@@ -1,7 +1,7 @@
-namespace Meterai.Gateway.Auth;
+namespace Meterai.Gateway.Kernel;
 
 /// <summary>The authentication schemes of the oversight endpoints (regulators and operators).</summary>
-public static class OversightAuthSchemes
+internal static class OversightAuthSchemes
 {
     /// <summary>A key in the <c>X-Api-Key</c> header: scripts, dashboards, curl.</summary>
     public const string ApiKey = "OversightApiKey";
@@ -19,7 +19,7 @@ public static class OversightAuthSchemes
 }
 
 /// <summary>Roles in the claims of an oversight principal. A principal has exactly one.</summary>
-public static class OversightRoles
+internal static class OversightRoles
 {
     /// <summary>Reads oversight data (docs/api/gateway-api.md: "regulator keys read").</summary>
     public const string Regulator = "regulator";
@@ -37,7 +37,7 @@ public static class OversightRoles
 }
 
 /// <summary>Authorization policies for oversight endpoints: <c>.RequireAuthorization(OversightPolicies.Read)</c>.</summary>
-public static class OversightPolicies
+internal static class OversightPolicies
 {
     /// <summary>A regulator or operator key (header or signed-in cookie). Anonymous: 401.</summary>
     public const string Read = "oversight:read";
@@ -47,7 +47,7 @@ public static class OversightPolicies
 }
 
 /// <summary>The paths of the browser sign-in flow.</summary>
-public static class OversightPaths
+internal static class OversightPaths
 {
     /// <summary>Where a signed-in person lands by default, and the prefix a <c>returnUrl</c> must have.</summary>
     public const string Home = "/oversight";

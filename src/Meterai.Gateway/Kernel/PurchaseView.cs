@@ -1,7 +1,7 @@
-namespace Meterai.Gateway.Purchases;
+namespace Meterai.Gateway.Kernel;
 
 /// <summary>A purchase as applicants see it (docs/api/gateway-api.md: POST and GET /api/purchases).</summary>
-public sealed record PurchaseView(
+internal sealed record PurchaseView(
     string PurchaseId,
     string Status,
     string? DistributorId,

@@ -1,6 +1,6 @@
-using Meterai.Gateway.Oversight;
+using Meterai.Gateway.Purchases;
 
-namespace Meterai.Gateway.Tests.Oversight;
+namespace Meterai.Gateway.Tests.Purchases;
 
 public sealed class RefusalCounterTests
 {
