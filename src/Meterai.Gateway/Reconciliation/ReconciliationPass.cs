@@ -1,5 +1,5 @@
+using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
-using Meterai.Gateway.Purchases;
 
 namespace Meterai.Gateway.Reconciliation;
 
