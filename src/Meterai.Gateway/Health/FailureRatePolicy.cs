@@ -11,7 +11,7 @@ namespace Meterai.Gateway.Health;
 /// Passive health from real purchase answers. YARP's built-in policy counts only transport
 /// errors, but a distributor collapsing under load mostly answers 5xx or times out, and those
 /// are the ones to stop sending money to; so is one whose answers are ambiguous in any other way
-/// (403, 404, a redirect, a 200, an unreadable or invalid order: see Purchases/AttemptOutcome.cs),
+/// (403, 404, a redirect, a 200, an unreadable or invalid order: see Distributors/AttemptOutcome.cs),
 /// since each leaves an applicant waiting on a look-up. A distributor that refuses every order while
 /// its probe says healthy (400, 401, 422, 503 to orders only) is one no order should be routed to
 /// either: at <see cref="PassiveHealthOptions.RefusalsBeforeUnhealthy"/> refusals in a window with no
