@@ -15,22 +15,25 @@ namespace Meterai.Gateway.Admission;
 /// </remarks>
 internal sealed class AdmissionControl : IWaitEstimate
 {
-    private readonly LinkedList<TaskCompletionSource<SlotLease?>> _waiters = new();
+    private readonly LinkedList<Waiter> _waiters = new();
     private readonly Lock _lock = new();
     private readonly DrainRate _drain;
     private readonly AdmissionOptions _options;
     private readonly TimeProvider _time;
     private readonly IFleetThroughput? _throughput;
+    private readonly WaitingLine? _line;
     private int _length;
     private int _entering;
     private long _serviceTimeTicks;
 
     /// <param name="throughput">The fleet's learned speed; without it (or before anything is learned) the drain rate stands in.</param>
-    public AdmissionControl(IOptions<AdmissionOptions> options, TimeProvider time, IFleetThroughput? throughput = null)
+    /// <param name="line">The places in line: keys away but due back soon count ahead of a newcomer; none in some unit tests.</param>
+    public AdmissionControl(IOptions<AdmissionOptions> options, TimeProvider time, IFleetThroughput? throughput = null, WaitingLine? line = null)
     {
         _options = options.Value;
         _time = time;
         _throughput = throughput;
+        _line = line;
         _drain = new DrainRate(time, _options.DrainWindowSeconds);
     }
 
@@ -39,7 +42,8 @@ internal sealed class AdmissionControl : IWaitEstimate
     /// <summary>Newcomers queue behind anyone already waiting, so the queue stays first come, first served.</summary>
     public bool HasWaiters => Length > 0;
 
-    public TimeSpan EstimatedWait => Estimate(Length);
+    /// <summary>The wait at the back of the line: what a newcomer's 503 would say now.</summary>
+    public TimeSpan EstimatedWait => Math.Max(_line?.Count ?? 0, Length) is > 0 and var waiting ? EstimateInLine(waiting + 1) : TimeSpan.Zero;
 
     /// <summary>
     /// The wait limit now: <see cref="AdmissionOptions.MaxWaitServiceTimes"/> service times, never less
@@ -51,7 +55,7 @@ internal sealed class AdmissionControl : IWaitEstimate
     /// The refusal a newcomer would get from the queue right now, or null: the caller can answer 503
     /// before writing anything, which keeps a 10× surge from turning into ledger writes.
     /// </summary>
-    public AdmissionResult? RefusalNow() => Refusal(Volatile.Read(ref _entering), freeSlots: 0);
+    public AdmissionResult? RefusalNow() => Refusal(Volatile.Read(ref _entering), freeSlots: 0, long.MaxValue);
 
     /// <summary>
     /// Lets a newcomer through, or says why not, counting it from now until it queues or takes a
@@ -63,10 +67,11 @@ internal sealed class AdmissionControl : IWaitEstimate
     /// Orders the distributors could take now: newcomers up to that many need no place in the queue.
     /// Negative when orders already wait for a turn at the distributors: they are ahead too.
     /// </param>
-    public AdmissionPass? TryEnter(int freeSlots, out AdmissionResult? refusal)
+    /// <param name="ticket">The key's place in line (<see cref="LinePlace.Ticket"/>); a key without one is at the back.</param>
+    public AdmissionPass? TryEnter(int freeSlots, out AdmissionResult? refusal, long ticket = long.MaxValue)
     {
         var entering = Interlocked.Increment(ref _entering);
-        refusal = Refusal(entering - 1, freeSlots);
+        refusal = Refusal(entering - 1, freeSlots, ticket);
         if (refusal is null)
         {
             return new AdmissionPass(this);
@@ -78,9 +83,9 @@ internal sealed class AdmissionControl : IWaitEstimate
 
     internal void Left() => Interlocked.Decrement(ref _entering);
 
-    private AdmissionResult? Refusal(int entering, int freeSlots)
+    private AdmissionResult? Refusal(int entering, int freeSlots, long ticket)
     {
-        var queued = Length;
+        var queued = Ahead(ticket);
         var ahead = queued + entering - freeSlots;
         if (ahead < 0 || (queued == 0 && ahead == 0))
         {
@@ -111,10 +116,12 @@ internal sealed class AdmissionControl : IWaitEstimate
     /// </param>
     /// <returns>Admitted, with <see cref="AdmissionResult.Slot"/> set when a finishing order handed its slot over.</returns>
     /// <exception cref="OperationCanceledException">The applicant went away while waiting.</exception>
-    public async Task<AdmissionResult> WaitForSlotAsync(CancellationToken cancellationToken, Func<bool>? hasRoom = null)
+    /// <param name="ticket">The key's place in line: waiters are served in order of first arrival, not of their retries.</param>
+    public async Task<AdmissionResult> WaitForSlotAsync(CancellationToken cancellationToken, Func<bool>? hasRoom = null, long ticket = long.MaxValue)
     {
         var waiter = new TaskCompletionSource<SlotLease?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        LinkedListNode<TaskCompletionSource<SlotLease?>> node;
+        LinkedListNode<Waiter> node;
+        var dueSoon = DueSoonAhead(ticket);
         lock (_lock)
         {
             if (_waiters.Count >= _options.MaxQueueLength)
@@ -122,12 +129,13 @@ internal sealed class AdmissionControl : IWaitEstimate
                 return Reject(AdmissionRejectionReason.QueueFull, _waiters.Count);
             }
 
-            if (Estimate(_waiters.Count + 1) > MaxWait)
+            var ahead = QueuedAhead(ticket);
+            if (Estimate(ahead + dueSoon + 1) > MaxWait)
             {
-                return Reject(AdmissionRejectionReason.WaitTooLong, _waiters.Count);
+                return Reject(AdmissionRejectionReason.WaitTooLong, ahead + dueSoon);
             }
 
-            node = _waiters.AddLast(waiter);
+            node = InsertInOrder(new Waiter(ticket, waiter));
             _length = _waiters.Count;
         }
 
@@ -211,13 +219,32 @@ internal sealed class AdmissionControl : IWaitEstimate
 
             _waiters.RemoveFirst();
             _length = _waiters.Count;
-            return first.Value;
+            return first.Value.Completion;
         }
     }
 
     /// <summary>Seconds until the queue as it stands would have drained, for a Retry-After.</summary>
     public int RetryAfterSeconds(int queued) =>
         (int)Math.Clamp(Math.Ceiling(Estimate(queued + 1).TotalSeconds), 1, 60);
+
+    /// <summary>
+    /// When the place at <paramref name="position"/> (1 = next) is expected to be served: the line
+    /// drains at every sharing gateway's speed. Nothing known: MaxWait, the longest anyone waits here.
+    /// </summary>
+    public TimeSpan EstimateInLine(int position)
+    {
+        var rate = Rate() * Math.Max(_line?.Gateways ?? 1, 1);
+        return rate <= 0 ? MaxWait : TimeSpan.FromSeconds(position / rate);
+    }
+
+    /// <summary>
+    /// The Retry-After for an estimated wait: whole seconds rounded down, at least 1, so the key is back
+    /// before its turn and waits the rest held (<see cref="AdmissionOptions.MinWaitSeconds"/>).
+    /// </summary>
+    public static int RetryAfterFor(TimeSpan wait) => (int)Math.Clamp(Math.Floor(wait.TotalSeconds), 1, MaxRetryAfterSeconds);
+
+    /// <summary>The longest Retry-After given: an hour, beyond which an estimate says little.</summary>
+    public const int MaxRetryAfterSeconds = 3600;
 
     private TimeSpan Estimate(int position)
     {
@@ -229,13 +256,59 @@ internal sealed class AdmissionControl : IWaitEstimate
         // The learned limits over the measured latencies say how fast the queue drains now, also
         // right after a distributor's capacity changed; the drain rate looks back a whole window.
         // Nothing known at all: a wait is only bounded by MaxWait.
-        var rate = _throughput?.OrdersPerSecond is > 0 and var learned ? learned : _drain.PerSecond();
+        var rate = Rate();
         return rate <= 0 ? MaxWait : TimeSpan.FromSeconds(position / rate);
     }
 
+    private double Rate() => _throughput?.OrdersPerSecond is > 0 and var learned ? learned : _drain.PerSecond();
+
+    /// <summary>Ahead of a key with this ticket: those waiting here before it, and those away but due back within the wait limit.</summary>
+    private int Ahead(long ticket)
+    {
+        var dueSoon = DueSoonAhead(ticket);
+        lock (_lock)
+        {
+            return QueuedAhead(ticket) + dueSoon;
+        }
+    }
+
+    /// <summary>Returns are spread over the sharing gateways: this one expects its share.</summary>
+    private int DueSoonAhead(long ticket) =>
+        _line is null ? 0 : (int)Math.Ceiling((double)_line.DueSoonAhead(ticket, MaxWait) / Math.Max(_line.Gateways, 1));
+
+    private int QueuedAhead(long ticket)
+    {
+        if (ticket == long.MaxValue || _waiters.Last is not { } last || last.Value.Ticket < ticket)
+        {
+            return _waiters.Count;
+        }
+
+        var ahead = 0;
+        for (var node = _waiters.First; node is not null && node.Value.Ticket < ticket; node = node.Next)
+        {
+            ahead++;
+        }
+
+        return ahead;
+    }
+
+    /// <summary>After every waiter with the same or an earlier ticket: first come, first served by first arrival.</summary>
+    private LinkedListNode<Waiter> InsertInOrder(Waiter waiter)
+    {
+        var after = _waiters.Last;
+        while (after is not null && after.Value.Ticket > waiter.Ticket)
+        {
+            after = after.Previous;
+        }
+
+        return after is null ? _waiters.AddFirst(waiter) : _waiters.AddAfter(after, waiter);
+    }
+
+    private readonly record struct Waiter(long Ticket, TaskCompletionSource<SlotLease?> Completion);
+
     private AdmissionResult Reject(AdmissionRejectionReason reason, int queued) => new(false, reason, RetryAfterSeconds(queued));
 
-    private bool TryRemove(LinkedListNode<TaskCompletionSource<SlotLease?>> node)
+    private bool TryRemove(LinkedListNode<Waiter> node)
     {
         lock (_lock)
         {

@@ -8,6 +8,7 @@ internal static class AdmissionExtensions
     public static WebApplicationBuilder AddAdmission(this WebApplicationBuilder builder)
     {
         builder.Services.AddRangedOptions<AdmissionOptions>(AdmissionOptions.Section);
+        builder.Services.AddSingleton<WaitingLine>();
         builder.Services.AddSingleton<AdmissionControl>();
         builder.Services.AddSingleton<IWaitEstimate>(services => services.GetRequiredService<AdmissionControl>());
         return builder;

@@ -24,18 +24,32 @@ internal sealed class AdmissionOptions
     public double MaxWaitServiceTimes { get; set; } = 1;
 
     /// <summary>
-    /// Shortest wait limit, whatever the service time: a near-free distributor answers in 0.1 ms, less
-    /// than the gateway itself spends on one purchase, and a limit that small refuses applicants while
-    /// the distributor sits idle (issue 27). Below what an applicant notices. Default: 0.05 seconds.
+    /// Shortest wait limit, whatever the service time. A Retry-After has whole seconds, so a key that
+    /// comes back at its Retry-After is up to a second early for its turn: it waits the rest here, held,
+    /// rather than being sent away again and overtaken while away (issue 28). It also keeps a near-free
+    /// distributor from refusing applicants while idle (issue 27). Default: 1.5 seconds.
     /// </summary>
     [Range(0d, 300d)]
-    public double MinWaitSeconds { get; set; } = 0.05;
+    public double MinWaitSeconds { get; set; } = 1.5;
 
     /// <summary>Completed orders over this window give the drain rate behind waits and Retry-After. Default: 10 seconds.</summary>
     [Range(1, 600)]
     public int DrainWindowSeconds { get; set; } = 10;
 
+    /// <summary>Places in line at most (docs/order-of-service.md); past it a refused key gets no place and queues as new. Default: 100000.</summary>
+    [Range(0, 10_000_000)]
+    public int MaxPlaces { get; set; } = 100_000;
+
+    /// <summary>
+    /// A place whose owner is away this long past its Retry-After stops counting ahead of others, so
+    /// abandoned places never hold the line; it keeps its priority for the spec's grace. Default: 1 second.
+    /// </summary>
+    [Range(0d, 60d)]
+    public double LateAfterSeconds { get; set; } = 1;
+
     public TimeSpan MaxWait => TimeSpan.FromSeconds(MaxWaitSeconds);
+
+    public TimeSpan LateAfter => TimeSpan.FromSeconds(LateAfterSeconds);
 
     /// <summary>
     /// The wait limit for a measured service time: <see cref="MaxWaitServiceTimes"/> of it, never below

@@ -24,6 +24,8 @@ internal sealed class GatewayMetrics : IOversightGauges
     internal static readonly double[] PurchaseDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30];
 
     /// <summary>A probe is bounded by Probing:TimeoutSeconds (default 5 s).</summary>
+    internal static readonly double[] QueueWaitBuckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600];
+
     internal static readonly double[] ProbeDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     /// <summary>The result label values of <c>meterai_distributor_attempts_total</c>: what <c>AttemptClassifier.LedgerName</c> gives.</summary>
@@ -38,6 +40,10 @@ internal sealed class GatewayMetrics : IOversightGauges
     private readonly Counter _admissionRejected;
     private readonly Counter _refusedWithRoom;
     private readonly Counter _resilienceEvents;
+    private readonly Gauge _queueLength;
+    private readonly Counter _placesTaken;
+    private readonly Counter _placesLost;
+    private readonly Histogram _queueWait;
     private readonly Gauge _up;
     private readonly Gauge _stock;
     private readonly Gauge _inFlight;
@@ -77,6 +83,15 @@ internal sealed class GatewayMetrics : IOversightGauges
         _resilienceEvents = factory.CreateCounter("meterai_resilience_events_total",
             "Polly resilience events (timeouts, retries, circuit breaker transitions), by pipeline, strategy and event.",
             "pipeline", "strategy", "event");
+        _queueLength = factory.CreateGauge("meterai_queue_length",
+            "Places in line now: Idempotency-Keys waiting for their turn, here or away until their Retry-After (docs/order-of-service.md).");
+        _placesTaken = factory.CreateCounter("meterai_queue_places_taken_total",
+            "Places taken in line: keys that could not be served at their first arrival.");
+        _placesLost = factory.CreateCounter("meterai_queue_places_lost_total",
+            "Places lost: keys that did not come back within their Retry-After and grace.");
+        _queueWait = factory.CreateHistogram("meterai_queue_wait_seconds",
+            "Time from a key's first arrival in line to its sale (a 201 or 202), for keys that waited in line.",
+            new HistogramConfiguration { Buckets = QueueWaitBuckets });
         _up = factory.CreateGauge("meterai_distributor_up",
             "1 when the distributor's last active probe found it able to sell, 0 when not or not probed yet.", "distributor");
         _stock = factory.CreateGauge("meterai_distributor_stock",
@@ -135,6 +150,14 @@ internal sealed class GatewayMetrics : IOversightGauges
     public void Probed(string distributorId, TimeSpan duration) => _probeDuration.WithLabels(distributorId).Observe(duration.TotalSeconds);
 
     public void AdmissionRejected(string reason) => _admissionRejected.WithLabels(reason).Inc();
+
+    public void QueueLength(int places) => _queueLength.Set(places);
+
+    public void PlaceTaken() => _placesTaken.Inc();
+
+    public void PlaceLost() => _placesLost.Inc();
+
+    public void QueueWaited(TimeSpan wait) => _queueWait.Observe(Math.Max(wait.TotalSeconds, 0));
 
     /// <summary>A refusal by the admission queue while some distributor could have grown its limit; also in <c>meterai_admission_rejected_total</c>.</summary>
     public void AdmissionRefusedWithRoom() => _refusedWithRoom.Inc();

@@ -49,6 +49,24 @@ internal static class PurchaseAnswers
             type: ProblemBase + "unavailable");
     }
 
+    /// <summary>
+    /// A full fleet: when this key's turn is expected (spec: "Order of service in a rush"). The place
+    /// and the estimate are in the body; Retry-After is the estimate in whole seconds, rounded down.
+    /// </summary>
+    public static IResult InLine(HttpContext context, int retryAfterSeconds, int position, TimeSpan estimatedWait)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        var seconds = Math.Round(estimatedWait.TotalSeconds, 1);
+        return TypedResults.Problem(
+            detail: $"Every distributor is selling at full capacity. You are number {position} in line, served in order of first arrival; "
+                + $"your turn is expected in about {seconds.ToString(CultureInfo.InvariantCulture)} seconds. Nothing was charged. "
+                + $"Come back in {retryAfterSeconds} seconds with the same Idempotency-Key to keep your place; retrying sooner does not move it.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Waiting for your turn",
+            type: ProblemBase + "in-line",
+            extensions: new Dictionary<string, object?> { ["position"] = position, ["estimatedWaitSeconds"] = seconds });
+    }
+
     /// <summary>The stored JSON of a final answer, byte for byte, so a replay is the first answer again.</summary>
     public static ContentHttpResult Stored(HttpContext context, int status, string body, string purchaseId)
     {

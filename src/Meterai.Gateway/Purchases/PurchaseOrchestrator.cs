@@ -33,6 +33,7 @@ internal sealed class PurchaseOrchestrator(
     LeastLoadedOfTwoPolicy balancer,
     FailureRatePolicy health,
     AdmissionControl admission,
+    WaitingLine line,
     KeysBeingClaimed claiming,
     PurchaseReplies replies,
     IOptions<PurchasingOptions> options,
@@ -73,6 +74,17 @@ internal sealed class PurchaseOrchestrator(
         using var turn = claiming.Enter(request.IdempotencyKey);
         await turn.WaitForDecisionAsync(context.RequestAborted);
 
+        // A key in line whose turn has not come is answered from memory, before any ledger read: its
+        // place and a new Retry-After. Its turn come, it goes ahead of every key that arrived after it.
+        routing.TryGetCluster(out var cluster);
+        var place = line.Find(request.IdempotencyKey);
+        AdmissionResult? refusal = null;
+        using var returning = place is null ? null : admission.TryEnter(DistributorRoom.SendRoom(fleet, DistributorRoom.Available(cluster)), out refusal, place.Ticket);
+        if (place is not null && returning is null)
+        {
+            return replies.RefusedByQueue(context, request.IdempotencyKey, refusal!, DistributorRoom.NoteDemand(fleet, DistributorRoom.Available(cluster)));
+        }
+
         // Under a surge most newcomers cannot be taken: refuse them before they cost a ledger write,
         // or a read, unless their key may be known, since a retry deserves its stored answer. A
         // key the ledger may hold is read first: a stored answer needs no writer.
@@ -95,12 +107,12 @@ internal sealed class PurchaseOrchestrator(
         }
 
         // A key the ledger holds (in progress, or free again) goes on to its claim whatever the queue says.
-        routing.TryGetCluster(out var cluster);
         var available = DistributorRoom.Available(cluster);
-        using var pass = admission.TryEnter(DistributorRoom.SendRoom(fleet, available), out var refusal);
+        using var newcomer = returning is null ? admission.TryEnter(DistributorRoom.SendRoom(fleet, available), out refusal) : null;
+        var pass = returning ?? newcomer;
         if (pass is null && stored is null)
         {
-            return replies.RefusedByQueue(context, refusal!, DistributorRoom.NoteDemand(fleet, available));
+            return replies.RefusedByQueue(context, request.IdempotencyKey, refusal!, DistributorRoom.NoteDemand(fleet, available));
         }
 
         var now = time.GetUtcNow();
@@ -156,6 +168,8 @@ internal sealed class PurchaseOrchestrator(
         // records what really happened. Only the wait for a turn, when nothing was sent, ends when they leave.
         var applicantGone = context.RequestAborted;
         var preRecorded = lease is null ? 0 : previousAttempts + 1;
+        var key = request.IdempotencyKey;
+        DateTimeOffset? firstArrival = null;
         var number = previousAttempts;
         var sent = 0;
         var races = 0;
@@ -177,14 +191,22 @@ internal sealed class PurchaseOrchestrator(
                 {
                     mustQueue = false;
                     DistributorRoom.NoteDemand(fleet, DistributorRoom.Available(cluster));
+
+                    // Waiting means not served at once: the key takes its place in line (or has it already).
+                    var ticket = line.Take(key)?.Ticket ?? long.MaxValue;
+                    line.Arrived(key);
                     try
                     {
-                        rejection = await admission.WaitForSlotAsync(applicantGone, () => DistributorRoom.HasRoom(fleet, DistributorRoom.Available(cluster)));
+                        rejection = await admission.WaitForSlotAsync(applicantGone, () => DistributorRoom.HasRoom(fleet, DistributorRoom.Available(cluster)), ticket);
                     }
                     catch (OperationCanceledException) when (applicantGone.IsCancellationRequested)
                     {
                         await answers.ReleaseAsync(purchaseTry);
                         return new(PurchaseAnswers.Unavailable(context, 1, "You left before a distributor was free."));
+                    }
+                    finally
+                    {
+                        line.Left(key);
                     }
 
                     if (!rejection.IsAdmitted)
@@ -238,6 +260,9 @@ internal sealed class PurchaseOrchestrator(
                 races = 0;
                 var distributor = lease.Distributor;
 
+                // Its turn came: the key leaves the line, on every gateway.
+                firstArrival ??= line.Served(key);
+
                 // Record where the order goes before it leaves (the first attempt may be written with the
                 // claim). Not cancellable: once written, the ledger knows where money may go.
                 number++;
@@ -273,7 +298,7 @@ internal sealed class PurchaseOrchestrator(
                 lease = null;
                 lastStatus = result.Status;
                 metrics.AttemptAnswered(distributor.Id, AttemptClassifier.LedgerName(outcome));
-                var attempt = new Attempt(purchaseTry, number, distributor, result.Status);
+                var attempt = new Attempt(purchaseTry, number, distributor, result.Status, firstArrival);
                 switch (outcome)
                 {
                     case AttemptOutcome.Issued:
@@ -321,7 +346,7 @@ internal sealed class PurchaseOrchestrator(
 
         await answers.ReleaseAsync(purchaseTry);
         return rejection is { } refusedByQueue
-            ? replies.QueueGaveUp(context, purchaseId, refusedByQueue, DistributorRoom.NoteDemand(fleet, DistributorRoom.Available(cluster)))
+            ? replies.QueueGaveUp(context, key, purchaseId, refusedByQueue, DistributorRoom.NoteDemand(fleet, DistributorRoom.Available(cluster)))
             : replies.NobodyCouldSell(context, purchaseId, sent);
     }
 
@@ -390,9 +415,9 @@ internal sealed class PurchaseOrchestrator(
 
         // Recorded, or Failed: then the row stays in_progress with its attempt, so reconciliation adopts
         // the order by key; the applicant, who may have been charged, hears what the distributor said.
-        return new(PurchaseAnswers.Stored(context, httpStatus, body, purchaseId), seller);
+        return new(PurchaseAnswers.Stored(context, httpStatus, body, purchaseId), seller, FirstArrival: attempt.FirstArrival);
     }
 
     /// <summary>One attempt, as the ledger knows it: its try, its number, where it was sent (null: nowhere yet) and the status that came back.</summary>
-    private readonly record struct Attempt(PurchaseTry Try, int Number, DistributorState? Distributor, int? Status);
+    private readonly record struct Attempt(PurchaseTry Try, int Number, DistributorState? Distributor, int? Status, DateTimeOffset? FirstArrival);
 }

@@ -11,14 +11,22 @@ namespace Meterai.Gateway.Purchases;
 /// <summary>What the orchestrator answers, and what the purchase metrics need to know about it.</summary>
 /// <param name="Seller">The distributor whose answer this is, for a 201 or 202.</param>
 /// <param name="Replayed">A stored answer given again: counted as a replay, since it sells nothing.</param>
-internal readonly record struct PurchaseAnswer(IResult Result, string? Seller = null, bool Replayed = false);
+/// <param name="FirstArrival">When the key first arrived in line, for a key that waited there.</param>
+internal readonly record struct PurchaseAnswer(IResult Result, string? Seller = null, bool Replayed = false, DateTimeOffset? FirstArrival = null);
 
 /// <summary>
 /// The purchase's answers that sell nothing: the ledger's stored answers, and the refusals and
 /// "come back" answers, each counted where the oversight reports and the metrics expect it.
 /// </summary>
 internal sealed class PurchaseReplies(
-    PurchaseLedger ledger, GatewayMetrics metrics, RefusalCounter refusals, IOptions<ProbingOptions> probing, ILogger<PurchaseReplies> logger)
+    PurchaseLedger ledger,
+    GatewayMetrics metrics,
+    RefusalCounter refusals,
+    WaitingLine line,
+    AdmissionControl admission,
+    IOptions<ProbingOptions> probing,
+    TimeProvider time,
+    ILogger<PurchaseReplies> logger)
 {
     /// <summary>The answer for a key the ledger already decided: its stored answer, still in progress, or reused with another body.</summary>
     public static PurchaseAnswer Decided(HttpContext context, ClaimResult claim) => claim.Kind switch
@@ -54,8 +62,12 @@ internal sealed class PurchaseReplies(
             return;
         }
 
-        var seller = status is StatusCodes.Status201Created or StatusCodes.Status202Accepted ? answer.Seller : null;
-        metrics.PurchaseAnswered(seller, PurchaseOutcomes.FromStatusCode(status), elapsed);
+        var sold = status is StatusCodes.Status201Created or StatusCodes.Status202Accepted;
+        metrics.PurchaseAnswered(sold ? answer.Seller : null, PurchaseOutcomes.FromStatusCode(status), elapsed);
+        if (sold && answer.FirstArrival is { } firstArrival)
+        {
+            metrics.QueueWaited(time.GetUtcNow() - firstArrival);
+        }
     }
 
     /// <summary>Nothing was charged, so an honest "come back" is better than a 500.</summary>
@@ -66,9 +78,12 @@ internal sealed class PurchaseReplies(
         return new(PurchaseAnswers.Unavailable(context, ProbeRetryAfterSeconds(), "The purchase ledger is unavailable."));
     }
 
-    /// <summary>Every distributor is at its limit and the admission queue cannot take or keep this purchase.</summary>
+    /// <summary>
+    /// Every distributor is at its limit and this key's turn has not come: it keeps (or takes) its place
+    /// in line and hears when its turn is expected, which is also when its place counts again.
+    /// </summary>
     /// <param name="couldGrow">Some routable distributor's limit could still grow (<see cref="DistributorRoom.NoteDemand"/>): counted apart too.</param>
-    public PurchaseAnswer RefusedByQueue(HttpContext context, AdmissionResult refusal, bool couldGrow)
+    public PurchaseAnswer RefusedByQueue(HttpContext context, string key, AdmissionResult refusal, bool couldGrow)
     {
         metrics.AdmissionRejected(AdmissionRejectionLabel.Of(refusal.Reason));
         if (couldGrow)
@@ -77,14 +92,20 @@ internal sealed class PurchaseReplies(
         }
 
         refusals.Refused();
-        return new(PurchaseAnswers.Unavailable(context, refusal.RetryAfterSeconds, "Every distributor is selling at full capacity and the queue is full."));
+
+        // A full line gives no place: the key is told when the back of the line is expected, and queues as new.
+        var position = line.Take(key)?.Position ?? line.Count + 1;
+        var wait = admission.EstimateInLine(position);
+        var retryAfter = AdmissionControl.RetryAfterFor(wait);
+        line.Promise(key, TimeSpan.FromSeconds(retryAfter));
+        return new(PurchaseAnswers.InLine(context, retryAfter, position, wait));
     }
 
-    /// <summary>A claimed purchase the queue would not keep waiting (its key is free again).</summary>
-    public PurchaseAnswer QueueGaveUp(HttpContext context, string purchaseId, AdmissionResult refusal, bool couldGrow)
+    /// <summary>A claimed purchase the queue would not keep waiting (its key is free again, and keeps its place).</summary>
+    public PurchaseAnswer QueueGaveUp(HttpContext context, string key, string purchaseId, AdmissionResult refusal, bool couldGrow)
     {
         PurchaseLog.QueueRejected(logger, purchaseId, refusal.Reason, refusal.RetryAfterSeconds);
-        return RefusedByQueue(context, refusal, couldGrow);
+        return RefusedByQueue(context, key, refusal, couldGrow);
     }
 
     /// <summary>Every distributor refused, or none was routable (its key is free again).</summary>

@@ -1,0 +1,356 @@
+using Meterai.Gateway.Observability;
+using Microsoft.Extensions.Options;
+
+namespace Meterai.Gateway.Admission;
+
+/// <summary>
+/// The line in a rush (spec: "Order of service in a rush"): one place per Idempotency-Key, taken at
+/// the key's first arrival when it cannot be served at once, in order of that arrival. A retry keeps
+/// its place; a key that does not come back within its grace loses it; a served key leaves.
+/// </summary>
+/// <remarks>
+/// A place whose owner is away past its Retry-After (and <see cref="AdmissionOptions.LateAfter"/>)
+/// no longer counts ahead of anyone, so abandoned places never freeze the line; it keeps its ticket,
+/// and so its priority, until its grace ends. Design and measurements: docs/order-of-service.md.
+/// </remarks>
+internal sealed class WaitingLine
+{
+    /// <summary>The spec's grace: a place is kept this long past its Retry-After, or twice the Retry-After if longer.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromMilliseconds(100);
+
+    private readonly Dictionary<string, Place> _byKey = new(StringComparer.Ordinal);
+    private readonly List<Place> _waiting = [];
+    private readonly Dictionary<string, PlaceNote> _changes = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly AdmissionOptions _options;
+    private readonly TimeProvider _time;
+    private readonly GatewayMetrics? _metrics;
+    private long[] _dueSoon = [];
+    private long _lastTicket;
+    private long _sweptAt = long.MinValue;
+
+    public WaitingLine(IOptions<AdmissionOptions> options, TimeProvider time, GatewayMetrics? metrics = null)
+    {
+        _options = options.Value;
+        _time = time;
+        _metrics = metrics;
+    }
+
+    /// <summary>Places counting in line now: waiting here or elsewhere, not away past their turn.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                Sweep();
+                return _waiting.Count;
+            }
+        }
+    }
+
+    /// <summary>Whether places are kept for other gateways to read (<see cref="TakeChanges"/>); off when this gateway is alone.</summary>
+    public bool Shared { get; set; }
+
+    /// <summary>Live gateways sharing this line (set by the place sync): positions drain at all of their speeds together.</summary>
+    public int Gateways { get; set; } = 1;
+
+    /// <summary>The key's place, or null when it has none (never had one, was served, or lost it).</summary>
+    public LinePlace? Find(string key)
+    {
+        lock (_lock)
+        {
+            Sweep();
+            return _byKey.TryGetValue(key, out var place) ? Snapshot(place) : null;
+        }
+    }
+
+    /// <summary>The key's place, taken now at the back of the line if it has none.</summary>
+    /// <returns>Null when the line is full (<see cref="AdmissionOptions.MaxPlaces"/>): the key queues as new next time.</returns>
+    public LinePlace? Take(string key)
+    {
+        lock (_lock)
+        {
+            Sweep();
+            if (_byKey.TryGetValue(key, out var place))
+            {
+                return Snapshot(place);
+            }
+
+            if (_byKey.Count >= _options.MaxPlaces)
+            {
+                return null;
+            }
+
+            var now = _time.GetUtcNow();
+            _lastTicket = Math.Max(_lastTicket + 1, now.UtcTicks);
+            place = new Place(key, _lastTicket) { DueAt = now, KeepUntil = now + Grace };
+            _byKey.Add(key, place);
+            _waiting.Add(place);
+            Note(place);
+            _metrics?.PlaceTaken();
+            _metrics?.QueueLength(_waiting.Count);
+            return Snapshot(place);
+        }
+    }
+
+    /// <summary>
+    /// The key was told to come back in <paramref name="retryAfter"/>: it counts ahead of others until
+    /// then (and <see cref="AdmissionOptions.LateAfter"/>), and keeps its place for the grace beyond.
+    /// </summary>
+    public void Promise(string key, TimeSpan retryAfter)
+    {
+        lock (_lock)
+        {
+            if (!_byKey.TryGetValue(key, out var place))
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            place.DueAt = Later(place.DueAt, now + retryAfter);
+            place.KeepUntil = Later(place.KeepUntil, place.DueAt + (retryAfter > Grace ? retryAfter : Grace));
+            Note(place);
+        }
+    }
+
+    /// <summary>The key's request waits here for its turn (in the admission queue): it counts, and is no longer away.</summary>
+    public void Arrived(string key)
+    {
+        lock (_lock)
+        {
+            if (_byKey.TryGetValue(key, out var place))
+            {
+                place.Present++;
+                Rejoin(place);
+            }
+        }
+    }
+
+    /// <summary>The key's request stopped waiting (served, timed out or gone).</summary>
+    public void Left(string key)
+    {
+        lock (_lock)
+        {
+            if (_byKey.TryGetValue(key, out var place) && place.Present > 0)
+            {
+                place.Present--;
+            }
+        }
+    }
+
+    /// <summary>The key's turn came (it holds a slot now): it leaves the line, everywhere.</summary>
+    /// <returns>When the key first arrived, for the wait from first arrival to sale; null when it had no place.</returns>
+    public DateTimeOffset? Served(string key)
+    {
+        lock (_lock)
+        {
+            if (!_byKey.Remove(key, out var place))
+            {
+                return null;
+            }
+
+            RemoveWaiting(place);
+            if (Shared)
+            {
+                _changes[key] = new PlaceNote(key, place.Ticket, place.DueAt, place.KeepUntil, Served: true);
+            }
+
+            _metrics?.QueueLength(_waiting.Count);
+            return new DateTimeOffset(place.Ticket, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>
+    /// Places ahead of <paramref name="ticket"/> whose owners are expected within
+    /// <paramref name="horizon"/>: away, with a Retry-After that falls due by then (or just did).
+    /// Places waiting in this gateway's queue are counted there, not here.
+    /// </summary>
+    public int DueSoonAhead(long ticket, TimeSpan horizon)
+    {
+        lock (_lock)
+        {
+            Sweep(horizon);
+            var index = Array.BinarySearch(_dueSoon, ticket);
+            return index >= 0 ? index : ~index;
+        }
+    }
+
+    /// <summary>Changes made here since the last call, one per key, for the other gateways.</summary>
+    public IReadOnlyList<PlaceNote> TakeChanges()
+    {
+        lock (_lock)
+        {
+            var changes = _changes.Values.ToList();
+            _changes.Clear();
+            return changes;
+        }
+    }
+
+    /// <summary>Applies other gateways' changes: the earliest ticket wins, the latest promise holds, a served key leaves.</summary>
+    public void Merge(IEnumerable<PlaceNote> notes)
+    {
+        ArgumentNullException.ThrowIfNull(notes);
+        lock (_lock)
+        {
+            foreach (var note in notes)
+            {
+                _byKey.TryGetValue(note.Key, out var place);
+                if (note.Served)
+                {
+                    if (place is not null && place.Ticket >= note.Ticket && _byKey.Remove(note.Key))
+                    {
+                        RemoveWaiting(place);
+                    }
+
+                    continue;
+                }
+
+                if (place is null)
+                {
+                    place = new Place(note.Key, note.Ticket) { DueAt = note.DueAt, KeepUntil = note.KeepUntil };
+                    _byKey.Add(note.Key, place);
+                    InsertWaiting(place);
+                    continue;
+                }
+
+                if (note.Ticket < place.Ticket)
+                {
+                    RemoveWaiting(place);
+                    place.Ticket = note.Ticket;
+                    InsertWaiting(place);
+                }
+
+                place.DueAt = Later(place.DueAt, note.DueAt);
+                place.KeepUntil = Later(place.KeepUntil, note.KeepUntil);
+                Rejoin(place);
+            }
+
+            _metrics?.QueueLength(_waiting.Count);
+        }
+    }
+
+    private LinePlace Snapshot(Place place)
+    {
+        var index = place.Late ? 0 : _waiting.BinarySearch(place, PlaceOrder.Instance);
+        return new LinePlace(place.Key, place.Ticket, Math.Max(index, 0) + 1);
+    }
+
+    private void Note(Place place)
+    {
+        if (Shared)
+        {
+            _changes[place.Key] = new PlaceNote(place.Key, place.Ticket, place.DueAt, place.KeepUntil, Served: false);
+        }
+    }
+
+    /// <summary>A late place whose owner is back, or whose promise moved on, counts again.</summary>
+    private void Rejoin(Place place)
+    {
+        if (place.Late && (place.Present > 0 || _time.GetUtcNow() <= place.DueAt + _options.LateAfter))
+        {
+            place.Late = false;
+            InsertWaiting(place);
+        }
+    }
+
+    private void InsertWaiting(Place place)
+    {
+        var index = _waiting.BinarySearch(place, PlaceOrder.Instance);
+        _waiting.Insert(index >= 0 ? index : ~index, place);
+    }
+
+    private void RemoveWaiting(Place place)
+    {
+        if (place.Late)
+        {
+            return;
+        }
+
+        var index = _waiting.BinarySearch(place, PlaceOrder.Instance);
+        if (index >= 0)
+        {
+            _waiting.RemoveAt(index);
+        }
+    }
+
+    /// <summary>At most every <see cref="SweepEvery"/>: places past their grace are lost, places away past their turn stop counting.</summary>
+    private void Sweep(TimeSpan? horizon = null)
+    {
+        var timestamp = _time.GetTimestamp();
+        if (_sweptAt != long.MinValue && _time.GetElapsedTime(_sweptAt, timestamp) < SweepEvery)
+        {
+            return;
+        }
+
+        _sweptAt = timestamp;
+        var now = _time.GetUtcNow();
+        List<Place>? lost = null;
+        foreach (var place in _byKey.Values)
+        {
+            if (place.Present > 0)
+            {
+                continue;
+            }
+
+            if (now > place.KeepUntil)
+            {
+                (lost ??= []).Add(place);
+            }
+            else if (!place.Late && now > place.DueAt + _options.LateAfter)
+            {
+                place.Late = true;
+            }
+        }
+
+        foreach (var place in lost ?? [])
+        {
+            _byKey.Remove(place.Key);
+            _metrics?.PlaceLost();
+        }
+
+        _waiting.RemoveAll(place => place.Late || !_byKey.ContainsKey(place.Key));
+        var soon = now + (horizon ?? _options.MaxWait) + SweepEvery;
+        _dueSoon = [.. _waiting.Where(place => place.Present == 0 && place.DueAt <= soon).Select(place => place.Ticket)];
+        _metrics?.QueueLength(_waiting.Count);
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
+
+    private sealed class Place(string key, long ticket)
+    {
+        public string Key { get; } = key;
+
+        /// <summary>The key's first arrival in UTC ticks, unique per gateway; the line's order, with the key as a tie-break across gateways.</summary>
+        public long Ticket { get; set; } = ticket;
+
+        public DateTimeOffset DueAt { get; set; }
+
+        public DateTimeOffset KeepUntil { get; set; }
+
+        public int Present { get; set; }
+
+        public bool Late { get; set; }
+    }
+
+    private sealed class PlaceOrder : IComparer<Place>
+    {
+        public static readonly PlaceOrder Instance = new();
+
+        public int Compare(Place? x, Place? y)
+        {
+            var byTicket = x!.Ticket.CompareTo(y!.Ticket);
+            return byTicket != 0 ? byTicket : string.CompareOrdinal(x.Key, y.Key);
+        }
+    }
+}
+
+/// <summary>A key's place as it stands: its ticket (order of first arrival) and its position (1 = next).</summary>
+internal sealed record LinePlace(string Key, long Ticket, int Position);
+
+/// <summary>A place as the gateways share it through the ledger (docs/order-of-service.md).</summary>
+/// <param name="Ticket">First arrival, UTC ticks; the earliest any gateway saw wins.</param>
+/// <param name="Served">The key's turn came at some gateway: it leaves every line.</param>
+internal sealed record PlaceNote(string Key, long Ticket, DateTimeOffset DueAt, DateTimeOffset KeepUntil, bool Served);
