@@ -109,6 +109,29 @@ internal sealed class AdmissionControl : IWaitEstimate
         Interlocked.CompareExchange(ref _serviceTimeTicks, next, previous);
     }
 
+    /// <summary>
+    /// Waits for this key's turn: not served at once, it takes its place in line (or has it), and waits
+    /// here, present, in order of its first arrival (<see cref="WaitForSlotAsync"/>).
+    /// </summary>
+    public async Task<AdmissionResult> WaitForTurnAsync(string key, CancellationToken cancellationToken, Func<bool>? hasRoom = null)
+    {
+        if (_line is null)
+        {
+            return await WaitForSlotAsync(cancellationToken, hasRoom);
+        }
+
+        var ticket = _line.Take(key)?.Ticket ?? long.MaxValue;
+        _line.Arrived(key);
+        try
+        {
+            return await WaitForSlotAsync(cancellationToken, hasRoom, ticket);
+        }
+        finally
+        {
+            _line.Left(key);
+        }
+    }
+
     /// <summary>Waits until some distributor slot is released for this purchase, or says why not.</summary>
     /// <param name="hasRoom">
     /// Whether some distributor has room now, asked once this purchase is in the queue: a slot freed
@@ -228,13 +251,15 @@ internal sealed class AdmissionControl : IWaitEstimate
         (int)Math.Clamp(Math.Ceiling(Estimate(queued + 1).TotalSeconds), 1, 60);
 
     /// <summary>
-    /// When the place at <paramref name="position"/> (1 = next) is expected to be served: the line
-    /// drains at every sharing gateway's speed. Nothing known: MaxWait, the longest anyone waits here.
+    /// When the place at <paramref name="position"/> (1 = next) is expected to be served: the places
+    /// ahead weighed by the share of owners that come back, drained at every sharing gateway's speed.
+    /// Nothing known: MaxWait, the longest anyone waits here.
     /// </summary>
     public TimeSpan EstimateInLine(int position)
     {
         var rate = Rate() * Math.Max(_line?.Gateways ?? 1, 1);
-        return rate <= 0 ? MaxWait : TimeSpan.FromSeconds(position / rate);
+        var expected = 1 + (Math.Max(position, 1) - 1) * (_line?.ReturnShare ?? 1);
+        return rate <= 0 ? MaxWait : TimeSpan.FromSeconds(expected / rate);
     }
 
     /// <summary>

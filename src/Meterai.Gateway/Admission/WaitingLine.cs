@@ -31,6 +31,11 @@ internal sealed class WaitingLine
     private long _lastTicket;
     private long _sweptAt = long.MinValue;
 
+    // Of the keys told to come back, the share that did (decayed over about the last hundred): bots
+    // that buy with a fresh key after each 503 never do, and their places must not hold anyone back.
+    private double _returned;
+    private double _promised = 1;
+
     public WaitingLine(IOptions<AdmissionOptions> options, TimeProvider time, GatewayMetrics? metrics = null)
     {
         _options = options.Value;
@@ -57,13 +62,36 @@ internal sealed class WaitingLine
     /// <summary>Live gateways sharing this line (set by the place sync): positions drain at all of their speeds together.</summary>
     public int Gateways { get; set; } = 1;
 
-    /// <summary>The key's place, or null when it has none (never had one, was served, or lost it).</summary>
+    /// <summary>Of the keys told to come back lately, the share that did: a place away counts ahead of others by this much.</summary>
+    public double ReturnShare
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _returned / _promised;
+            }
+        }
+    }
+
+    /// <summary>The key's place, or null when it has none (never had one, was served, or lost it). A key told to come back is back.</summary>
     public LinePlace? Find(string key)
     {
         lock (_lock)
         {
             Sweep();
-            return _byKey.TryGetValue(key, out var place) ? Snapshot(place) : null;
+            if (!_byKey.TryGetValue(key, out var place))
+            {
+                return null;
+            }
+
+            if (place.AwaitedBack)
+            {
+                place.AwaitedBack = false;
+                CountPromise(returned: true);
+            }
+
+            return Snapshot(place);
         }
     }
 
@@ -110,6 +138,7 @@ internal sealed class WaitingLine
             }
 
             var now = _time.GetUtcNow();
+            place.AwaitedBack = true;
             place.DueAt = Later(place.DueAt, now + retryAfter);
             place.KeepUntil = Later(place.KeepUntil, place.DueAt + (retryAfter > Grace ? retryAfter : Grace));
             Note(place);
@@ -168,13 +197,14 @@ internal sealed class WaitingLine
     /// <paramref name="horizon"/>: away, with a Retry-After that falls due by then (or just did).
     /// Places waiting in this gateway's queue are counted there, not here.
     /// </summary>
+    /// <returns>Those places weighed by <see cref="ReturnShare"/>: only the owners expected back hold anyone back.</returns>
     public int DueSoonAhead(long ticket, TimeSpan horizon)
     {
         lock (_lock)
         {
             Sweep(horizon);
             var index = Array.BinarySearch(_dueSoon, ticket);
-            return index >= 0 ? index : ~index;
+            return (int)Math.Round((index >= 0 ? index : ~index) * _returned / _promised);
         }
     }
 
@@ -302,6 +332,11 @@ internal sealed class WaitingLine
             else if (!place.Late && now > place.DueAt + _options.LateAfter)
             {
                 place.Late = true;
+                if (place.AwaitedBack)
+                {
+                    place.AwaitedBack = false;
+                    CountPromise(returned: false);
+                }
             }
         }
 
@@ -315,6 +350,13 @@ internal sealed class WaitingLine
         var soon = now + (horizon ?? _options.MaxWait) + SweepEvery;
         _dueSoon = [.. _waiting.Where(place => place.Present == 0 && place.DueAt <= soon).Select(place => place.Ticket)];
         _metrics?.QueueLength(_waiting.Count);
+    }
+
+    private void CountPromise(bool returned)
+    {
+        const double Decay = 0.99;
+        _returned = (_returned * Decay) + (returned ? 1 : 0);
+        _promised = (_promised * Decay) + 1;
     }
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
@@ -333,6 +375,9 @@ internal sealed class WaitingLine
         public int Present { get; set; }
 
         public bool Late { get; set; }
+
+        /// <summary>Told to come back, and not back yet: counted in <see cref="ReturnShare"/> once it is, or once it is late.</summary>
+        public bool AwaitedBack { get; set; }
     }
 
     private sealed class PlaceOrder : IComparer<Place>

@@ -24,22 +24,10 @@ namespace Meterai.Gateway.Purchases;
 /// class calls them explicitly, once per attempt (docs/architecture.md, "One purchase").
 /// </remarks>
 internal sealed class PurchaseOrchestrator(
-    PurchaseLedger ledger,
-    AnswerRecorder answers,
-    OrderLookup lookup,
-    IOrderSender sender,
-    DistributorRouting routing,
-    DistributorFleet fleet,
-    LeastLoadedOfTwoPolicy balancer,
-    FailureRatePolicy health,
-    AdmissionControl admission,
-    WaitingLine line,
-    KeysBeingClaimed claiming,
-    PurchaseReplies replies,
-    IOptions<PurchasingOptions> options,
-    GatewayMetrics metrics,
-    TimeProvider time,
-    ILogger<PurchaseOrchestrator> logger)
+    PurchaseLedger ledger, AnswerRecorder answers, OrderLookup lookup, IOrderSender sender,
+    DistributorRouting routing, DistributorFleet fleet, LeastLoadedOfTwoPolicy balancer, FailureRatePolicy health,
+    AdmissionControl admission, WaitingLine line, KeysBeingClaimed claiming, PurchaseReplies replies,
+    IOptions<PurchasingOptions> options, GatewayMetrics metrics, TimeProvider time, ILogger<PurchaseOrchestrator> logger)
 {
     /// <summary>POST /api/purchases: answers, then counts the answer in the purchase metrics.</summary>
     public async Task InvokeAsync(HttpContext context)
@@ -74,20 +62,20 @@ internal sealed class PurchaseOrchestrator(
         using var turn = claiming.Enter(request.IdempotencyKey);
         await turn.WaitForDecisionAsync(context.RequestAborted);
 
-        // A key in line whose turn has not come is answered from memory, before any ledger read: its
-        // place and a new Retry-After. Its turn come, it goes ahead of every key that arrived after it.
+        // A key in line whose turn has not come is answered from memory, before any ledger read (its
+        // place, a new Retry-After); its turn come, it goes ahead of every key that arrived after it.
         routing.TryGetCluster(out var cluster);
+        var available = DistributorRoom.Available(cluster);
         var place = line.Find(request.IdempotencyKey);
         AdmissionResult? refusal = null;
-        using var returning = place is null ? null : admission.TryEnter(DistributorRoom.SendRoom(fleet, DistributorRoom.Available(cluster)), out refusal, place.Ticket);
+        using var returning = place is null ? null : admission.TryEnter(DistributorRoom.SendRoom(fleet, available), out refusal, place.Ticket);
         if (place is not null && returning is null)
         {
-            return replies.RefusedByQueue(context, request.IdempotencyKey, refusal!, DistributorRoom.NoteDemand(fleet, DistributorRoom.Available(cluster)));
+            return replies.RefusedByQueue(context, request.IdempotencyKey, refusal!, DistributorRoom.NoteDemand(fleet, available));
         }
 
-        // Under a surge most newcomers cannot be taken: refuse them before they cost a ledger write,
-        // or a read, unless their key may be known, since a retry deserves its stored answer. A
-        // key the ledger may hold is read first: a stored answer needs no writer.
+        // Under a surge most newcomers cannot be taken: refuse them before a ledger write, unless their key
+        // may be known (read first: a retry deserves its stored answer, which needs no writer).
         StoredKey? stored = null;
         if (ledger.MayHoldKey(request.IdempotencyKey))
         {
@@ -107,7 +95,7 @@ internal sealed class PurchaseOrchestrator(
         }
 
         // A key the ledger holds (in progress, or free again) goes on to its claim whatever the queue says.
-        var available = DistributorRoom.Available(cluster);
+        available = DistributorRoom.Available(cluster);
         using var newcomer = returning is null ? admission.TryEnter(DistributorRoom.SendRoom(fleet, available), out refusal) : null;
         var pass = returning ?? newcomer;
         if (pass is null && stored is null)
@@ -118,9 +106,8 @@ internal sealed class PurchaseOrchestrator(
         var now = time.GetUtcNow();
         var purchase = new NewPurchase(PurchaseView.NewId(now), request.IdempotencyKey, request.Hash, request.Quantity, request.ApplicantRef, now);
 
-        // A new key with a distributor free and nobody waiting: the claim and the first attempt are
-        // one write, for the slot taken first, at the distributor the load balancer picks. Otherwise
-        // the claim alone, and the attempt once a slot is.
+        // A new key with a distributor free and nobody waiting: the claim and the first attempt are one
+        // write, for a slot taken first where the load balancer picks; otherwise the claim alone.
         var first = stored is null && pass is not null && !admission.HasWaiters
             ? DistributorRoom.TakeSlot(fleet, admission, balancer.PickDestination(context, cluster!, available)) : null;
         ClaimResult claim;
@@ -178,8 +165,7 @@ internal sealed class PurchaseOrchestrator(
         DistributorState? recordedAt = null;
         int? lastStatus = null;
 
-        // First come, first served: while purchases wait for a slot, a newcomer waits behind them.
-        // From here it counts as a waiter or holds a slot, no longer as a newcomer at the door.
+        // First come, first served: while purchases wait for a slot, a newcomer waits behind them (as a waiter now, not at the door).
         var mustQueue = lease is null && admission.HasWaiters;
         pass?.Dispose();
         try
@@ -191,22 +177,14 @@ internal sealed class PurchaseOrchestrator(
                 {
                     mustQueue = false;
                     DistributorRoom.NoteDemand(fleet, DistributorRoom.Available(cluster));
-
-                    // Waiting means not served at once: the key takes its place in line (or has it already).
-                    var ticket = line.Take(key)?.Ticket ?? long.MaxValue;
-                    line.Arrived(key);
                     try
                     {
-                        rejection = await admission.WaitForSlotAsync(applicantGone, () => DistributorRoom.HasRoom(fleet, DistributorRoom.Available(cluster)), ticket);
+                        rejection = await admission.WaitForTurnAsync(key, applicantGone, () => DistributorRoom.HasRoom(fleet, DistributorRoom.Available(cluster)));
                     }
                     catch (OperationCanceledException) when (applicantGone.IsCancellationRequested)
                     {
                         await answers.ReleaseAsync(purchaseTry);
                         return new(PurchaseAnswers.Unavailable(context, 1, "You left before a distributor was free."));
-                    }
-                    finally
-                    {
-                        line.Left(key);
                     }
 
                     if (!rejection.IsAdmitted)
@@ -246,8 +224,7 @@ internal sealed class PurchaseOrchestrator(
                         break;
                     }
 
-                    // Every distributor that can sell is at its limit, or the pick filled up in a race:
-                    // wait in the queue for a slot rather than send it anywhere over its limit.
+                    // All that can sell are at their limits, or the pick filled up in a race: wait for a slot, never go over a limit.
                     destination = balancer.PickDestination(context, cluster!, candidates);
                     lease = DistributorRoom.TakeSlot(fleet, admission, destination);
                     if (lease is null)
@@ -275,8 +252,7 @@ internal sealed class PurchaseOrchestrator(
                 preRecorded = 0;
                 recordedAt = distributor;
 
-                // Recorded while the distributor may still be full: the order waits, ready, and goes the
-                // moment one ahead of it finishes. No turn in time: never sent; try another.
+                // Recorded while the distributor may be full: the order goes the moment one ahead finishes; no turn in time: try another.
                 if (!await lease.TakeTurnAsync(DistributorRoom.ReadyWait(distributor, admission), time))
                 {
                     lease.Withdraw();

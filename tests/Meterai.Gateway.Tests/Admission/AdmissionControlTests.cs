@@ -80,7 +80,7 @@ public sealed class AdmissionControlTests
         Assert.False(twentieth.IsCompleted);
         Assert.Equal(AdmissionRejectionReason.WaitTooLong, twentyFirst.Reason);
         Assert.Equal(3, twentyFirst.RetryAfterSeconds); // (20 queued + 1) / 10 a second, rounded up
-        Assert.Equal(TimeSpan.FromSeconds(2), admission.EstimatedWait);
+        Assert.Equal(TimeSpan.FromSeconds(2.1), admission.EstimatedWait); // the back of the line: a newcomer would be 21st
         Assert.Equal(21, queued.Count + 2);
     }
 
@@ -134,8 +134,8 @@ public sealed class AdmissionControlTests
         var admission = Create(maxWaitSeconds: 5);
         Assert.Equal(TimeSpan.FromSeconds(5), admission.MaxWait);
 
-        admission.RecordServiceTime(TimeSpan.FromMilliseconds(200));
-        Assert.Equal(TimeSpan.FromMilliseconds(200), admission.MaxWait);
+        admission.RecordServiceTime(TimeSpan.FromSeconds(3));
+        Assert.Equal(TimeSpan.FromSeconds(3), admission.MaxWait);
 
         for (var i = 0; i < 200; i++)
         {

@@ -103,6 +103,7 @@ internal sealed class OrchestratorRig : IAsyncDisposable
             .AddSingleton<RefusalCounter>()
             .AddSingleton<AnswerRecorder>()
             .AddSingleton<PurchaseReplies>()
+            .AddSingleton<WaitingLine>()
             .AddSingleton<AdmissionControl>()
             .AddSingleton<KeysBeingClaimed>()
             .AddSingleton(new Random(7))
