@@ -204,7 +204,7 @@ internal sealed class WaitingLine
         {
             Sweep(horizon);
             var index = Array.BinarySearch(_dueSoon, ticket);
-            return (int)Math.Round((index >= 0 ? index : ~index) * _returned / _promised);
+            return (int)Math.Round((index >= 0 ? index : ~index) * _returned / _promised, MidpointRounding.AwayFromZero);
         }
     }
 
