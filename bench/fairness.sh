@@ -154,7 +154,7 @@ cat <<EOF
 
 Machine: $(describe_machine); load average at the start: $LOAD_AT_START, before the report: $(cut -d' ' -f1-3 /proc/loadavg).
 Gateway: $CODE, default configuration${GATEWAY_ARGS:+ plus \`$GATEWAY_ARGS\`}, ledger $LEDGER_NAME. Fleet: \`${FLEET#"$ROOT"/}\`, $FLEET_SIZE distributors, C = $C orders/s, service time $service_ms ms.
-Load: \`tests/Meterai.LoadGenerator --fair $APPLICANTS --rate $RATE --polite-share $POLITE_SHARE --hammer-interval $HAMMER_INTERVAL --timeout $TIMEOUT\`$( ((GATEWAYS > 1)) && echo " --targets (round-robin per request over $GATEWAYS gateways)"); one Idempotency-Key per applicant.
+Load: \`tests/Meterai.LoadGenerator --fair $APPLICANTS --rate $RATE --polite-share $POLITE_SHARE --hammer-interval $HAMMER_INTERVAL --timeout $TIMEOUT --targets …\`, one Idempotency-Key per applicant$( ((GATEWAYS > 1)) && echo ", each request to the next of the $GATEWAYS gateways (round robin)").
 Command: \`$( ((GATEWAYS > 1 || POSTGRES == 1)) && echo "GATEWAYS=$GATEWAYS POSTGRES=$POSTGRES ")bash bench/fairness.sh\`.
 
 | measure | polite | hammering |
