@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Meterai.LoadGenerator;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/Meterai.LoadGenerator -- --url http://127.0.0.1:8080/api/purchases --rate 1000 --duration 60</c>
+/// <c>dotnet run -c Release --project tests/Meterai.LoadGenerator -- --url http://127.0.0.1:8080/api/purchases --rate 1000 --duration 60</c>,
+/// or a fairness run: <c>... -- --url http://127.0.0.1:8080/api/purchases --fair 480 --rate 60 --timeout 120</c>
 /// </summary>
 internal static class Program
 {
@@ -24,6 +25,25 @@ internal static class Program
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return 2;
+        }
+
+        if (options.Applicants is not null)
+        {
+            using var fairness = new FairnessRunner(options);
+            Console.CancelKeyPress += (_, e) =>
+            {
+                e.Cancel = true;
+                fairness.Abort();
+            };
+            var fair = await fairness.RunAsync().ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(fair.ToMarkdown()).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(fair.ToResultLine()).ConfigureAwait(false);
+            if (options.JsonPath is { } json)
+            {
+                await File.WriteAllTextAsync(json, fair.ToJson()).ConfigureAwait(false);
+            }
+
+            return 0;
         }
 
         if (options.Concurrency is not null)

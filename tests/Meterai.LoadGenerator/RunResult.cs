@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Meterai.LoadGenerator;
 
-/// <summary>Nearest-rank latency percentiles in milliseconds; all zero when there are no samples.</summary>
+/// <summary>Nearest-rank percentiles (latencies in milliseconds, waits in seconds); all zero when there are no samples.</summary>
 internal sealed record Percentiles(int Count, double P50, double P90, double P99, double Max)
 {
     public static Percentiles Of(List<double> samples)
