@@ -132,13 +132,31 @@ internal static class OpenApiContract
                     ["415"] = Problem("The body is not application/json", problem),
                     ["422"] = Problem("The key was used before with a different body", problem),
                     ["503"] = WithHeader(
-                        Problem("Nobody can take the order now, or the queue is full; nothing was charged. The body carries position and estimatedWaitSeconds", problem),
+                        Problem("Nobody can take the order now, or the queue is full; nothing was charged. The body carries position and estimatedWaitSeconds", InLine(problem)),
                         "Retry-After",
                         retryAfter),
                 },
             };
             return new OpenApiPathItem { Operations = new Dictionary<HttpMethod, OpenApiOperation> { [HttpMethod.Post] = operation } };
         }
+
+        /// <summary>The 503 for a full fleet (type .../in-line) adds the key's place to the problem; other 503s have the problem's fields only.</summary>
+        private static OpenApiSchema InLine(IOpenApiSchema problem) => new()
+        {
+            AllOf =
+            [
+                problem,
+                new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Properties = new Dictionary<string, IOpenApiSchema>
+                    {
+                        ["position"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Description = "The key's place in line, 1 = next (type .../in-line only)" },
+                        ["estimatedWaitSeconds"] = new OpenApiSchema { Type = JsonSchemaType.Number, Format = "double", Minimum = "0", Description = "When the key's turn is expected; Retry-After is this in whole seconds, rounded down (type .../in-line only)" },
+                    },
+                },
+            ],
+        };
 
         private static OpenApiPathItem Probe(string summary, string body) => new()
         {

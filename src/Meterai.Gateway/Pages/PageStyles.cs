@@ -89,6 +89,7 @@ internal static class PageStyles
         button{font:inherit;font-weight:600;padding:.6rem 1.1rem;border:2px solid var(--accent);background:var(--accent);color:#fff;border-radius:.3rem;cursor:pointer}
         button.quiet{background:#fff;color:var(--accent);padding:.3rem .7rem}
         .notice{padding:.75rem 1rem;border-left:.4rem solid var(--no);background:#fdeced;margin:1rem 0}
+        .notice.queue{border-left-color:#8a5300;background:#fff4e0}
         .answer{border-radius:.5rem;padding:1.25rem 1.25rem 1.1rem;margin:.5rem 0 1.25rem;color:#fff}
         .answer.yes{background:var(--yes)}
         .answer.no{background:var(--no)}

@@ -31,6 +31,7 @@ internal sealed class StatusPage : PageComponent
 
     protected override Html Content() => Html.Of($"""
         {Answer()}
+        {Line()}
         <dl class="figures">
         <div><dt>Distributor yang menjual sekarang<span class="en" lang="en">Distributors selling now</span></dt>
         <dd>{Status.SellingDistributors}<small>dari {Status.RegisteredDistributors} terdaftar / <span lang="en">of {Status.RegisteredDistributors} registered</span></small></dd></div>
@@ -52,8 +53,8 @@ internal sealed class StatusPage : PageComponent
         <span class="en" lang="en">Send <code class="call">POST /api/purchases</code> with an <code class="call">Idempotency-Key</code> header (your own unique code, 8–128 characters) and the body <code class="call">{"quantity": 1, "applicantRef": "…"}</code></span></li>
         <li>Jawaban <strong>201</strong>: e-Meterai sudah terbit, nomor serinya ada di jawaban. <strong>202</strong>: pembayaran diterima, e-Meterai sedang dikirim; simpan <code class="call">purchaseId</code>.
         <span class="en" lang="en"><strong>201</strong>: issued, the serial numbers are in the answer. <strong>202</strong>: paid and on its way; keep the <code class="call">purchaseId</code>.</span></li>
-        <li>Jawaban <strong>503</strong>: belum ada yang bisa menjual, dan tidak ada yang ditagih. Coba lagi dengan <code class="call">Idempotency-Key</code> yang sama setelah detik yang disebut <code class="call">Retry-After</code>: tempat antrean Anda tetap.
-        <span class="en" lang="en"><strong>503</strong>: nobody can sell yet, and nothing was charged. Try again with the same <code class="call">Idempotency-Key</code> after the seconds in <code class="call">Retry-After</code>: you keep your place in line.</span></li>
+        <li>Jawaban <strong>503</strong>: belum ada yang bisa menjual, dan tidak ada yang ditagih. Coba lagi dengan <code class="call">Idempotency-Key</code> yang sama setelah detik yang disebut <code class="call">Retry-After</code>: tempat antrean Anda tetap. Jawaban itu menyebut nomor antrean Anda (<code class="call">position</code>) dan perkiraan waktu tunggunya (<code class="call">estimatedWaitSeconds</code>).
+        <span class="en" lang="en"><strong>503</strong>: nobody can sell yet, and nothing was charged. Try again with the same <code class="call">Idempotency-Key</code> after the seconds in <code class="call">Retry-After</code>: you keep your place in line. The answer gives your place (<code class="call">position</code>) and the estimated wait (<code class="call">estimatedWaitSeconds</code>).</span></li>
         </ol>
         </section>
         <section class="howto" id="how-to-check">
@@ -82,16 +83,49 @@ internal sealed class StatusPage : PageComponent
             <span class="en" lang="en">You cannot buy <span class="nowrap">e-Meterai</span> right now. Try again in a few minutes.</span></p>
             """);
 
+    /// <summary>
+    /// In a rush, what the wait means for an applicant (spec: "Order of service in a rush"): their place
+    /// is their Idempotency-Key, so retrying with a new one, or sooner, only loses time.
+    /// </summary>
+    private Html Line()
+    {
+        if (Status.EstimatedWaitSeconds <= 0)
+        {
+            return Html.Empty;
+        }
+
+        var (id, en) = WaitWords(Status.EstimatedWaitSeconds);
+        return Html.Of($"""
+            <p class="notice queue" id="queue"><strong>Ada antrean: sekitar {id}.</strong>
+            Saat mencoba lagi, gunakan <code class="call nowrap">Idempotency-Key</code> yang sama agar tempat Anda tidak hilang. Anda dilayani sesuai urutan kedatangan pertama; mencoba lebih cepat tidak memajukan giliran Anda.
+            <span class="en" lang="en"><strong>Queue: about {en}.</strong> Retry with the same <code class="call nowrap">Idempotency-Key</code> to keep your place. You are served in order of first arrival; retrying sooner does not move you up.</span></p>
+            """);
+    }
+
     private Html Wait()
     {
-        var seconds = Status.EstimatedWaitSeconds;
-        var minutes = (seconds + 59) / 60;
-        return seconds switch
+        if (Status.EstimatedWaitSeconds <= 0)
         {
-            0 => Html.Of($"Tidak perlu antre<small lang=\"en\">No wait</small>"),
-            < 120 => Html.Of($"± {seconds} detik<small lang=\"en\">about {English(seconds, "second")}</small>"),
-            _ => Html.Of($"± {minutes} menit<small lang=\"en\">about {English(minutes, "minute")}</small>"),
-        };
+            return Html.Of($"Tidak perlu antre<small lang=\"en\">No wait</small>");
+        }
+
+        var (id, en) = WaitWords(Status.EstimatedWaitSeconds);
+        return Html.Of($"± {id}<small lang=\"en\">about {en}</small>");
+    }
+
+    /// <summary>
+    /// A wait in the unit a person thinks in: seconds under a minute, whole minutes (rounded up, so the
+    /// page never promises less than the estimate) from a minute on. Indonesian and English.
+    /// </summary>
+    internal static (string Id, string En) WaitWords(int seconds)
+    {
+        if (seconds < 60)
+        {
+            return (string.Create(CultureInfo.InvariantCulture, $"{seconds} detik"), English(seconds, "second"));
+        }
+
+        var minutes = (seconds + 59) / 60;
+        return (string.Create(CultureInfo.InvariantCulture, $"{minutes} menit"), English(minutes, "minute"));
     }
 
     private Html Updated()

@@ -7,7 +7,7 @@ namespace Meterai.Gateway.Status;
 /// <param name="CanBuy">At least one distributor can sell now.</param>
 /// <param name="SellingDistributors">Distributors that routing would offer an order to now.</param>
 /// <param name="RegisteredDistributors">Distributors in the registry.</param>
-/// <param name="EstimatedWaitSeconds">Seconds a new applicant would wait for admission.</param>
+/// <param name="EstimatedWaitSeconds">Seconds a new applicant would wait for its turn: the back of the line, what a newcomer's 503 says (rounded up); 0 with no line.</param>
 /// <param name="UpdatedAt">When the newest probe ran; null before the first.</param>
 internal sealed record StatusView(
     bool CanBuy,

@@ -91,6 +91,17 @@ public sealed partial class MetricsApiTests
 
         Expect("meterai_purchases_unresolved 0");
         Expect("meterai_refunds_due 0");
+
+        // Issue 28: the line is empty before the first rush, and its families are there to graph.
+        Expect("meterai_queue_length 0");
+        Expect("meterai_queue_places_taken_total 0");
+        Expect("meterai_queue_places_lost_total 0");
+        Expect("meterai_queue_wait_seconds_count 0");
+        Expect("meterai_queue_wait_seconds_bucket{le=\"+Inf\"} 0");
+        Expect("# TYPE meterai_queue_length gauge");
+        Expect("# TYPE meterai_queue_places_taken_total counter");
+        Expect("# TYPE meterai_queue_places_lost_total counter");
+        Expect("# TYPE meterai_queue_wait_seconds histogram");
         Assert.True(missing.Count == 0, "missing from the first scrape:\n" + string.Join('\n', missing));
     }
 

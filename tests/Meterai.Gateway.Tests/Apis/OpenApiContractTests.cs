@@ -57,6 +57,14 @@ public sealed partial class OpenApiContractTests
         var purchase = paths.GetProperty("/api/purchases").GetProperty("post");
         Assert.Equal("application/problem+json", Assert.Single(purchase.GetProperty("responses").GetProperty("422").GetProperty("content").EnumerateObject()).Name);
         Assert.True(purchase.GetProperty("responses").GetProperty("503").GetProperty("headers").TryGetProperty("Retry-After", out _));
+
+        // Issue 28: the 503 for a full fleet carries the key's place in line, beside the problem's fields.
+        var inLine = purchase.GetProperty("responses").GetProperty("503").GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("allOf");
+        var properties = inLine.EnumerateArray().Where(s => s.TryGetProperty("properties", out _)).Select(s => s.GetProperty("properties")).ToList();
+        var added = Assert.Single(properties, p => p.TryGetProperty("position", out _));
+        Assert.Equal("integer", added.GetProperty("position").GetProperty("type").GetString());
+        Assert.Equal("number", added.GetProperty("estimatedWaitSeconds").GetProperty("type").GetString());
+        Assert.Contains(properties, p => p.TryGetProperty("detail", out _) && p.TryGetProperty("type", out _));
         Assert.True(paths.GetProperty("/api/oversight/flags").GetProperty("get").TryGetProperty("security", out _));
     }
 

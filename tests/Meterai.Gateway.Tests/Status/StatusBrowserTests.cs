@@ -1,3 +1,4 @@
+using Meterai.Gateway.Status;
 using Meterai.Gateway.Tests.Apis;
 using Meterai.Gateway.Tests.Testing;
 
@@ -35,6 +36,35 @@ public sealed class StatusBrowserTests(Chromium chromium)
         Assert.Equal(390, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
         var answerSize = await page.EvaluateAsync<double>("parseFloat(getComputedStyle(document.querySelector('.answer .big')).fontSize)");
         Assert.True(answerSize >= 32, $"The yes/no answer is only {answerSize}px.");
+        Assert.True(new FileInfo(screenshot).Length > 1000, $"Screenshot {screenshot} is empty.");
+    }
+
+    /// <summary>Issue 28: in a rush the wait is said in words, under the answer, on a phone and on a desk.</summary>
+    [Theory]
+    [InlineData(390, 844, true)]
+    [InlineData(1366, 900, false)]
+    public async Task StatusPage_RushInChromium_SaysTheWaitInWordsUnderTheAnswerWithoutSideScrolling(int width, int height, bool mobile)
+    {
+        var probed = new DateTimeOffset(2026, 12, 7, 3, 0, 0, TimeSpan.Zero);
+        var html = await StatusPageTests.RenderAsync(new StatusView(true, 3, 10, 150, probed), probed.AddSeconds(20));
+        await using var context = await chromium.NewContextAsync(width, height, mobile);
+        var page = await context.NewPageAsync();
+
+        await page.SetContentAsync(html);
+        var notice = await page.InnerTextAsync("#queue");
+        var screenshot = await Chromium.ScreenshotAsync(page, $"status-queue-{width}");
+
+        Assert.Contains("Ada antrean: sekitar 3 menit.", notice, StringComparison.Ordinal);
+        Assert.Contains("Queue: about 3 minutes.", notice, StringComparison.Ordinal);
+        Assert.Contains("Idempotency-Key", notice, StringComparison.Ordinal);
+        Assert.True(await page.IsVisibleAsync("#queue"));
+
+        // Between the yes/no answer and the figures, so it is read before the numbers.
+        var answerBottom = await page.EvaluateAsync<double>("document.querySelector('.answer').getBoundingClientRect().bottom");
+        var noticeTop = await page.EvaluateAsync<double>("document.querySelector('#queue').getBoundingClientRect().top");
+        var figuresTop = await page.EvaluateAsync<double>("document.querySelector('dl.figures').getBoundingClientRect().top");
+        Assert.InRange(noticeTop, answerBottom, figuresTop);
+        Assert.Equal(width, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
         Assert.True(new FileInfo(screenshot).Length > 1000, $"Screenshot {screenshot} is empty.");
     }
 }

@@ -35,6 +35,47 @@ public sealed class StatusPageTests
         Assert.Contains(expected, html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1, "1 detik", "1 second")]
+    [InlineData(59, "59 detik", "59 seconds")]
+    [InlineData(60, "1 menit", "1 minute")]
+    [InlineData(61, "2 menit", "2 minutes")]
+    [InlineData(150, "3 menit", "3 minutes")]
+    [InlineData(3600, "60 menit", "60 minutes")]
+    public void WaitWords_Seconds_SecondsUnderAMinuteThenWholeMinutesRoundedUp(int seconds, string id, string en)
+    {
+        Assert.Equal((id, en), StatusPage.WaitWords(seconds));
+    }
+
+    [Theory]
+    [InlineData(45, "Ada antrean: sekitar 45 detik.", "Queue: about 45 seconds.")]
+    [InlineData(150, "Ada antrean: sekitar 3 menit.", "Queue: about 3 minutes.")]
+    public async Task Line_WaitAboveZero_SaysTheWaitAndToRetryWithTheSameKeyInBothLanguages(int seconds, string id, string en)
+    {
+        var html = await RenderAsync(new StatusView(true, 2, 3, seconds, Probed), Probed);
+        var start = html.IndexOf("<p class=\"notice queue\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, "no queue notice on the page");
+        var notice = html[start..];
+
+        Assert.Contains(id, notice, StringComparison.Ordinal);
+        Assert.Contains(en, notice, StringComparison.Ordinal);
+        Assert.Contains("gunakan <code class=\"call nowrap\">Idempotency-Key</code> yang sama agar tempat Anda tidak hilang", notice, StringComparison.Ordinal);
+        Assert.Contains("Anda dilayani sesuai urutan kedatangan pertama", notice, StringComparison.Ordinal);
+        Assert.Contains("You are served in order of first arrival", notice, StringComparison.Ordinal);
+
+        // The sentence and the figure below it say the same wait.
+        Assert.Contains($"± {id["Ada antrean: sekitar ".Length..^1]}<small lang=\"en\">about {en["Queue: about ".Length..^1]}</small>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Line_NoWait_NoQueueNotice()
+    {
+        var html = await RenderAsync(new StatusView(true, 2, 3, 0, Probed), Probed);
+
+        Assert.DoesNotContain("notice queue", html, StringComparison.Ordinal);
+        Assert.Contains("Tidak perlu antre<small lang=\"en\">No wait</small>", html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Page_Any_SaysHowToBuyAndHowToCheckInNaturalIndonesian()
     {
@@ -48,7 +89,8 @@ public sealed class StatusPageTests
         Assert.Contains("<span class=\"en\" lang=\"en\">How to check a purchase</span>", html, StringComparison.Ordinal);
     }
 
-    private static async Task<string> RenderAsync(StatusView status, DateTimeOffset now)
+    /// <summary>The page as /status sends it, for a status built by hand (StatusBrowserTests shows it in Chromium).</summary>
+    internal static async Task<string> RenderAsync(StatusView status, DateTimeOffset now)
     {
         await using var services = new ServiceCollection().BuildServiceProvider();
         await using var renderer = new HtmlRenderer(services, NullLoggerFactory.Instance);

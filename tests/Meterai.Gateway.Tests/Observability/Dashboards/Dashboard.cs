@@ -103,6 +103,27 @@ internal sealed partial class Dashboard
         VariableReference().Matches(expr).Select(m => m.Groups["braced"].Success ? m.Groups["braced"].Value : m.Groups["plain"].Value).Distinct(StringComparer.Ordinal);
 
     /// <summary>
+    /// The series names a query selects (metric families, histogram _bucket/_count series, recording
+    /// rules): what is left once strings, label matchers, ranges, grouping clauses, functions and
+    /// keywords are taken out. A fallback such as <c>or vector(0)</c> hides a misspelt name from a
+    /// query's result, never from this list.
+    /// </summary>
+    public static IReadOnlyList<string> MetricNamesIn(string expr)
+    {
+        var bare = Grouping().Replace(Brackets().Replace(StringLiteral().Replace(expr, ""), ""), "");
+        return Identifier().Matches(bare)
+            .Where(m => !m.Groups["call"].Success && !PromQlKeywords.Contains(m.Groups["name"].Value))
+            .Select(m => m.Groups["name"].Value)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private static readonly HashSet<string> PromQlKeywords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "inf", "nan",
+    };
+
+    /// <summary>
     /// A panel query as Prometheus gets it from Grafana: $distributor (every value) becomes .*
     /// (queries match it with =~), the interval variables a fixed duration.
     /// </summary>
@@ -121,6 +142,18 @@ internal sealed partial class Dashboard
         });
 
     private static string Duration(TimeSpan span) => ((long)span.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s";
+
+    [GeneratedRegex(@"""(?:[^""\\]|\\.)*""")]
+    private static partial Regex StringLiteral();
+
+    [GeneratedRegex(@"\{[^}]*\}|\[[^\]]*\]")]
+    private static partial Regex Brackets();
+
+    [GeneratedRegex(@"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")]
+    private static partial Regex Grouping();
+
+    [GeneratedRegex(@"(?<![\w:.$])(?<name>[A-Za-z_:][A-Za-z0-9_:]*)(?<call>\s*\()?")]
+    private static partial Regex Identifier();
 
     [GeneratedRegex(@"\$(?:\{(?<braced>[A-Za-z0-9_]+)(?::[A-Za-z]+)?\}|(?<plain>[A-Za-z0-9_]+))")]
     private static partial Regex VariableReference();

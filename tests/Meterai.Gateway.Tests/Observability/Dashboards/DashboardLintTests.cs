@@ -146,6 +146,15 @@ public sealed partial class DashboardLintTests
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
+    [Theory]
+    [InlineData("(histogram_quantile(0.9, sum by (le) (rate(meterai_queue_wait_seconds_bucket[$__rate_interval]))) >= 0) or vector(0)", "meterai_queue_wait_seconds_bucket")]
+    [InlineData("max(rate(meterai_queue_places_lost_total{job=\"x\"}[5m])) / on () group_left (a) meterai:selling_capacity:sum", "meterai_queue_places_lost_total meterai:selling_capacity:sum")]
+    [InlineData("count((max by (distributor) (meterai_distributor_up) == 1) and on (distributor) (max by (distributor) (meterai_distributor_stock) > 0)) or (0 * count(up))", "meterai_distributor_up meterai_distributor_stock up")]
+    public void MetricNamesIn_PanelQuery_NamesEverySeriesButNoFunctionLabelOrKeyword(string expr, string expected)
+    {
+        Assert.Equal(expected.Split(' '), Dashboard.MetricNamesIn(expr));
+    }
+
     [Fact]
     public void DistributorVariable_Distributors_IsMultiWithAllMatchingEverything()
     {

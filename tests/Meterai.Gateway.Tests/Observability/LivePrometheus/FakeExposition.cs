@@ -54,14 +54,16 @@ internal sealed class FakeExposition : IAsyncDisposable
 
         void Histogram(string name, string labels, double count, double[] bounds, double[] shares, double meanSeconds)
         {
+            var le = labels.Length == 0 ? "" : labels + ",";
+            var own = labels.Length == 0 ? "" : $"{{{labels}}}";
             for (var i = 0; i < bounds.Length; i++)
             {
-                Line($"{name}_bucket{{{labels},le=\"{V(bounds[i])}\"}} {V(Math.Floor(count * shares[i]))}");
+                Line($"{name}_bucket{{{le}le=\"{V(bounds[i])}\"}} {V(Math.Floor(count * shares[i]))}");
             }
 
-            Line($"{name}_bucket{{{labels},le=\"+Inf\"}} {V(count)}");
-            Line($"{name}_sum{{{labels}}} {V(count * meanSeconds)}");
-            Line($"{name}_count{{{labels}}} {V(count)}");
+            Line($"{name}_bucket{{{le}le=\"+Inf\"}} {V(count)}");
+            Line($"{name}_sum{own} {V(count * meanSeconds)}");
+            Line($"{name}_count{own} {V(count)}");
         }
 
         double[] bounds = [0.05, 0.1, 0.5, 1, 5];
@@ -115,6 +117,23 @@ internal sealed class FakeExposition : IAsyncDisposable
         Line("# HELP meterai_admission_rejected_total Purchase requests answered 503, by reason.");
         Line("# TYPE meterai_admission_rejected_total counter");
         Line($"meterai_admission_rejected_total{{reason=\"no_distributor\"}} {V(n)}");
+
+        Line("# HELP meterai_resilience_events_total Polly resilience events, by pipeline, strategy and event.");
+        Line("# TYPE meterai_resilience_events_total counter");
+        Line($"meterai_resilience_events_total{{pipeline=\"probe\",strategy=\"Timeout\",event=\"OnTimeout\"}} {V(n)}");
+
+        Line("# HELP meterai_queue_length Places in line now.");
+        Line("# TYPE meterai_queue_length gauge");
+        Line("meterai_queue_length 12");
+        Line("# HELP meterai_queue_places_taken_total Places taken in line.");
+        Line("# TYPE meterai_queue_places_taken_total counter");
+        Line($"meterai_queue_places_taken_total {V(3 * n)}");
+        Line("# HELP meterai_queue_places_lost_total Places lost past their grace.");
+        Line("# TYPE meterai_queue_places_lost_total counter");
+        Line($"meterai_queue_places_lost_total {V(n)}");
+        Line("# HELP meterai_queue_wait_seconds Time from a key's first arrival in line to its sale.");
+        Line("# TYPE meterai_queue_wait_seconds histogram");
+        Histogram("meterai_queue_wait_seconds", "", 2 * n, [1, 5, 30, 120, 600], slow, 20);
 
         Line("# HELP meterai_flags_open Open activity flags, by reason.");
         Line("# TYPE meterai_flags_open gauge");

@@ -137,11 +137,15 @@ public sealed class LivePrometheusTests(ITestOutputHelper output)
         Assert.NotEmpty(rules);
         failures.AddRange(rules.Where(r => r.Health == "err").Select(r => $"rule {r.Name}: {r.Error}"));
 
+        // A fallback (`or vector(0)`) gives data even for a misspelt name: every name a query reads must be scraped or recorded.
+        var present = await prometheus.QueryAsync("count by (__name__) ({__name__=~\".+\", job=\"" + PrometheusProcess.Job + "\"})");
+        var names = present.EnumerateArray().Select(s => s.GetProperty("metric").GetProperty("__name__").GetString()!).ToHashSet(StringComparer.Ordinal);
+        names.UnionWith(rules.Select(r => r.Name));
+        failures.AddRange(queries.SelectMany(q => Dashboard.MetricNamesIn(q.Expr).Where(n => !names.Contains(n)).Select(n => $"{q}: {n} is neither scraped nor recorded")));
+
         if (failures.Count > 0)
         {
-            var present = await prometheus.QueryAsync("count by (__name__) ({__name__=~\".+\", job=\"" + PrometheusProcess.Job + "\"})");
-            var names = present.EnumerateArray().Select(s => s.GetProperty("metric").GetProperty("__name__").GetString()).Order(StringComparer.Ordinal);
-            failures.Add("Families Prometheus has from the target: " + string.Join(", ", names));
+            failures.Add("Families Prometheus has from the target: " + string.Join(", ", names.Order(StringComparer.Ordinal)));
         }
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
