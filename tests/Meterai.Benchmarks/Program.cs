@@ -44,6 +44,14 @@ internal static class BenchmarkProgram
             return;
         }
 
+        // What sharing the line costs PostgreSQL in a retry storm: --place-sync <admin connection string> [gateways] [refusals/s] [seconds].
+        if (args is ["--place-sync", var admin, ..])
+        {
+            var number = (int at, int otherwise) => args.Length > at ? int.Parse(args[at], System.Globalization.CultureInfo.InvariantCulture) : otherwise;
+            Console.WriteLine(PlaceSyncStorm.RunAsync(admin, number(2, 3), number(3, 2000), number(4, 20)).GetAwaiter().GetResult());
+            return;
+        }
+
         // Always in process: BenchmarkDotNet's generated out-of-process project does not restore
         // against our NuGet mirror (NU1605 on Quartz's Microsoft.Extensions dependencies). The flag
         // rather than a default job in a config, which would make BenchmarkDotNet ignore --job.

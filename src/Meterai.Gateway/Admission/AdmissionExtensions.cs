@@ -11,6 +11,10 @@ internal static class AdmissionExtensions
         builder.Services.AddSingleton<WaitingLine>();
         builder.Services.AddSingleton<AdmissionControl>();
         builder.Services.AddSingleton<IWaitEstimate>(services => services.GetRequiredService<AdmissionControl>());
+
+        // On a shared ledger the line is one across the gateways (docs/order-of-service.md); alone, this does nothing.
+        builder.Services.AddSingleton<PlaceSync>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PlaceSync>());
         return builder;
     }
 }

@@ -47,6 +47,10 @@ internal sealed class AdmissionOptions
     [Range(0d, 60d)]
     public double LateAfterSeconds { get; set; } = 1;
 
+    /// <summary>On a shared (PostgreSQL) ledger, how often a gateway writes its line's changes and reads the others' (Admission/PlaceSync). Default: 250 milliseconds.</summary>
+    [Range(10, 60_000)]
+    public int PlaceSyncMilliseconds { get; set; } = 250;
+
     public TimeSpan MaxWait => TimeSpan.FromSeconds(MaxWaitSeconds);
 
     public TimeSpan LateAfter => TimeSpan.FromSeconds(LateAfterSeconds);

@@ -227,6 +227,12 @@ internal sealed class WaitingLine
         {
             foreach (var note in notes)
             {
+                // Served here since the last batch went out: the ledger does not know yet, and must not bring the place back.
+                if (_changes.TryGetValue(note.Key, out var pending) && pending.Served)
+                {
+                    continue;
+                }
+
                 _byKey.TryGetValue(note.Key, out var place);
                 if (note.Served)
                 {

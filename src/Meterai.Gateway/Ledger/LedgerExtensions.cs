@@ -28,6 +28,7 @@ internal static class LedgerExtensions
         builder.Services.AddSingleton<PurchaseLedger>();
         builder.Services.AddSingleton<ReconciliationLedger>();
         builder.Services.AddSingleton<OrphanLedger>();
+        builder.Services.AddSingleton<LinePlaces>();
 
         // First of all hosted services, wherever AddLedger is called, and migrating while the host is
         // starting (before any StartAsync): nothing may touch the ledger before its schema is current,
