@@ -20,6 +20,10 @@ internal sealed class WaitingLine
 
     private static readonly TimeSpan SweepEvery = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The line's order: first arrival, then the key, so that every gateway sorts alike.</summary>
+    private static readonly Comparer<Place> Order = Comparer<Place>.Create((x, y) =>
+        x.Ticket != y.Ticket ? x.Ticket.CompareTo(y.Ticket) : string.CompareOrdinal(x.Key, y.Key));
+
     private readonly Dictionary<string, Place> _byKey = new(StringComparer.Ordinal);
     private readonly List<Place> _waiting = [];
     private readonly Dictionary<string, PlaceNote> _changes = new(StringComparer.Ordinal);
@@ -141,6 +145,7 @@ internal sealed class WaitingLine
             place.AwaitedBack = true;
             place.DueAt = Later(place.DueAt, now + retryAfter);
             place.KeepUntil = Later(place.KeepUntil, place.DueAt + (retryAfter > Grace ? retryAfter : Grace));
+            Rejoin(place);
             Note(place);
         }
     }
@@ -256,7 +261,10 @@ internal sealed class WaitingLine
                 {
                     RemoveWaiting(place);
                     place.Ticket = note.Ticket;
-                    InsertWaiting(place);
+                    if (!place.Late)
+                    {
+                        InsertWaiting(place);
+                    }
                 }
 
                 place.DueAt = Later(place.DueAt, note.DueAt);
@@ -270,7 +278,7 @@ internal sealed class WaitingLine
 
     private LinePlace Snapshot(Place place)
     {
-        var index = place.Late ? 0 : _waiting.BinarySearch(place, PlaceOrder.Instance);
+        var index = place.Late ? 0 : _waiting.BinarySearch(place, Order);
         return new LinePlace(place.Key, place.Ticket, Math.Max(index, 0) + 1);
     }
 
@@ -294,7 +302,7 @@ internal sealed class WaitingLine
 
     private void InsertWaiting(Place place)
     {
-        var index = _waiting.BinarySearch(place, PlaceOrder.Instance);
+        var index = _waiting.BinarySearch(place, Order);
         _waiting.Insert(index >= 0 ? index : ~index, place);
     }
 
@@ -305,7 +313,7 @@ internal sealed class WaitingLine
             return;
         }
 
-        var index = _waiting.BinarySearch(place, PlaceOrder.Instance);
+        var index = _waiting.BinarySearch(place, Order);
         if (index >= 0)
         {
             _waiting.RemoveAt(index);
@@ -385,23 +393,4 @@ internal sealed class WaitingLine
         /// <summary>Told to come back, and not back yet: counted in <see cref="ReturnShare"/> once it is, or once it is late.</summary>
         public bool AwaitedBack { get; set; }
     }
-
-    private sealed class PlaceOrder : IComparer<Place>
-    {
-        public static readonly PlaceOrder Instance = new();
-
-        public int Compare(Place? x, Place? y)
-        {
-            var byTicket = x!.Ticket.CompareTo(y!.Ticket);
-            return byTicket != 0 ? byTicket : string.CompareOrdinal(x.Key, y.Key);
-        }
-    }
 }
-
-/// <summary>A key's place as it stands: its ticket (order of first arrival) and its position (1 = next).</summary>
-internal sealed record LinePlace(string Key, long Ticket, int Position);
-
-/// <summary>A place as the gateways share it through the ledger (docs/order-of-service.md).</summary>
-/// <param name="Ticket">First arrival, UTC ticks; the earliest any gateway saw wins.</param>
-/// <param name="Served">The key's turn came at some gateway: it leaves every line.</param>
-internal sealed record PlaceNote(string Key, long Ticket, DateTimeOffset DueAt, DateTimeOffset KeepUntil, bool Served);

@@ -23,9 +23,10 @@ internal sealed class GatewayMetrics : IOversightGauges
     /// <summary>Purchases answer within the 20 s total budget (Purchasing:TotalBudgetSeconds); 30 s leaves a bucket above it.</summary>
     internal static readonly double[] PurchaseDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30];
 
-    /// <summary>A probe is bounded by Probing:TimeoutSeconds (default 5 s).</summary>
+    /// <summary>A wait in line runs from a second to minutes: a rush of thousands at tens a second.</summary>
     internal static readonly double[] QueueWaitBuckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600];
 
+    /// <summary>A probe is bounded by Probing:TimeoutSeconds (default 5 s).</summary>
     internal static readonly double[] ProbeDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     /// <summary>The result label values of <c>meterai_distributor_attempts_total</c>: what <c>AttemptClassifier.LedgerName</c> gives.</summary>

@@ -14,12 +14,13 @@ public sealed class SharedLineTests
     public async Task Purchase_KeyRefusedAtGatewayOne_SamePositionAtGatewayTwo()
     {
         await using var ledger = await TestLedger.CreateAsync(LedgerProviders.Postgres);
-        await using var fleet = await SimulatedFleet.StartAsync([Fleets.Seller("d01", capacity: 2, serviceTime: TimeSpan.FromSeconds(8))]);
+        await using var fleet = await SimulatedFleet.StartAsync([Fleets.Seller("d01", capacity: 2, serviceTime: TimeSpan.FromSeconds(60))]);
         var settings = new Dictionary<string, string?>(ledger.Settings)
         {
             ["Probing:SharedRefreshSeconds"] = "0.2",
             ["Scheduling:CheckinIntervalSeconds"] = "1",
-            ["Purchasing:AttemptTimeoutSeconds"] = "30",
+            ["Purchasing:AttemptTimeoutSeconds"] = "90",
+            ["Capacity:ReadyShare"] = "0",
             ["Admission:MaxQueueLength"] = "0",
             ["Admission:PlaceSyncMilliseconds"] = "50",
 
