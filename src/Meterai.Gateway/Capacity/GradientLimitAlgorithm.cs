@@ -23,6 +23,13 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
     /// </summary>
     private const double UniformShare = 0.5;
 
+    /// <summary>
+    /// How long a rise shown to be uniform is excused: judged against the baseline plus that rise, the
+    /// limit neither grows nor shrinks meanwhile, and the baseline stays the distributor's own. A busy
+    /// spell then costs one window at a lower concurrency per this period; a real slowdown beyond it is seen at once.
+    /// </summary>
+    private static readonly TimeSpan ExcuseFor = TimeSpan.FromSeconds(2);
+
     public string Name => ConcurrencyLimitAlgorithmNames.Gradient;
 
     public ConcurrencyLimiter Create(int ceiling) => new Limiter(ceiling, options.Value, time);
@@ -52,10 +59,16 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
         // Stepped down on a rise: the next window, at a lower concurrency, says whether it was ours.
         private Rise _testing;
 
+        // A rise the lower concurrency showed too (the gateway's or the host's), in ticks, and when it was measured.
+        private double _excuse;
+        private long _excusedAt;
+
         // Envoy's minimum-latency recalculation: now and then one window at half the limit measures the
         // baseline afresh. Under constant load the rolling minimum would otherwise become the latency at
         // the limit, and the limit would creep up a tolerance at a time towards the collapse point.
-        private long _remeasureAt = time.GetTimestamp() + settings.MinLatencyWindow.Ticks;
+        // Timestamps are the clock's own units (nanoseconds on Linux), not a TimeSpan's ticks: compared as elapsed time.
+        private long _remeasuredAt = time.GetTimestamp();
+        private TimeSpan _remeasureAfter = settings.MinLatencyWindow;
         private double _resumeAt;
         private long _answers;
 
@@ -114,6 +127,8 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             }
 
             var threshold = Math.Max(baseline * (1 + settings.LatencyTolerance), baseline + settings.NoiseFloor.Ticks);
+            var excused = _excuse > 0 && latency > threshold && time.GetElapsedTime(_excusedAt, now) < ExcuseFor;
+            threshold += excused ? _excuse : 0;
             var peak = _window.PeakInFlight;
 
             // Not short-circuited: a demand noted during this window is used up by it.
@@ -139,8 +154,9 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
                     _minLatency.Restart(TimeSpan.FromTicks((long)latency));
                 }
             }
-            else
+            else if (!excused)
             {
+                _excuse = 0;
                 _provenHealthy = Math.Max(_provenHealthy, peak);
                 if (peak >= _suspect)
                 {
@@ -155,7 +171,7 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
 
             _calibrated = true;
             _window.Open(now);
-            if (now >= _remeasureAt && _testing.At == 0)
+            if (time.GetElapsedTime(_remeasuredAt, now) >= _remeasureAfter && _testing.At == 0)
             {
                 StartRemeasuring(now);
             }
@@ -174,7 +190,8 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             // Jittered by up to a quarter, from the answers counted, so distributors (and gateways) do
             // not all halve at once; deterministic for a given sequence of answers.
             var jitter = (_answers * 2_654_435_761L % 1_000) / 4_000.0;
-            _remeasureAt = now + (long)(settings.MinLatencyWindow.Ticks * (1 + jitter));
+            _remeasuredAt = now;
+            _remeasureAfter = settings.MinLatencyWindow * (1 + jitter);
             // At the ceiling the baseline cannot push the limit anywhere: nothing to correct.
             var half = Math.Max(settings.MinLimit, Math.Floor(_limit / 2));
             if (half < Math.Floor(_limit) && _limit < Ceiling)
@@ -217,7 +234,7 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
 
         /// <summary>
         /// The window after a step down ended. The same rise at the lower concurrency is the gateway's or the
-        /// host's, not this distributor's queue: the limit goes back and this latency is the baseline (true).
+        /// host's, not this distributor's queue: the limit goes back and the rise is excused for a while (true).
         /// Otherwise the rise is believed, and this window is judged as any other (false).
         /// </summary>
         private bool Tested(long now, double latency, double baseline, double threshold, int peak)
@@ -226,7 +243,8 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             _testing = default;
             if (peak < rise.At && latency > threshold && latency - baseline >= (rise.Latency - baseline) * UniformShare)
             {
-                _minLatency.Restart(TimeSpan.FromTicks((long)latency));
+                _excuse = latency - baseline;
+                _excusedAt = now;
                 _limit = Math.Min(rise.Limit, Ceiling);
                 _window.Open(now);
                 return true;
