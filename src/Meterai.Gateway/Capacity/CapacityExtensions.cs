@@ -10,8 +10,6 @@ internal static class CapacityExtensions
         builder.Services.AddRangedOptions<CapacityOptions>(CapacityOptions.Section)
             .Validate(o => ConcurrencyLimitAlgorithmNames.All.Contains(o.Algorithm, StringComparer.OrdinalIgnoreCase),
                 $"Capacity:Algorithm must be one of {string.Join(", ", ConcurrencyLimitAlgorithmNames.All)}.");
-        builder.Services.AddSingleton<SchedulingDelay>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<SchedulingDelay>());
         builder.Services.AddSingleton<IConcurrencyLimitAlgorithm, GradientLimitAlgorithm>();
         builder.Services.AddSingleton<IConcurrencyLimitAlgorithm, AimdLimitAlgorithm>();
         builder.Services.AddSingleton<IConcurrencyLimitAlgorithm, FixedLimitAlgorithm>();

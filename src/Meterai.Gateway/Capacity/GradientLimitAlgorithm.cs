@@ -10,17 +10,34 @@ namespace Meterai.Gateway.Capacity;
 /// While there is demand and answers are healthy it grows by doubling until the first sign of
 /// overload (slow start), then by one order per window, and a limit that proved too high is tried
 /// again only every <see cref="CapacityOptions.ProbeInterval"/>, so the limiter sits just below the
-/// collapse point instead of oscillating across it.
+/// collapse point instead of oscillating across it. A rise is believed only if a window at the lower
+/// concurrency it steps down to does not show the same rise: a busy gateway (or host) slows every
+/// answer alike, while a distributor's queue slows them more the more are in flight.
 /// </summary>
-/// <param name="scheduling">The gateway's own wait for a thread, taken off each latency; none in unit tests.</param>
-internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, TimeProvider time, SchedulingDelay? scheduling = null)
+internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, TimeProvider time)
     : IConcurrencyLimitAlgorithm
 {
+    /// <summary>
+    /// A rise still this large a share at the lower concurrency came from around the distributor: the
+    /// gradient's step takes a real queue's latency back under the threshold, or most of the way.
+    /// </summary>
+    private const double UniformShare = 0.5;
+
+    /// <summary>
+    /// How long a rise shown to be uniform is excused: judged against the baseline plus that rise, the
+    /// limit neither grows nor shrinks meanwhile, and the baseline stays the distributor's own. A busy
+    /// spell then costs one window at a lower concurrency per this period; a real slowdown beyond it is seen at once.
+    /// </summary>
+    private static readonly TimeSpan ExcuseFor = TimeSpan.FromSeconds(2);
+
     public string Name => ConcurrencyLimitAlgorithmNames.Gradient;
 
-    public ConcurrencyLimiter Create(int ceiling) => new Limiter(ceiling, options.Value, time, scheduling);
+    public ConcurrencyLimiter Create(int ceiling) => new Limiter(ceiling, options.Value, time);
 
-    private sealed class Limiter(int ceiling, CapacityOptions settings, TimeProvider time, SchedulingDelay? scheduling)
+    /// <summary>A rise being tested: the concurrency it was seen at, its window's latency, and the limit before the step down.</summary>
+    private readonly record struct Rise(int At, double Latency, double Limit);
+
+    private sealed class Limiter(int ceiling, CapacityOptions settings, TimeProvider time)
         : ConcurrencyLimiter(ceiling, settings.InitialLimit)
     {
         private readonly RollingMinimum _minLatency = new(time, settings.MinLatencyWindow);
@@ -39,10 +56,19 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
         private int _provenHealthy;
         private int _suspect;
 
+        // Stepped down on a rise: the next window, at a lower concurrency, says whether it was ours.
+        private Rise _testing;
+
+        // A rise the lower concurrency showed too (the gateway's or the host's), in ticks, and when it was measured.
+        private double _excuse;
+        private long _excusedAt;
+
         // Envoy's minimum-latency recalculation: now and then one window at half the limit measures the
         // baseline afresh. Under constant load the rolling minimum would otherwise become the latency at
         // the limit, and the limit would creep up a tolerance at a time towards the collapse point.
-        private long _remeasureAt = time.GetTimestamp() + settings.MinLatencyWindow.Ticks;
+        // Timestamps are the clock's own units (nanoseconds on Linux), not a TimeSpan's ticks: compared as elapsed time.
+        private long _remeasuredAt = time.GetTimestamp();
+        private TimeSpan _remeasureAfter = settings.MinLatencyWindow;
         private double _resumeAt;
         private long _answers;
 
@@ -69,6 +95,8 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
                     _resumeAt = 0;
                 }
 
+                _testing = default;
+
                 // One reaction per generation: orders sent before the last cut were sent under the old limit.
                 if (sample.SentAt >= _lastDecreaseAt)
                 {
@@ -78,10 +106,9 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
                 return _limit;
             }
 
-            // The gateway's own wait for a thread is in the measured time too; it is not the distributor's.
+            // What the purchase path measured of the gateway's own time in this sample is not the distributor's.
             _answers++;
-            var ownDelay = Math.Max(sample.GatewayDelay.Ticks, scheduling?.Recent.Ticks ?? 0);
-            var distributorTime = sample with { Latency = TimeSpan.FromTicks(Math.Max(0, sample.Latency.Ticks - ownDelay)) };
+            var distributorTime = sample with { Latency = TimeSpan.FromTicks(Math.Max(0, sample.Latency.Ticks - sample.GatewayDelay.Ticks)) };
             if (!_window.Add(distributorTime, Math.Max(settings.WindowSamples, Limit)))
             {
                 return _limit;
@@ -100,10 +127,17 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             }
 
             var threshold = Math.Max(baseline * (1 + settings.LatencyTolerance), baseline + settings.NoiseFloor.Ticks);
+            var excused = _excuse > 0 && latency > threshold && time.GetElapsedTime(_excusedAt, now) < ExcuseFor;
+            threshold += excused ? _excuse : 0;
             var peak = _window.PeakInFlight;
 
             // Not short-circuited: a demand noted during this window is used up by it.
             var demand = TakeDemand() | _window.Demand | peak >= Limit;
+
+            if (_testing.At > 0 && Tested(now, latency, baseline, threshold, peak))
+            {
+                return _limit;
+            }
 
             // The first window only measures the baseline: its own minimum is all there is to compare
             // with, and a process that just started answers its first orders slowly.
@@ -111,7 +145,7 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             {
                 if (_calibrated && _limit > settings.MinLimit)
                 {
-                    Rising(now, Math.Clamp(threshold / latency, 0.5, 1), peak);
+                    Rising(now, Math.Clamp(threshold / latency, 0.5, 1), peak, latency);
                 }
                 else if (_calibrated)
                 {
@@ -120,8 +154,9 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
                     _minLatency.Restart(TimeSpan.FromTicks((long)latency));
                 }
             }
-            else
+            else if (!excused)
             {
+                _excuse = 0;
                 _provenHealthy = Math.Max(_provenHealthy, peak);
                 if (peak >= _suspect)
                 {
@@ -136,7 +171,7 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
 
             _calibrated = true;
             _window.Open(now);
-            if (now >= _remeasureAt)
+            if (time.GetElapsedTime(_remeasuredAt, now) >= _remeasureAfter && _testing.At == 0)
             {
                 StartRemeasuring(now);
             }
@@ -155,7 +190,8 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             // Jittered by up to a quarter, from the answers counted, so distributors (and gateways) do
             // not all halve at once; deterministic for a given sequence of answers.
             var jitter = (_answers * 2_654_435_761L % 1_000) / 4_000.0;
-            _remeasureAt = now + (long)(settings.MinLatencyWindow.Ticks * (1 + jitter));
+            _remeasuredAt = now;
+            _remeasureAfter = settings.MinLatencyWindow * (1 + jitter);
             // At the ceiling the baseline cannot push the limit anywhere: nothing to correct.
             var half = Math.Max(settings.MinLimit, Math.Floor(_limit / 2));
             if (half < Math.Floor(_limit) && _limit < Ceiling)
@@ -175,24 +211,66 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             return _limit;
         }
 
-        /// <summary>Latency rose at <paramref name="peak"/> in flight: the limit shrinks by the gradient at once.</summary>
-        private void Rising(long now, double gradient, int peak)
+        /// <summary>
+        /// Latency rose at <paramref name="peak"/> in flight: the limit shrinks by the gradient at once, and
+        /// the window at that lower concurrency then says whether the rise is believed (<see cref="Tested"/>).
+        /// </summary>
+        private void Rising(long now, double gradient, int peak, double latency)
         {
             // The concurrency that produced this latency is what was really in flight, not the limit.
             var target = Math.Max(gradient * Math.Min(_limit, peak), settings.MinLimit);
-
-            // A rise where a window was healthy before is believed once it repeats: one slow window on a
-            // busy host must not hold the limit below the distributor's capacity for a probe interval.
-            if (peak > _provenHealthy || _suspect > 0)
+            if (Math.Floor(target) < peak)
             {
-                Decrease(now, target, tooHigh: peak);
+                _testing = new Rise(peak, latency, _limit);
+                _limit = Math.Clamp(target, 1, _limit);
+                _lastDecreaseAt = now;
+                _window.Open(now);
                 return;
             }
 
+            // Nothing lower to measure at: believed as it is.
+            Decrease(now, target, tooHigh: Believed(peak) ? peak : 0);
+        }
+
+        /// <summary>
+        /// The window after a step down ended. The same rise at the lower concurrency is the gateway's or the
+        /// host's, not this distributor's queue: the limit goes back and the rise is excused for a while (true).
+        /// Otherwise the rise is believed, and this window is judged as any other (false).
+        /// </summary>
+        private bool Tested(long now, double latency, double baseline, double threshold, int peak)
+        {
+            var rise = _testing;
+            _testing = default;
+            if (peak < rise.At && latency > threshold && latency - baseline >= (rise.Latency - baseline) * UniformShare)
+            {
+                _excuse = latency - baseline;
+                _excusedAt = now;
+                _limit = Math.Min(rise.Limit, Ceiling);
+                _window.Open(now);
+                return true;
+            }
+
+            if (Believed(rise.At))
+            {
+                Mark(now, rise.At);
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// A rise where a window was healthy before is believed once it repeats: one slow window on a busy
+        /// host must not hold the limit below the distributor's capacity for a probe interval.
+        /// </summary>
+        private bool Believed(int peak)
+        {
+            if (peak > _provenHealthy || _suspect > 0)
+            {
+                return true;
+            }
+
             _suspect = peak;
-            _limit = Math.Clamp(target, 1, _limit);
-            _lastDecreaseAt = now;
-            _window.Open(now);
+            return false;
         }
 
         private void Increase(long now)
@@ -212,17 +290,28 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             _limit = target;
         }
 
+        /// <summary>The limit shrinks to <paramref name="target"/>; a <paramref name="tooHigh"/> above 0 marks that concurrency too high.</summary>
         private void Decrease(long now, double target, int tooHigh)
         {
             _limit = Math.Clamp(target, 1, _limit);
+            if (tooHigh > 0)
+            {
+                Mark(now, tooHigh);
+            }
+
+            _lastDecreaseAt = now;
+            _window.Open(now);
+        }
+
+        /// <summary><paramref name="tooHigh"/> orders (and anything at or above the limit plus one) proved too many: tried again only after a probe interval.</summary>
+        private void Mark(long now, int tooHigh)
+        {
             _slowStart = false;
             var blocked = Math.Max(tooHigh, (int)Math.Floor(_limit) + 1);
             Volatile.Write(ref _tooHighAt, now);
             Volatile.Write(ref _tooHigh, blocked);
             _provenHealthy = Math.Min(_provenHealthy, blocked - 1);
             _suspect = 0;
-            _lastDecreaseAt = now;
-            _window.Open(now);
         }
     }
 }

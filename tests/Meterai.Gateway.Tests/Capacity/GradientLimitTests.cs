@@ -154,7 +154,8 @@ public sealed class GradientLimitTests
         Assert.Equal(4, limiter.Limit);
 
         // One window of 4 answers comes back slow (the gateway's host stalled): the limit steps down.
-        Limiters.Answer(limiter, _time, 4, Fast * 1.6, inFlight: 4);
+        // Each is sent at the limit in force, as the gateway sends them: after the step, at 3.
+        Limiters.Answer(limiter, _time, 4, Fast * 1.6);
         Assert.True(limiter.Limit < 4, $"limit {limiter.Limit}");
 
         // 4 was healthy before and is healthy again: one slow window must not keep it below for a probe interval.

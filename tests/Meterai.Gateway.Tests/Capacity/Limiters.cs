@@ -6,12 +6,12 @@ namespace Meterai.Gateway.Tests.Capacity;
 /// <summary>Limiters on a fake clock, and answers fed to them one at a time, each sent after the previous one was answered.</summary>
 internal static class Limiters
 {
-    public static ConcurrencyLimiter Create(string algorithm, FakeTimeProvider time, int ceiling, CapacityOptions? settings = null, SchedulingDelay? scheduling = null)
+    public static ConcurrencyLimiter Create(string algorithm, FakeTimeProvider time, int ceiling, CapacityOptions? settings = null)
     {
         var options = Options.Create(settings ?? new CapacityOptions());
         IConcurrencyLimitAlgorithm chosen = algorithm switch
         {
-            ConcurrencyLimitAlgorithmNames.Gradient => new GradientLimitAlgorithm(options, time, scheduling),
+            ConcurrencyLimitAlgorithmNames.Gradient => new GradientLimitAlgorithm(options, time),
             ConcurrencyLimitAlgorithmNames.Aimd => new AimdLimitAlgorithm(options, time),
             _ => new FixedLimitAlgorithm(),
         };
