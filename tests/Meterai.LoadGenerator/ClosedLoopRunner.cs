@@ -22,19 +22,7 @@ internal sealed class ClosedLoopRunner : IDisposable
     public ClosedLoopRunner(LoadOptions options)
     {
         _options = options;
-        _client = new HttpClient(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = Math.Max(options.Connections, options.Concurrency ?? 1),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            UseProxy = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        _client = LoadClient.Create(Math.Max(options.Connections, options.Concurrency ?? 1));
     }
 
     public void Abort() => _abort.Cancel();

@@ -40,21 +40,8 @@ internal sealed class FairnessRunner : IDisposable
         _total = options.Applicants ?? 0;
         _ticksPerArrival = Stopwatch.Frequency / options.Rate;
         _applicants = new ApplicantRecord?[_total];
-        _client = new HttpClient(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = options.Connections,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            UseProxy = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        })
-        {
-            // Each request gets what is left of its applicant's --timeout; see ApplicantAsync.
-            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-        };
+        // Each request gets what is left of its applicant's --timeout; see ApplicantAsync.
+        _client = LoadClient.Create(options.Connections);
     }
 
     /// <summary>

@@ -39,21 +39,8 @@ internal sealed class OpenLoopRunner : IDisposable
         _outcome = new int[_total];
         _status = new short[_total];
         _latencyTicks = new long[_total];
-        _client = new HttpClient(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = options.Connections,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            UseProxy = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        })
-        {
-            // Each request has its own deadline (due time + --timeout); see SendAsync.
-            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-        };
+        // Each request has its own deadline (due time + --timeout); see SendAsync.
+        _client = LoadClient.Create(options.Connections);
     }
 
     public int Sent => Volatile.Read(ref _sent);

@@ -14,12 +14,12 @@ public sealed class SharedLineTests
     public async Task Purchase_KeyRefusedAtGatewayOne_SamePositionAtGatewayTwo()
     {
         await using var ledger = await TestLedger.CreateAsync(LedgerProviders.Postgres);
-        await using var fleet = await SimulatedFleet.StartAsync([Fleets.Seller("d01", capacity: 2, serviceTime: TimeSpan.FromSeconds(60))]);
+        await using var fleet = await SimulatedFleet.StartAsync([Fleets.Seller("d01", capacity: 2, serviceTime: TimeSpan.FromSeconds(25))]);
         var settings = new Dictionary<string, string?>(ledger.Settings)
         {
             ["Probing:SharedRefreshSeconds"] = "0.2",
             ["Scheduling:CheckinIntervalSeconds"] = "1",
-            ["Purchasing:AttemptTimeoutSeconds"] = "90",
+            ["Purchasing:AttemptTimeoutSeconds"] = "40",
             ["Capacity:ReadyShare"] = "0",
             ["Admission:MaxQueueLength"] = "0",
             ["Admission:PlaceSyncMilliseconds"] = "50",
@@ -36,6 +36,10 @@ public sealed class SharedLineTests
         // Settled: each hold is at the distributor or was refused (and holds a place), so none takes a place later.
         await Eventually.TrueAsync(() => holds.Count(h => h.IsCompleted) + fleet.Distributors.Sum(d => d.OrdersCreated) == holds.Count, "the fleet is full");
         Assert.Contains(holds, h => h.IsCompleted && h.Result.StatusCode == HttpStatusCode.ServiceUnavailable);
+
+        // Every refused hold's place has reached both lines: the key below comes after all of them on both.
+        var refused = holds.Count(h => h.IsCompleted && h.Result.StatusCode == HttpStatusCode.ServiceUnavailable);
+        await Eventually.TrueAsync(() => Line(one).Count == refused && Line(two).Count == refused, "both lines hold the refused holds' places");
 
         var atOne = await one.PurchaseAsync("key-in-line");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, atOne.StatusCode);
