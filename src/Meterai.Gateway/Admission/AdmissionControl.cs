@@ -97,7 +97,7 @@ internal sealed class AdmissionControl : IWaitEstimate
             return Reject(AdmissionRejectionReason.QueueFull, queued);
         }
 
-        return Estimate(ahead + 1) > MaxWait ? Reject(AdmissionRejectionReason.WaitTooLong, queued) : null;
+        return Estimate(ahead + 1) > LimitFor(ticket) ? Reject(AdmissionRejectionReason.WaitTooLong, queued) : null;
     }
 
     /// <summary>How long one order took at a distributor; an exponential average, for the wait limit.</summary>
@@ -120,11 +120,13 @@ internal sealed class AdmissionControl : IWaitEstimate
             return await WaitForSlotAsync(cancellationToken, hasRoom);
         }
 
+        // A key already in line (told a Retry-After before) may wait for its turn longer than a newcomer.
+        var returning = _line.Find(key) is not null;
         var ticket = _line.Take(key)?.Ticket ?? long.MaxValue;
         _line.Arrived(key);
         try
         {
-            return await WaitForSlotAsync(cancellationToken, hasRoom, ticket);
+            return await WaitForSlotAsync(cancellationToken, hasRoom, ticket, returning);
         }
         finally
         {
@@ -140,11 +142,14 @@ internal sealed class AdmissionControl : IWaitEstimate
     /// <returns>Admitted, with <see cref="AdmissionResult.Slot"/> set when a finishing order handed its slot over.</returns>
     /// <exception cref="OperationCanceledException">The applicant went away while waiting.</exception>
     /// <param name="ticket">The key's place in line: waiters are served in order of first arrival, not of their retries.</param>
-    public async Task<AdmissionResult> WaitForSlotAsync(CancellationToken cancellationToken, Func<bool>? hasRoom = null, long ticket = long.MaxValue)
+    /// <param name="returning">A key back in line: it may wait up to <see cref="AdmissionOptions.TurnHoldSeconds"/>.</param>
+    public async Task<AdmissionResult> WaitForSlotAsync(
+        CancellationToken cancellationToken, Func<bool>? hasRoom = null, long ticket = long.MaxValue, bool returning = false)
     {
         var waiter = new TaskCompletionSource<SlotLease?>(TaskCreationOptions.RunContinuationsAsynchronously);
         LinkedListNode<Waiter> node;
         var dueSoon = DueSoonAhead(ticket);
+        var limit = returning ? _options.TurnLimit(MaxWait) : MaxWait;
         lock (_lock)
         {
             if (_waiters.Count >= _options.MaxQueueLength)
@@ -153,7 +158,7 @@ internal sealed class AdmissionControl : IWaitEstimate
             }
 
             var ahead = QueuedAhead(ticket);
-            if (Estimate(ahead + dueSoon + 1) > MaxWait)
+            if (Estimate(ahead + dueSoon + 1) > limit)
             {
                 return Reject(AdmissionRejectionReason.WaitTooLong, ahead + dueSoon);
             }
@@ -169,7 +174,7 @@ internal sealed class AdmissionControl : IWaitEstimate
 
         try
         {
-            return AdmissionResult.AdmittedWith(await waiter.Task.WaitAsync(MaxWait, _time, cancellationToken));
+            return AdmissionResult.AdmittedWith(await waiter.Task.WaitAsync(limit, _time, cancellationToken));
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
@@ -299,7 +304,10 @@ internal sealed class AdmissionControl : IWaitEstimate
 
     /// <summary>Returns are spread over the sharing gateways: this one expects its share.</summary>
     private int DueSoonAhead(long ticket) =>
-        _line is null ? 0 : (int)Math.Ceiling((double)_line.DueSoonAhead(ticket, MaxWait) / Math.Max(_line.Gateways, 1));
+        _line is null ? 0 : (int)Math.Ceiling((double)_line.DueSoonAhead(ticket, _options.TurnLimit(MaxWait)) / Math.Max(_line.Gateways, 1));
+
+    /// <summary>A key with a place (<paramref name="ticket"/> given) is back in line and may wait for its turn; a newcomer waits the plain limit.</summary>
+    private TimeSpan LimitFor(long ticket) => ticket == long.MaxValue ? MaxWait : _options.TurnLimit(MaxWait);
 
     private int QueuedAhead(long ticket)
     {

@@ -24,13 +24,21 @@ internal sealed class AdmissionOptions
     public double MaxWaitServiceTimes { get; set; } = 1;
 
     /// <summary>
-    /// Shortest wait limit, whatever the service time. A Retry-After has whole seconds, so a key that
-    /// comes back at its Retry-After is up to a second early for its turn: it waits the rest here, held,
-    /// rather than being sent away again and overtaken while away (issue 28). It also keeps a near-free
-    /// distributor from refusing applicants while idle (issue 27). Default: 1.5 seconds.
+    /// Shortest wait limit, whatever the service time: a near-free distributor answers in 0.1 ms, less
+    /// than the gateway itself spends on one purchase, and a limit that small refuses applicants while
+    /// the distributor sits idle (issue 27). Below what an applicant notices. Default: 0.05 seconds.
     /// </summary>
     [Range(0d, 300d)]
-    public double MinWaitSeconds { get; set; } = 1.5;
+    public double MinWaitSeconds { get; set; } = 0.05;
+
+    /// <summary>
+    /// How long a key back from a Retry-After may wait for its turn, held, whatever the service time
+    /// (never above MaxWaitSeconds). A Retry-After has whole seconds, rounded down, so the key is back
+    /// up to a second early: it waits the rest here rather than being sent away again and overtaken
+    /// while away (docs/order-of-service.md). Default: 1.5 seconds.
+    /// </summary>
+    [Range(0d, 300d)]
+    public double TurnHoldSeconds { get; set; } = 1.5;
 
     /// <summary>Completed orders over this window give the drain rate behind waits and Retry-After. Default: 10 seconds.</summary>
     [Range(1, 600)]
@@ -54,6 +62,10 @@ internal sealed class AdmissionOptions
     public TimeSpan MaxWait => TimeSpan.FromSeconds(MaxWaitSeconds);
 
     public TimeSpan LateAfter => TimeSpan.FromSeconds(LateAfterSeconds);
+
+    /// <summary>The wait limit for a key back in line: the newcomers' <paramref name="limit"/>, or <see cref="TurnHoldSeconds"/> if longer, never above MaxWait.</summary>
+    public TimeSpan TurnLimit(TimeSpan limit) =>
+        TimeSpan.FromTicks(Math.Max(limit.Ticks, Math.Min(TimeSpan.FromSeconds(TurnHoldSeconds).Ticks, MaxWait.Ticks)));
 
     /// <summary>
     /// The wait limit for a measured service time: <see cref="MaxWaitServiceTimes"/> of it, never below

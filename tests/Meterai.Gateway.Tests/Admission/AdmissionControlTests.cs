@@ -134,8 +134,8 @@ public sealed class AdmissionControlTests
         var admission = Create(maxWaitSeconds: 5);
         Assert.Equal(TimeSpan.FromSeconds(5), admission.MaxWait);
 
-        admission.RecordServiceTime(TimeSpan.FromSeconds(3));
-        Assert.Equal(TimeSpan.FromSeconds(3), admission.MaxWait);
+        admission.RecordServiceTime(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), admission.MaxWait);
 
         for (var i = 0; i < 200; i++)
         {

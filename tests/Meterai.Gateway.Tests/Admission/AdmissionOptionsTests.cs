@@ -8,18 +8,17 @@ public sealed class AdmissionOptionsTests
     public void WaitLimit_NearFreeDistributor_IsTheFloorNotAFractionOfAMillisecond()
     {
         // nginx's canned answer: 0.3 ms as the gateway measures it. One service time would let about
-        // one applicant wait and refuse the rest while the distributor is idle; the floor also spans a
-        // Retry-After's whole second, so a key back before its turn waits for it (issue 28).
+        // one applicant wait and refuse the rest while the distributor is idle.
         var limit = new AdmissionOptions().WaitLimit(TimeSpan.FromMilliseconds(0.3));
 
-        Assert.Equal(TimeSpan.FromMilliseconds(1_500), limit);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), limit);
     }
 
     [Theory]
-    [InlineData(100, 1_500)]
+    [InlineData(100, 100)]
     [InlineData(2_000, 2_000)]
     [InlineData(60_000, 5_000)]
-    public void WaitLimit_SlowerDistributors_AreServiceTimesBetweenTheFloorAndMaxWait(double serviceMs, double expectedMs)
+    public void WaitLimit_SlowerDistributors_AreServiceTimesUpToMaxWait(double serviceMs, double expectedMs)
     {
         var limit = new AdmissionOptions().WaitLimit(TimeSpan.FromMilliseconds(serviceMs));
 
@@ -33,5 +32,16 @@ public sealed class AdmissionOptionsTests
 
         Assert.Equal(TimeSpan.FromSeconds(2), options.WaitLimit(TimeSpan.FromMilliseconds(1)));
         Assert.Equal(TimeSpan.FromSeconds(2), options.WaitLimit(TimeSpan.Zero));
+    }
+
+    [Theory]
+    [InlineData(0.1, 5, 1.5)]
+    [InlineData(3, 5, 3)]
+    [InlineData(0.1, 1, 1)]
+    public void TurnLimit_KeyBackInLine_WaitsAtLeastTurnHoldButNeverPastMaxWait(double limitSeconds, double maxWaitSeconds, double expectedSeconds)
+    {
+        var options = new AdmissionOptions { MaxWaitSeconds = maxWaitSeconds };
+
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), options.TurnLimit(TimeSpan.FromSeconds(limitSeconds)));
     }
 }
