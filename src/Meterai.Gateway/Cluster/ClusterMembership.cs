@@ -83,9 +83,10 @@ internal sealed partial class ClusterMembership(
 
     private void Apply(int liveInstances, int rank)
     {
+        var index = 0;
         foreach (var distributor in fleet.All)
         {
-            distributor.SetCeiling(ClusterShare.PerInstance(distributor.MaxConcurrency, liveInstances, rank));
+            distributor.SetCeiling(ClusterShare.PerInstance(distributor.MaxConcurrency, liveInstances, rank, index++));
         }
     }
 

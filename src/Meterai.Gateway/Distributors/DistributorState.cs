@@ -15,6 +15,7 @@ internal sealed class DistributorState(DistributorEntry entry, ConcurrencyLimite
     private int _taken;
     private int _stock = UnknownStock;
     private int _refusing;
+    private volatile bool _noShare;
 
     public DistributorEntry Entry { get; } = entry;
 
@@ -27,7 +28,7 @@ internal sealed class DistributorState(DistributorEntry entry, ConcurrencyLimite
     /// The orders in flight the gateway allows this distributor now: learned from its answers
     /// (Capacity/), never above <see cref="Ceiling"/>.
     /// </summary>
-    public int ConcurrencyLimit => _limiter.Limit;
+    public int ConcurrencyLimit => _noShare ? 0 : _limiter.Limit;
 
     /// <summary>The most <see cref="ConcurrencyLimit"/> may be: <see cref="MaxConcurrency"/>, or this gateway's share of it.</summary>
     public int Ceiling => _limiter.Ceiling;
@@ -36,7 +37,7 @@ internal sealed class DistributorState(DistributorEntry entry, ConcurrencyLimite
     public TimeSpan Latency => _limiter.Latency;
 
     /// <summary>Whether the learned limit would grow on its next healthy window with demand (<see cref="ConcurrencyLimiter.CouldGrow"/>).</summary>
-    public bool CouldGrow => _limiter.CouldGrow;
+    public bool CouldGrow => !_noShare && _limiter.CouldGrow;
 
     /// <summary>Orders at this distributor that have been sent and not yet answered: never above <see cref="ConcurrencyLimit"/>.</summary>
     public int InFlight => _sendGate.Sending;
@@ -45,7 +46,7 @@ internal sealed class DistributorState(DistributorEntry entry, ConcurrencyLimite
     /// Slots: places for purchases at this distributor, whose attempt is being written, is written and
     /// ready to go, or was sent. The limit's worth, plus <see cref="ReadySlots"/>.
     /// </summary>
-    public int Slots => ConcurrencyLimit + ReadySlots;
+    public int Slots => _noShare ? 0 : ConcurrencyLimit + ReadySlots;
 
     /// <summary>
     /// Slots beyond the limit, for orders recorded in the ledger while the distributor is full, so
@@ -105,9 +106,13 @@ internal sealed class DistributorState(DistributorEntry entry, ConcurrencyLimite
     /// <summary>A sent order was answered (or failed): the next order ready to go is let through.</summary>
     public void FinishSend() => _sendGate.Exit(ConcurrencyLimit);
 
-    /// <summary>Lowers or raises the ceiling at run time (several gateways share the registry's limit); never above <see cref="MaxConcurrency"/>.</summary>
+    /// <summary>
+    /// Lowers or raises the ceiling at run time (several gateways share the registry's limit); never above
+    /// <see cref="MaxConcurrency"/>. 0: this gateway's share is nothing, and it sends the distributor nothing.
+    /// </summary>
     public void SetCeiling(int ceiling)
     {
+        _noShare = ceiling <= 0;
         _limiter.SetCeiling(Math.Clamp(ceiling, 1, MaxConcurrency));
         _sendGate.Pump(ConcurrencyLimit);
     }

@@ -67,7 +67,7 @@ internal sealed class LeastLoadedOfTwoPolicy(DistributorFleet fleet, Random rand
     }
 
     private double Utilisation(DestinationState destination) =>
-        fleet.TryGet(destination.DestinationId, out var distributor)
+        fleet.TryGet(destination.DestinationId, out var distributor) && distributor.Slots > 0
             ? (double)distributor.Taken / distributor.Slots
             : double.PositiveInfinity;
 }

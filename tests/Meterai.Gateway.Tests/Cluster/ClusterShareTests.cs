@@ -18,11 +18,28 @@ public sealed class ClusterShareTests
         Assert.True(shares.Max() - shares.Min() <= 1);
     }
 
-    [Fact]
-    public void PerInstance_LimitBelowInstances_EveryInstanceKeepsOneSlot()
+    [Theory]
+    [InlineData(2, 3)]
+    [InlineData(1, 3)]
+    [InlineData(4, 5)]
+    public void PerInstance_LimitBelowInstances_NeverPassesTheLimitTogether(int maxConcurrency, int instances)
     {
-        var shares = Enumerable.Range(0, 3).Select(rank => ClusterShare.PerInstance(2, 3, rank));
+        for (var distributor = 0; distributor < 4; distributor++)
+        {
+            var shares = Enumerable.Range(0, instances).Select(rank => ClusterShare.PerInstance(maxConcurrency, instances, rank, distributor)).ToList();
 
-        Assert.All(shares, share => Assert.Equal(1, share));
+            Assert.Equal(maxConcurrency, shares.Sum());
+            Assert.All(shares, share => Assert.InRange(share, 0, 1));
+        }
+    }
+
+    [Fact]
+    public void PerInstance_ThreeGatewaysThreeDistributorsOfTwo_EveryGatewayGetsTwoSlots()
+    {
+        var perGateway = Enumerable.Range(0, 3)
+            .Select(rank => Enumerable.Range(0, 3).Sum(distributor => ClusterShare.PerInstance(2, 3, rank, distributor)))
+            .ToList();
+
+        Assert.Equal([2, 2, 2], perGateway);
     }
 }

@@ -281,4 +281,22 @@ public sealed class DistributorStateTests
         Assert.True(await ready);
         Assert.Equal(2, state.InFlight);
     }
+
+    [Fact]
+    public void SetCeiling_NoShareForThisGateway_TakesNoSlotUntilItHasOneAgain()
+    {
+        var state = new DistributorState(
+            new DistributorEntry("d01", "PT Satu", new Uri("http://h:1/"), apiKey: null, 2), FixedLimitAlgorithm.For(2), readyShare: 0.5);
+
+        state.SetCeiling(0);
+
+        Assert.Equal([0, 0], [state.Slots, state.ConcurrencyLimit]);
+        Assert.False(state.TryAcquireSlot());
+        Assert.False(state.CouldGrow);
+
+        state.SetCeiling(1);
+
+        Assert.Equal(1, state.ConcurrencyLimit);
+        Assert.True(state.TryAcquireSlot());
+    }
 }
