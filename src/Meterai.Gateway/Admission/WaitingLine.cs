@@ -67,16 +67,8 @@ internal sealed class WaitingLine
     public int Gateways { get; set; } = 1;
 
     /// <summary>Of the keys told to come back lately, the share that did: a place away counts ahead of others by this much.</summary>
-    public double ReturnShare
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _returned / _promised;
-            }
-        }
-    }
+    /// <remarks>Read without the lock: two doubles a moment apart are near enough for an estimate.</remarks>
+    public double ReturnShare => Volatile.Read(ref _returned) / Volatile.Read(ref _promised);
 
     /// <summary>The key's place, or null when it has none (never had one, was served, or lost it). A key told to come back is back.</summary>
     public LinePlace? Find(string key)
@@ -331,6 +323,7 @@ internal sealed class WaitingLine
 
         _sweptAt = timestamp;
         var now = _time.GetUtcNow();
+        var turnedLate = false;
         List<Place>? lost = null;
         foreach (var place in _byKey.Values)
         {
@@ -342,9 +335,12 @@ internal sealed class WaitingLine
             if (now > place.KeepUntil)
             {
                 (lost ??= []).Add(place);
+                turnedLate |= !place.Late;
+                place.Late = true;
             }
             else if (!place.Late && now > place.DueAt + _options.LateAfter)
             {
+                turnedLate = true;
                 place.Late = true;
                 if (place.AwaitedBack)
                 {
@@ -360,9 +356,14 @@ internal sealed class WaitingLine
             _metrics?.PlaceLost();
         }
 
-        _waiting.RemoveAll(place => place.Late || !_byKey.ContainsKey(place.Key));
+        if (turnedLate)
+        {
+            _waiting.RemoveAll(place => place.Late);
+        }
+
+        // Owners that never come back (a storm of fresh keys) hold nobody back: no list to build.
         var soon = now + (horizon ?? _options.MaxWait) + SweepEvery;
-        _dueSoon = [.. _waiting.Where(place => place.Present == 0 && place.DueAt <= soon).Select(place => place.Ticket)];
+        _dueSoon = _returned / _promised < 0.01 ? [] : [.. _waiting.Where(place => place.Present == 0 && place.DueAt <= soon).Select(place => place.Ticket)];
         _metrics?.QueueLength(_waiting.Count);
     }
 
