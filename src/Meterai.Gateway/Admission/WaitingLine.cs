@@ -13,7 +13,7 @@ namespace Meterai.Gateway.Admission;
 /// no longer counts ahead of anyone, so abandoned places never freeze the line; it keeps its ticket,
 /// and so its priority, until its grace ends. Design and measurements: docs/order-of-service.md.
 /// </remarks>
-internal sealed class WaitingLine
+internal sealed partial class WaitingLine
 {
     /// <summary>The spec's grace: a place is kept this long past its Retry-After, or twice the Retry-After if longer.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
@@ -32,6 +32,10 @@ internal sealed class WaitingLine
     private readonly TimeProvider _time;
     private readonly GatewayMetrics? _metrics;
     private long[] _dueSoon = [];
+
+    // When each place next needs the sweep (its turn plus LateAfter, then the end of its grace), so a
+    // sweep touches only the places due, not a line of a hundred thousand; stale entries are skipped.
+    private readonly PriorityQueue<Place, long> _deadlines = new();
     private long _lastTicket;
     private long _sweptAt = long.MinValue;
 
@@ -59,12 +63,6 @@ internal sealed class WaitingLine
             }
         }
     }
-
-    /// <summary>Whether places are kept for other gateways to read (<see cref="TakeChanges"/>); off when this gateway is alone.</summary>
-    public bool Shared { get; set; }
-
-    /// <summary>Live gateways sharing this line (set by the place sync): positions drain at all of their speeds together.</summary>
-    public int Gateways { get; set; } = 1;
 
     /// <summary>Of the keys told to come back lately, the share that did: a place away counts ahead of others by this much.</summary>
     /// <remarks>Read without the lock: two doubles a moment apart are near enough for an estimate.</remarks>
@@ -113,6 +111,7 @@ internal sealed class WaitingLine
             place = new Place(key, _lastTicket) { DueAt = now, KeepUntil = now + Grace };
             _byKey.Add(key, place);
             _waiting.Add(place);
+            Watch(place);
             Note(place);
             _metrics?.PlaceTaken();
             _metrics?.QueueLength(_waiting.Count);
@@ -138,6 +137,7 @@ internal sealed class WaitingLine
             place.DueAt = Later(place.DueAt, now + retryAfter);
             place.KeepUntil = Later(place.KeepUntil, place.DueAt + (retryAfter > Grace ? retryAfter : Grace));
             Rejoin(place);
+            Watch(place);
             Note(place);
         }
     }
@@ -163,6 +163,7 @@ internal sealed class WaitingLine
             if (_byKey.TryGetValue(key, out var place) && place.Present > 0)
             {
                 place.Present--;
+                Watch(place);
             }
         }
     }
@@ -205,81 +206,10 @@ internal sealed class WaitingLine
         }
     }
 
-    /// <summary>Changes made here since the last call, one per key, for the other gateways.</summary>
-    public IReadOnlyList<PlaceNote> TakeChanges()
-    {
-        lock (_lock)
-        {
-            var changes = _changes.Values.ToList();
-            _changes.Clear();
-            return changes;
-        }
-    }
-
-    /// <summary>Applies other gateways' changes: the earliest ticket wins, the latest promise holds, a served key leaves.</summary>
-    public void Merge(IEnumerable<PlaceNote> notes)
-    {
-        ArgumentNullException.ThrowIfNull(notes);
-        lock (_lock)
-        {
-            foreach (var note in notes)
-            {
-                // Served here since the last batch went out: the ledger does not know yet, and must not bring the place back.
-                if (_changes.TryGetValue(note.Key, out var pending) && pending.Served)
-                {
-                    continue;
-                }
-
-                _byKey.TryGetValue(note.Key, out var place);
-                if (note.Served)
-                {
-                    if (place is not null && place.Ticket >= note.Ticket && _byKey.Remove(note.Key))
-                    {
-                        RemoveWaiting(place);
-                    }
-
-                    continue;
-                }
-
-                if (place is null)
-                {
-                    place = new Place(note.Key, note.Ticket) { DueAt = note.DueAt, KeepUntil = note.KeepUntil };
-                    _byKey.Add(note.Key, place);
-                    InsertWaiting(place);
-                    continue;
-                }
-
-                if (note.Ticket < place.Ticket)
-                {
-                    RemoveWaiting(place);
-                    place.Ticket = note.Ticket;
-                    if (!place.Late)
-                    {
-                        InsertWaiting(place);
-                    }
-                }
-
-                place.DueAt = Later(place.DueAt, note.DueAt);
-                place.KeepUntil = Later(place.KeepUntil, note.KeepUntil);
-                Rejoin(place);
-            }
-
-            _metrics?.QueueLength(_waiting.Count);
-        }
-    }
-
     private LinePlace Snapshot(Place place)
     {
         var index = place.Late ? 0 : _waiting.BinarySearch(place, Order);
         return new LinePlace(place.Key, place.Ticket, Math.Max(index, 0) + 1);
-    }
-
-    private void Note(Place place)
-    {
-        if (Shared)
-        {
-            _changes[place.Key] = new PlaceNote(place.Key, place.Ticket, place.DueAt, place.KeepUntil, Served: false);
-        }
     }
 
     /// <summary>A late place whose owner is back, or whose promise moved on, counts again.</summary>
@@ -324,36 +254,31 @@ internal sealed class WaitingLine
         _sweptAt = timestamp;
         var now = _time.GetUtcNow();
         var turnedLate = false;
-        List<Place>? lost = null;
-        foreach (var place in _byKey.Values)
+        while (_deadlines.TryPeek(out var place, out var at) && at < now.UtcTicks)
         {
-            if (place.Present > 0)
+            _deadlines.Dequeue();
+            if (place.Present > 0 || !_byKey.TryGetValue(place.Key, out var current) || current != place || Deadline(place) != at)
             {
+                // Waiting here (watched again when it leaves), gone, or its deadline moved (watched at the new one).
                 continue;
             }
 
-            if (now > place.KeepUntil)
+            if (place.Late)
             {
-                (lost ??= []).Add(place);
-                turnedLate |= !place.Late;
-                place.Late = true;
+                _byKey.Remove(place.Key);
+                _metrics?.PlaceLost();
+                continue;
             }
-            else if (!place.Late && now > place.DueAt + _options.LateAfter)
-            {
-                turnedLate = true;
-                place.Late = true;
-                if (place.AwaitedBack)
-                {
-                    place.AwaitedBack = false;
-                    CountPromise(returned: false);
-                }
-            }
-        }
 
-        foreach (var place in lost ?? [])
-        {
-            _byKey.Remove(place.Key);
-            _metrics?.PlaceLost();
+            turnedLate = true;
+            place.Late = true;
+            if (place.AwaitedBack)
+            {
+                place.AwaitedBack = false;
+                CountPromise(returned: false);
+            }
+
+            _deadlines.Enqueue(place, Deadline(place));
         }
 
         if (turnedLate)
@@ -366,6 +291,11 @@ internal sealed class WaitingLine
         _dueSoon = _returned / _promised < 0.01 ? [] : [.. _waiting.Where(place => place.Present == 0 && place.DueAt <= soon).Select(place => place.Ticket)];
         _metrics?.QueueLength(_waiting.Count);
     }
+
+    /// <summary>When the sweep must look at a place next: the end of its turn while it counts, the end of its grace once late.</summary>
+    private long Deadline(Place place) => (place.Late ? place.KeepUntil : place.DueAt + _options.LateAfter).UtcTicks;
+
+    private void Watch(Place place) => _deadlines.Enqueue(place, Deadline(place));
 
     private void CountPromise(bool returned)
     {
