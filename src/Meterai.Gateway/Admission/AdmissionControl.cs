@@ -39,6 +39,9 @@ internal sealed class AdmissionControl : IWaitEstimate
 
     public int Length => Volatile.Read(ref _length);
 
+    /// <summary>How long a full fleet's 503 waits before it is sent (<see cref="AdmissionOptions.RefusalPaceMilliseconds"/>).</summary>
+    public TimeSpan RefusalPace => TimeSpan.FromMilliseconds(_options.RefusalPaceMilliseconds);
+
     /// <summary>Newcomers queue behind anyone already waiting, so the queue stays first come, first served.</summary>
     public bool HasWaiters => Length > 0;
 

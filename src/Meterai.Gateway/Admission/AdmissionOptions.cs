@@ -40,6 +40,14 @@ internal sealed class AdmissionOptions
     [Range(0d, 300d)]
     public double TurnHoldSeconds { get; set; } = 1.5;
 
+    /// <summary>
+    /// A full fleet's 503 is sent this much late. Clients that ignore Retry-After (bots, a retry loop)
+    /// then spin slower, and the two cores the refusals took go back to selling; an applicant told to
+    /// come back in seconds does not notice. 0 answers at once. Default: 250 milliseconds.
+    /// </summary>
+    [Range(0, 5000)]
+    public int RefusalPaceMilliseconds { get; set; } = 250;
+
     /// <summary>Completed orders over this window give the drain rate behind waits and Retry-After. Default: 10 seconds.</summary>
     [Range(1, 600)]
     public int DrainWindowSeconds { get; set; } = 10;

@@ -37,6 +37,11 @@ internal sealed class PurchaseOrchestrator(
         try
         {
             answer = await HandleAsync(context);
+            if (!await replies.PacedAsync(answer, context.RequestAborted))
+            {
+                return;
+            }
+
             await answer.Result.ExecuteAsync(context);
         }
         catch
@@ -57,8 +62,7 @@ internal sealed class PurchaseOrchestrator(
             return new(PurchaseAnswers.Invalid(errors!));
         }
 
-        // A request with this key is being decided here: once its claim is written this one is a
-        // retry (409 or the replay), not a newcomer the queue may refuse.
+        // A request with this key is being decided here: once its claim is written this one is a retry, not a newcomer.
         using var turn = claiming.Enter(request.IdempotencyKey);
         await turn.WaitForDecisionAsync(context.RequestAborted);
 
@@ -240,8 +244,7 @@ internal sealed class PurchaseOrchestrator(
                 // Its turn came: the key leaves the line, on every gateway.
                 firstArrival ??= line.Served(key);
 
-                // Record where the order goes before it leaves (the first attempt may be written with the
-                // claim). Not cancellable: once written, the ledger knows where money may go.
+                // Record where the order goes before it leaves (maybe with the claim); not cancellable: money may go there.
                 number++;
                 if (preRecorded != number && !await ledger.StartAttemptAsync(purchaseTry, number, distributor.Id, time.GetUtcNow(), CancellationToken.None))
                 {
@@ -304,8 +307,7 @@ internal sealed class PurchaseOrchestrator(
         }
         catch (DbException ex)
         {
-            // Every write that can throw here (an attempt record, a refusal, a release) comes
-            // before a charge or after a refusal; answers are recorded by FinishAsync, which never throws.
+            // Every write that can throw here comes before a charge or after a refusal (FinishAsync never throws).
             await answers.ReleaseAsync(purchaseTry);
             return replies.LedgerUnavailable(context, ex);
         }
@@ -363,8 +365,7 @@ internal sealed class PurchaseOrchestrator(
         var distributor = attempt.Distributor!;
         var found = await lookup.FindByKeyAsync(distributor.Entry, attempt.Try.PurchaseId, request.Quantity, CancellationToken.None);
 
-        // Not found yet is not "never charged": the purchase stays pending at this distributor
-        // until its answer is known or the delivery deadline has passed (reconciliation decides).
+        // Not found yet is not "never charged": pending here until known or past the delivery deadline (reconciliation).
         var order = found.Usable;
         var status = order is null ? PurchaseStatus.Pending : PurchaseStatus.FromOrder(order.Status);
         PurchaseLog.Ambiguous(logger, attempt.Try.PurchaseId, distributor.Id, attempt.Status, failure, found.Kind, status);
@@ -389,8 +390,7 @@ internal sealed class PurchaseOrchestrator(
             return await replies.CurrentAnswerAsync(context, purchaseId, seller);
         }
 
-        // Recorded, or Failed: then the row stays in_progress with its attempt, so reconciliation adopts
-        // the order by key; the applicant, who may have been charged, hears what the distributor said.
+        // Recorded, or Failed (in_progress with its attempt: reconciliation adopts it): the applicant hears the distributor.
         return new(PurchaseAnswers.Stored(context, httpStatus, body, purchaseId), seller, FirstArrival: attempt.FirstArrival);
     }
 

@@ -12,7 +12,9 @@ namespace Meterai.Gateway.Purchases;
 /// <param name="Seller">The distributor whose answer this is, for a 201 or 202.</param>
 /// <param name="Replayed">A stored answer given again: counted as a replay, since it sells nothing.</param>
 /// <param name="FirstArrival">When the key first arrived in line, for a key that waited there.</param>
-internal readonly record struct PurchaseAnswer(IResult Result, string? Seller = null, bool Replayed = false, DateTimeOffset? FirstArrival = null);
+/// <param name="Pace">How long to wait before sending the answer (a full fleet's 503).</param>
+internal readonly record struct PurchaseAnswer(
+    IResult Result, string? Seller = null, bool Replayed = false, DateTimeOffset? FirstArrival = null, TimeSpan Pace = default);
 
 /// <summary>
 /// The purchase's answers that sell nothing: the ledger's stored answers, and the refusals and
@@ -70,6 +72,29 @@ internal sealed class PurchaseReplies(
         }
     }
 
+    /// <summary>
+    /// Waits the answer's <see cref="PurchaseAnswer.Pace"/> (a full fleet's 503 leaves a moment late:
+    /// <see cref="AdmissionOptions.RefusalPaceMilliseconds"/>).
+    /// </summary>
+    /// <returns>False when the applicant left meanwhile: nothing is sent.</returns>
+    public async ValueTask<bool> PacedAsync(PurchaseAnswer answer, CancellationToken applicantGone)
+    {
+        if (answer.Pace <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        try
+        {
+            await Task.Delay(answer.Pace, time, applicantGone);
+            return true;
+        }
+        catch (OperationCanceledException) when (applicantGone.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Nothing was charged, so an honest "come back" is better than a 500.</summary>
     public PurchaseAnswer LedgerUnavailable(HttpContext context, DbException failure)
     {
@@ -94,11 +119,13 @@ internal sealed class PurchaseReplies(
         refusals.Refused();
 
         // A full line gives no place: the key is told when the back of the line is expected, and queues as new.
+        // The answer leaves after the pace: the wait and the Retry-After count from when it arrives.
         var position = line.Take(key)?.Position ?? line.Count + 1;
-        var wait = admission.EstimateInLine(position);
+        var pace = admission.RefusalPace;
+        var wait = TimeSpan.FromTicks(Math.Max(admission.EstimateInLine(position).Ticks - pace.Ticks, 0));
         var retryAfter = AdmissionControl.RetryAfterFor(wait);
-        line.Promise(key, TimeSpan.FromSeconds(retryAfter));
-        return new(PurchaseAnswers.InLine(context, retryAfter, position, wait));
+        line.Promise(key, pace + TimeSpan.FromSeconds(retryAfter));
+        return new(PurchaseAnswers.InLine(context, retryAfter, position, wait), Pace: pace);
     }
 
     /// <summary>A claimed purchase the queue would not keep waiting (its key is free again, and keeps its place).</summary>

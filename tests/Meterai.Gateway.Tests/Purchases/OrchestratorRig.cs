@@ -62,6 +62,10 @@ internal sealed class OrchestratorRig : IAsyncDisposable
 
     public PurchaseLedger Ledger => _services.GetRequiredService<PurchaseLedger>();
 
+    public PurchaseReplies Replies => _services.GetRequiredService<PurchaseReplies>();
+
+    public WaitingLine Line => _services.GetRequiredService<WaitingLine>();
+
     /// <summary>The gateway's metrics as Prometheus would scrape them.</summary>
     public async Task<string> ScrapeAsync()
     {
