@@ -31,11 +31,12 @@ internal sealed class CapacityOptions
 
     /// <summary>
     /// A window's latency must also be this much above the baseline to count as rising: below it,
-    /// a change is the gateway's and the loopback's own jitter, not a distributor queueing, and
-    /// an applicant would not notice it. Default: 2 ms, what the gateway itself spends on one purchase.
+    /// a change is the gateway's and the loopback's own queueing, not a distributor's, and an
+    /// applicant would not notice it. Default: 5 ms, above the 2–6 ms a cold gateway on two cores
+    /// adds at 32 connections (docs/capacity.md); it only matters for distributors faster than 20 ms.
     /// </summary>
     [Range(0d, 10_000d)]
-    public double NoiseFloorMilliseconds { get; set; } = 2;
+    public double NoiseFloorMilliseconds { get; set; } = 5;
 
     /// <summary>The baseline latency is the lowest window median of the last one to two such periods, so it follows a distributor that really got slower. Default: 10 seconds.</summary>
     [Range(0d, 3600d, MinimumIsExclusive = true)]

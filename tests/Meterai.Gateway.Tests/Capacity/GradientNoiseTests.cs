@@ -30,6 +30,21 @@ public sealed class GradientNoiseTests
     }
 
     [Fact]
+    public void Record_ColdGatewaysOwnQueueingAtANearFreeDistributor_ChangesNothing()
+    {
+        // Measured (docs/capacity.md): a gateway fresh from start on two cores, 32 connections, adds 2–6 ms
+        // that grow with the orders in flight. With a 2 ms floor that read as a queue and held the limit
+        // at 4–14 in one cold start of three.
+        var limiter = Gradient(ceiling: 32);
+        Limiters.Settle(limiter, _time, NearFree);
+        Assert.Equal(32, limiter.Limit);
+
+        Limiters.Answer(limiter, _time, 500, _ => TimeSpan.FromMilliseconds(0.2 + (4.5 * limiter.Limit / 32.0)));
+
+        Assert.Equal(32, limiter.Limit);
+    }
+
+    [Fact]
     public void Record_SameJitterWithoutANoiseFloor_ShrinksTheLimit()
     {
         // What every default limiter did before: the relative tolerance alone calls one window's jitter congestion.
