@@ -74,11 +74,12 @@ internal sealed partial class WaitingLine
         }
     }
 
-    private void Note(Place place)
+    /// <summary>Keeps the place's change for the other gateways (the latest per key), when the line is shared.</summary>
+    private void Note(Place place, bool served = false)
     {
         if (Shared)
         {
-            _changes[place.Key] = new PlaceNote(place.Key, place.Ticket, place.DueAt, place.KeepUntil, Served: false);
+            _changes[place.Key] = new PlaceNote(place.Key, place.Ticket, place.DueAt, place.KeepUntil, served);
         }
     }
 }

@@ -180,11 +180,7 @@ internal sealed partial class WaitingLine
             }
 
             RemoveWaiting(place);
-            if (Shared)
-            {
-                _changes[key] = new PlaceNote(key, place.Ticket, place.DueAt, place.KeepUntil, Served: true);
-            }
-
+            Note(place, served: true);
             _metrics?.QueueLength(_waiting.Count);
             return new DateTimeOffset(place.Ticket, TimeSpan.Zero);
         }
@@ -202,7 +198,7 @@ internal sealed partial class WaitingLine
         {
             Sweep(horizon);
             var index = Array.BinarySearch(_dueSoon, ticket);
-            return (int)Math.Round((index >= 0 ? index : ~index) * _returned / _promised, MidpointRounding.AwayFromZero);
+            return (int)Math.Round((index >= 0 ? index : ~index) * ReturnShare, MidpointRounding.AwayFromZero);
         }
     }
 
@@ -288,7 +284,7 @@ internal sealed partial class WaitingLine
 
         // Owners that never come back (a storm of fresh keys) hold nobody back: no list to build.
         var soon = now + (horizon ?? _options.MaxWait) + SweepEvery;
-        _dueSoon = _returned / _promised < 0.01 ? [] : [.. _waiting.Where(place => place.Present == 0 && place.DueAt <= soon).Select(place => place.Ticket)];
+        _dueSoon = ReturnShare < 0.01 ? [] : [.. _waiting.Where(place => place.Present == 0 && place.DueAt <= soon).Select(place => place.Ticket)];
         _metrics?.QueueLength(_waiting.Count);
     }
 
