@@ -100,7 +100,7 @@ internal sealed class AdmissionControl : IWaitEstimate
             return Reject(AdmissionRejectionReason.QueueFull, queued);
         }
 
-        return Estimate(ahead + 1) > LimitFor(ticket) ? Reject(AdmissionRejectionReason.WaitTooLong, queued) : null;
+        return Estimate(ahead + 1) > LimitFor(returning: ticket != long.MaxValue) ? Reject(AdmissionRejectionReason.WaitTooLong, queued) : null;
     }
 
     /// <summary>How long one order took at a distributor; an exponential average, for the wait limit.</summary>
@@ -152,7 +152,7 @@ internal sealed class AdmissionControl : IWaitEstimate
         var waiter = new TaskCompletionSource<SlotLease?>(TaskCreationOptions.RunContinuationsAsynchronously);
         LinkedListNode<Waiter> node;
         var dueSoon = DueSoonAhead(ticket);
-        var limit = returning ? _options.TurnLimit(MaxWait) : MaxWait;
+        var limit = LimitFor(returning);
         lock (_lock)
         {
             if (_waiters.Count >= _options.MaxQueueLength)
@@ -309,8 +309,8 @@ internal sealed class AdmissionControl : IWaitEstimate
     private int DueSoonAhead(long ticket) =>
         _line is null ? 0 : (int)Math.Ceiling((double)_line.DueSoonAhead(ticket, _options.TurnLimit(MaxWait)) / Math.Max(_line.Gateways, 1));
 
-    /// <summary>A key with a place (<paramref name="ticket"/> given) is back in line and may wait for its turn; a newcomer waits the plain limit.</summary>
-    private TimeSpan LimitFor(long ticket) => ticket == long.MaxValue ? MaxWait : _options.TurnLimit(MaxWait);
+    /// <summary>A key back in line may wait for its turn (<see cref="AdmissionOptions.TurnHoldSeconds"/>); a newcomer waits the plain limit.</summary>
+    private TimeSpan LimitFor(bool returning) => returning ? _options.TurnLimit(MaxWait) : MaxWait;
 
     private int QueuedAhead(long ticket)
     {

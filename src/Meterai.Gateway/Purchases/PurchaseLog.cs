@@ -31,8 +31,8 @@ internal static partial class PurchaseLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase {PurchaseId}: no distributor could sell after {Attempts} attempts")]
     public static partial void NobodyCouldSell(ILogger logger, string purchaseId, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Purchase {PurchaseId}: not admitted ({Reason}); Retry-After {RetryAfterSeconds} s")]
-    public static partial void QueueRejected(ILogger logger, string purchaseId, AdmissionRejectionReason reason, int retryAfterSeconds);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Purchase {PurchaseId}: not admitted ({Reason}); number {Position} in line, Retry-After {RetryAfterSeconds} s")]
+    public static partial void QueueRejected(ILogger logger, string purchaseId, AdmissionRejectionReason reason, int position, int retryAfterSeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Distributor {DistributorId} rejected the gateway's credentials (401); check its apiKey in the registry")]
     private static partial void CredentialsRejected(ILogger logger, string distributorId);

@@ -108,7 +108,15 @@ internal sealed class PurchaseReplies(
     /// in line and hears when its turn is expected, which is also when its place counts again.
     /// </summary>
     /// <param name="couldGrow">Some routable distributor's limit could still grow (<see cref="DistributorRoom.NoteDemand"/>): counted apart too.</param>
-    public PurchaseAnswer RefusedByQueue(HttpContext context, string key, AdmissionResult refusal, bool couldGrow)
+    public PurchaseAnswer RefusedByQueue(HttpContext context, string key, AdmissionResult refusal, bool couldGrow) =>
+        InLine(context, key, refusal, couldGrow, claimed: null);
+
+    /// <summary>A claimed purchase the queue would not keep waiting (its key is free again, and keeps its place).</summary>
+    public PurchaseAnswer QueueGaveUp(HttpContext context, string key, string purchaseId, AdmissionResult refusal, bool couldGrow) =>
+        InLine(context, key, refusal, couldGrow, claimed: purchaseId);
+
+    /// <param name="claimed">The purchase the key had claimed, logged with the Retry-After it is given; null at the door.</param>
+    private PurchaseAnswer InLine(HttpContext context, string key, AdmissionResult refusal, bool couldGrow, string? claimed)
     {
         metrics.AdmissionRejected(AdmissionRejectionLabel.Of(refusal.Reason));
         if (couldGrow)
@@ -125,14 +133,12 @@ internal sealed class PurchaseReplies(
         var wait = TimeSpan.FromTicks(Math.Max(admission.EstimateInLine(position).Ticks - pace.Ticks, 0));
         var retryAfter = AdmissionControl.RetryAfterFor(wait);
         line.Promise(key, pace + TimeSpan.FromSeconds(retryAfter));
-        return new(PurchaseAnswers.InLine(context, retryAfter, position, wait), Pace: pace);
-    }
+        if (claimed is not null)
+        {
+            PurchaseLog.QueueRejected(logger, claimed, refusal.Reason, position, retryAfter);
+        }
 
-    /// <summary>A claimed purchase the queue would not keep waiting (its key is free again, and keeps its place).</summary>
-    public PurchaseAnswer QueueGaveUp(HttpContext context, string key, string purchaseId, AdmissionResult refusal, bool couldGrow)
-    {
-        PurchaseLog.QueueRejected(logger, purchaseId, refusal.Reason, refusal.RetryAfterSeconds);
-        return RefusedByQueue(context, key, refusal, couldGrow);
+        return new(PurchaseAnswers.InLine(context, retryAfter, position, wait), Pace: pace);
     }
 
     /// <summary>Every distributor refused, or none was routable (its key is free again).</summary>
