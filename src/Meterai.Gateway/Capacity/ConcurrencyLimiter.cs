@@ -41,6 +41,12 @@ internal abstract class ConcurrencyLimiter
     public virtual bool CouldGrow => Limit < Ceiling;
 
     /// <summary>
+    /// The limit a wait estimate should count on: <see cref="Limit"/>, or, while the limit still doubles
+    /// every round trip (slow start, no sign of overload yet), the ceiling it is headed for. Lock-free.
+    /// </summary>
+    public virtual int HeadedFor => Limit;
+
+    /// <summary>
     /// An applicant waited or was refused for want of room: the limit is what holds it back, even
     /// when the orders in flight are below it (their ledger writes, a refusal at the door). Lock-free.
     /// </summary>

@@ -30,6 +30,14 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
     /// </summary>
     private static readonly TimeSpan ExcuseFor = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How many windows a rise not believed yet waits for its repeat: a queue rises again as soon as
+    /// the limit is back (a few windows), while a stall of the gateway's own (a collection, code
+    /// compiled on first use) comes back seconds later, hundreds of windows at a fast distributor, and
+    /// two of them are not one queue.
+    /// </summary>
+    private const int SuspectWindows = 16;
+
     public string Name => ConcurrencyLimitAlgorithmNames.Gradient;
 
     public ConcurrencyLimiter Create(int ceiling) => new Limiter(ceiling, options.Value, time);
@@ -43,7 +51,7 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
         private readonly RollingMinimum _minLatency = new(time, settings.MinLatencyWindow);
         private readonly MeasurementWindow _window = new();
         private double _limit = Math.Clamp(settings.InitialLimit, 1, ceiling);
-        private bool _slowStart = true;
+        private bool _slowStart = true; // read lock-free by HeadedFor
         private bool _calibrated;
         private long _lastDecreaseAt = long.MinValue;
 
@@ -55,6 +63,8 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
         // one of those whose latency then rose once: believed too high only if it rises again.
         private int _provenHealthy;
         private int _suspect;
+        private long _suspectWindow;
+        private long _windows;
 
         // Stepped down on a rise: the next window, at a lower concurrency, says whether it was ours.
         private Rise _testing;
@@ -82,6 +92,8 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
                     && (limit < tooHigh - 1 || time.GetElapsedTime(Volatile.Read(ref _tooHighAt)) >= settings.ProbeInterval);
             }
         }
+
+        public override int HeadedFor => Volatile.Read(ref _slowStart) ? Ceiling : Limit;
 
         protected override double Learn(in CapacitySample sample)
         {
@@ -113,6 +125,8 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             {
                 return _limit;
             }
+
+            _windows++;
 
             // The baseline is the lowest window median lately, not the lowest single answer: on a
             // busy machine the fastest answer is an outlier, and comparing with it sees overload everywhere.
@@ -235,6 +249,7 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
         /// <summary>
         /// The window after a step down ended. The same rise at the lower concurrency is the gateway's or the
         /// host's, not this distributor's queue: the limit goes back and the rise is excused for a while (true).
+        /// So is a rise this window refutes, healthy at as many in flight: a stall, not a queue (true).
         /// Otherwise the rise is believed, and this window is judged as any other (false).
         /// </summary>
         private bool Tested(long now, double latency, double baseline, double threshold, int peak)
@@ -250,6 +265,16 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
                 return true;
             }
 
+            // Orders taken before the step down went out during this window: its latency is measured at the
+            // concurrency that rose (or more), and healthy there. A process still warming up did this.
+            if (peak >= rise.At && latency <= threshold)
+            {
+                _provenHealthy = Math.Max(_provenHealthy, peak);
+                _limit = Math.Min(rise.Limit, Ceiling);
+                _window.Open(now);
+                return true;
+            }
+
             if (Believed(rise.At))
             {
                 Mark(now, rise.At);
@@ -259,19 +284,23 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
         }
 
         /// <summary>
-        /// A rise where a window was healthy before is believed once it repeats: one slow window on a busy
-        /// host must not hold the limit below the distributor's capacity for a probe interval.
+        /// A rise where a window was healthy before, or any rise in slow start, is believed once it repeats
+        /// within <see cref="SuspectWindows"/>: one slow window on a busy host, or in a process still warming
+        /// up, must not hold the limit below the distributor's capacity for a probe interval.
         /// </summary>
         private bool Believed(int peak)
         {
-            if (peak > _provenHealthy || _suspect > 0)
+            if ((peak > _provenHealthy && !_slowStart) || Suspecting())
             {
                 return true;
             }
 
             _suspect = peak;
+            _suspectWindow = _windows;
             return false;
         }
+
+        private bool Suspecting() => _suspect > 0 && _windows - _suspectWindow <= SuspectWindows;
 
         private void Increase(long now)
         {
@@ -280,7 +309,10 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
                 Volatile.Write(ref _tooHigh, int.MaxValue); // the probe at the old limit was healthy: capacity came back
             }
 
-            var target = Math.Min(_slowStart ? _limit * 2 : _limit + 1, Ceiling);
+            // Towards a rise not yet believed where nothing was healthy before, one order at a time: a real
+            // queue there is met again one order past its start, not at double.
+            var careful = _suspect > _provenHealthy && Suspecting();
+            var target = Math.Min(_slowStart && !careful ? _limit * 2 : _limit + 1, Ceiling);
             if (target >= _tooHigh)
             {
                 var mayProbe = time.GetElapsedTime(_tooHighAt, now) >= settings.ProbeInterval;
@@ -306,7 +338,7 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
         /// <summary><paramref name="tooHigh"/> orders (and anything at or above the limit plus one) proved too many: tried again only after a probe interval.</summary>
         private void Mark(long now, int tooHigh)
         {
-            _slowStart = false;
+            Volatile.Write(ref _slowStart, false);
             var blocked = Math.Max(tooHigh, (int)Math.Floor(_limit) + 1);
             Volatile.Write(ref _tooHighAt, now);
             Volatile.Write(ref _tooHigh, blocked);

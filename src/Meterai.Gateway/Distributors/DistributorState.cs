@@ -39,6 +39,9 @@ internal sealed class DistributorState(DistributorEntry entry, ConcurrencyLimite
     /// <summary>Whether the learned limit would grow on its next healthy window with demand (<see cref="ConcurrencyLimiter.CouldGrow"/>).</summary>
     public bool CouldGrow => !_noShare && _limiter.CouldGrow;
 
+    /// <summary>The limit the wait estimate counts on (<see cref="ConcurrencyLimiter.HeadedFor"/>).</summary>
+    public int HeadedFor => _noShare ? 0 : _limiter.HeadedFor;
+
     /// <summary>Orders at this distributor that have been sent and not yet answered: never above <see cref="ConcurrencyLimit"/>.</summary>
     public int InFlight => _sendGate.Sending;
 

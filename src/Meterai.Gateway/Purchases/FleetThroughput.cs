@@ -6,7 +6,8 @@ namespace Meterai.Gateway.Purchases;
 /// <summary>
 /// What the fleet can sell per second now by Little's law: each routable distributor's learned limit
 /// over its measured latency, summed. It follows a capacity change within a few answers, where the
-/// drain rate needs its whole window.
+/// drain rate needs its whole window. A limit in slow start counts as the ceiling it doubles towards
+/// each round trip: a cold gateway's limit of 2 refused applicants it served a moment later (issue 27).
 /// </summary>
 internal sealed class FleetThroughput(DistributorFleet fleet) : IFleetThroughput
 {
@@ -20,7 +21,7 @@ internal sealed class FleetThroughput(DistributorFleet fleet) : IFleetThroughput
                 var latency = distributor.Latency;
                 if (distributor.Healthy != false && distributor.MayHaveStock && latency > TimeSpan.Zero)
                 {
-                    total += distributor.ConcurrencyLimit / latency.TotalSeconds;
+                    total += distributor.HeadedFor / latency.TotalSeconds;
                 }
             }
 

@@ -82,6 +82,87 @@ public sealed class GradientNoiseTests
     }
 
     [Fact]
+    public void Record_StalledWindowRefutedAtTheSameConcurrency_LimitStillReachesTheCeiling()
+    {
+        // Measured in a cold start (docs/capacity.md): 30 ms in, a window at 9 in flight read 9.4 ms against a
+        // 0.14 ms baseline; the next, with orders taken before the step down still going out, read 0.7 ms
+        // at 10. 9 was marked too high, and the limit sat below it for the whole probe interval.
+        var limiter = Gradient(ceiling: 32);
+        Limiters.Answer(limiter, _time, 3 + 4 + 8, NearFree);
+        Assert.Equal(16, limiter.Limit);
+
+        Limiters.Answer(limiter, _time, 16, TimeSpan.FromMilliseconds(9.4), inFlight: 9);
+        Assert.True(limiter.Limit < 9, $"stepped down to test the rise: {limiter.Limit}");
+        Limiters.Answer(limiter, _time, 16, TimeSpan.FromMilliseconds(0.7), inFlight: 10);
+        Limiters.Answer(limiter, _time, 40, NearFree);
+
+        Assert.Equal(32, limiter.Limit);
+    }
+
+    [Fact]
+    public void Record_OneStalledWindowInSlowStartHealthyBelow_LimitStillReachesTheCeiling()
+    {
+        // The other cold start measured: 40 ms in, 10.5 ms at 16 in flight, then 0.3 ms at 7. A queue would look
+        // the same once; a stall does not come back at 16, so slow start goes on until a rise repeats.
+        var limiter = Gradient(ceiling: 32);
+        Limiters.Answer(limiter, _time, 3 + 4 + 8, NearFree);
+
+        Limiters.Answer(limiter, _time, 16, TimeSpan.FromMilliseconds(10.5), inFlight: 16);
+        Limiters.Answer(limiter, _time, 8, TimeSpan.FromMilliseconds(0.3), inFlight: 7);
+        Limiters.Answer(limiter, _time, 300, NearFree);
+
+        Assert.Equal(32, limiter.Limit);
+    }
+
+    [Fact]
+    public void Record_StallsSecondsApartWhereTheLimitWasHealthy_NeverMarkTheLimit()
+    {
+        // Measured: with 32 connections the windows' peaks were 20-27, so a rise at 30 stayed suspect, and a
+        // stall seconds (hundreds of windows) later would have been believed as its repeat.
+        var limiter = Gradient(ceiling: 32);
+        Limiters.Settle(limiter, _time, NearFree);
+        for (var stall = 0; stall < 5; stall++)
+        {
+            // One window of answers held up 9.7 ms at 30 in flight, then 2,000 quick ones at up to 24.
+            for (var held = 0; held < 64 && limiter.Limit == 32; held++)
+            {
+                Limiters.Answer(limiter, _time, 1, TimeSpan.FromMilliseconds(9.7), inFlight: 30);
+            }
+
+            for (var quiet = 0; quiet < 2_000; quiet++)
+            {
+                Limiters.Answer(limiter, _time, 1, _ => TimeSpan.FromMilliseconds(0.9), inFlight: Math.Min(24, limiter.Limit), demand: true);
+            }
+        }
+
+        Assert.Equal(32, limiter.Limit);
+    }
+
+    [Fact]
+    public void Record_RiseInSlowStartThatRepeats_IsMarkedAndTheLimitStaysBelow()
+    {
+        // A real queue past 12: whenever slow start gets back there, it rises again, and is believed the second time.
+        var limiter = Gradient(ceiling: 32);
+
+        Limiters.Answer(limiter, _time, 400, _ => limiter.Limit > 12 ? TimeSpan.FromMilliseconds(20) : NearFree, demand: true);
+
+        Assert.True(limiter.Limit <= 13, $"limit {limiter.Limit}");
+    }
+
+    [Fact]
+    public void HeadedFor_SlowStartThenABelievedRise_IsTheCeilingThenTheLimit()
+    {
+        var limiter = Gradient(ceiling: 32);
+        Assert.Equal(32, limiter.HeadedFor);
+
+        // A real queue past 12, believed when it repeats: slow start is over, and the estimate counts the limit.
+        Limiters.Answer(limiter, _time, 400, _ => limiter.Limit > 12 ? TimeSpan.FromMilliseconds(20) : NearFree, demand: true);
+
+        Assert.Equal(limiter.Limit, limiter.HeadedFor);
+        Assert.True(limiter.HeadedFor < 32, $"headed for {limiter.HeadedFor}");
+    }
+
+    [Fact]
     public void Record_GatewayDelayInTheSample_IsNotCountedAsCongestion()
     {
         var limiter = Gradient(ceiling: 16);
