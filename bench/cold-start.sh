@@ -28,6 +28,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 CEILING=${CEILING:-512}
 SIM_PORT=${SIM_PORT:-9511}
 GATEWAY_PORT=${GATEWAY_PORT:-8599}
+THREADS=$((CONNECTIONS < 2 ? 1 : 2)) # wrk wants a connection per thread
 read -r -a EXTRA <<<"${GATEWAY_ARGS:-}"
 require_number STARTS IDLE DURATION CONNECTIONS CEILING SIM_PORT GATEWAY_PORT
 ((STARTS >= 1 && STARTS <= 50 && DURATION >= 6 && DURATION <= 120)) || die "STARTS 1..50 and DURATION 6..120, please"
@@ -64,8 +65,8 @@ for ((i = 1; i <= STARTS; i++)); do
   pid=$STARTED
   wait_ready "gateway-$i" "$pid" "http://$HOST:$GATEWAY_PORT/readyz"
   sleep "$IDLE"
-  log "start $i: wrk -t2 -c$CONNECTIONS -d${DURATION}s"
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$LUA" "http://$HOST:$GATEWAY_PORT/api/purchases" >"$WORK/wrk-$i.txt" 2>&1 &
+  log "start $i: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$LUA" "http://$HOST:$GATEWAY_PORT/api/purchases" >"$WORK/wrk-$i.txt" 2>&1 &
   load=$!
   began=$(date +%s%N) at32=never limits=""
   while alive "$load"; do
@@ -78,7 +79,7 @@ for ((i = 1; i <= STARTS; i++)); do
   done
   wait "$load" || true
   result=$(grep -o 'BENCH_RESULT.*' "$WORK/wrk-$i.txt" || true)
-  field() { grep -o "$1=[0-9]*" <<<"$result" | cut -d= -f2; }
+  field() { grep -o "$1=[0-9]*" <<<"$result" | cut -d= -f2 || true; }
   refused=$(curl -s "http://$HOST:$GATEWAY_PORT/metrics" | awk '/^meterai_admission_rejected_total\{/ && $2 > 0 { sub(/.*reason="/, "", $1); sub(/".*/, "", $1); printf "%s%s %d", sep, $1, $2; sep = ", " }')
   [[ $at32 != never && $at32 -le 5000 ]] && within5=$((within5 + 1))
   ROWS+=("| $i | ${at32} | $(field created) | $(field non2xx3xx) | ${refused:-none} |${limits} |")
@@ -91,7 +92,7 @@ cat <<EOF
 ## Cold starts ($(date -u +%Y-%m-%dT%H:%M:%SZ))
 
 Gateway: $CODE, default configuration${GATEWAY_ARGS:+ plus \`$GATEWAY_ARGS\`}, fresh SQLite ledger per start. Distributor: near-free
-(nginx, canned 201), maxConcurrency $CEILING. Each start: idle ${IDLE}s, then \`wrk -t2 -c$CONNECTIONS -d${DURATION}s\` with fresh keys.
+(nginx, canned 201), maxConcurrency $CEILING. Each start: idle ${IDLE}s, then \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\` with fresh keys.
 
 | start | limit ≥ 32 after (ms) | 201s | non-2xx | admission refusals | limit every 0.5 s |
 | ---: | ---: | ---: | ---: | --- | --- |
