@@ -54,8 +54,6 @@ wait_ready canned "$STARTED" "http://$HOST:$SIM_PORT/health"
 printf '{"distributors": [{"id": "d01", "name": "Near-free distributor", "baseUrl": "http://%s:%s", "maxConcurrency": %s}]}\n' \
   "$HOST" "$SIM_PORT" "$CEILING" >"$WORK/registry.json"
 
-metric() { curl -s "http://$HOST:$GATEWAY_PORT/metrics" | awk -v m="$1" 'index($0, m) == 1 && !seen { print $2; seen = 1 }'; }
-
 VALID=1
 within5=0
 ROWS=()
@@ -70,7 +68,7 @@ for ((i = 1; i <= STARTS; i++)); do
   load=$!
   began=$(date +%s%N) at32=never limits=""
   while alive "$load"; do
-    limit=$(metric 'meterai_distributor_concurrency_limit{')
+    limit=$(limit_of "$GATEWAY_PORT")
     limits+=" ${limit%.*}"
     if [[ $at32 == never && -n $limit ]] && awk -v l="$limit" 'BEGIN { exit !(l >= 32) }'; then
       at32=$((($(date +%s%N) - began) / 1000000))

@@ -187,6 +187,9 @@ http {
 CONF
 }
 
+# limit_of PORT: the learned concurrency limit of the first distributor the gateway on PORT reports.
+limit_of() { curl -s "http://$HOST:$1/metrics" | awk '/^meterai_distributor_concurrency_limit\{/ && !seen { print $2; seen = 1 }'; }
+
 # sim_field PORT FIELD: a number from the distributor simulator's /_sim/state (compact JSON).
 sim_field() {
   curl -s --max-time 5 "http://$HOST:$1/_sim/state" | grep -o "\"$2\":[0-9.]*" | head -n1 | cut -d: -f2

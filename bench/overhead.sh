@@ -222,7 +222,6 @@ run_wrk() {
 }
 
 # The learned limit of (d)'s distributor, every 0.5 s through its cold warm-up: when it reached 32.
-limit_of() { curl -s "http://$HOST:$1/metrics" | awk '/^meterai_distributor_concurrency_limit\{/ && !seen { print $2; seen = 1 }'; }
 for p in "${PATHS[@]}"; do
   if [[ $p == d ]]; then
     ( start_ns=$(date +%s%N); while :; do printf '%s %s\n' "$(( ($(date +%s%N) - start_ns) / 1000000 ))" "$(limit_of "$GATEWAY_PORT")"; sleep 0.5; done ) >"$WORK/limit-d.txt" &
