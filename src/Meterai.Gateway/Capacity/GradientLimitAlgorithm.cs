@@ -260,9 +260,7 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             {
                 _excuse = latency - baseline;
                 _excusedAt = now;
-                _limit = Math.Min(rise.Limit, Ceiling);
-                _window.Open(now);
-                return true;
+                return Back(rise, now);
             }
 
             // Orders taken before the step down went out during this window: its latency is measured at the
@@ -270,9 +268,7 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             if (peak >= rise.At && latency <= threshold)
             {
                 _provenHealthy = Math.Max(_provenHealthy, peak);
-                _limit = Math.Min(rise.Limit, Ceiling);
-                _window.Open(now);
-                return true;
+                return Back(rise, now);
             }
 
             if (Believed(rise.At))
@@ -281,6 +277,14 @@ internal sealed class GradientLimitAlgorithm(IOptions<CapacityOptions> options, 
             }
 
             return false;
+        }
+
+        /// <summary>The rise was not this distributor's queue: the limit goes back to where it was before the step down.</summary>
+        private bool Back(Rise rise, long now)
+        {
+            _limit = Math.Min(rise.Limit, Ceiling);
+            _window.Open(now);
+            return true;
         }
 
         /// <summary>
