@@ -26,7 +26,7 @@ internal sealed class ReconciliationLedger(LedgerDatabase database)
     /// refund_due ones once <c>next_check_at</c> has passed, in_progress ones only once untouched
     /// since <paramref name="inProgressUntouchedSince"/> (their gateway died mid-request).
     /// </summary>
-    /// <remarks>The first condition repeats the partial indexes' predicate, so the scan stays on open rows.</remarks>
+    /// <remarks>The first condition repeats the partial index's predicate, so the scan stays on open rows, in its order.</remarks>
     public async Task<IReadOnlyList<OpenPurchase>> FindDueAsync(
         DateTimeOffset now, DateTimeOffset inProgressUntouchedSince, int limit, CancellationToken cancellationToken)
     {
