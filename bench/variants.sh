@@ -64,29 +64,10 @@ printf '{"distributors": [{"id": "d01", "name": "Near-free distributor", "baseUr
 
 # start_passthrough NAME PORT: nginx as a plain reverse proxy in front of the canned distributor.
 start_passthrough() {
-  local name=$1 port=$2 dir="$WORK/$1"
-  mkdir -p "$dir"
-  cat >"$dir/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $dir/body;
-  proxy_temp_path $dir/proxy;
-  fastcgi_temp_path $dir/fastcgi;
-  uwsgi_temp_path $dir/uwsgi;
-  scgi_temp_path $dir/scgi;
-  upstream distributor { server $HOST:$SIM_PORT; keepalive 64; }
-  server {
-    listen $HOST:$port;
-    location / { proxy_pass http://distributor; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
-}
-EOF
-  start "$name" "$NGINX" -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf"
+  local name=$1 port=$2
+  mkdir -p "$WORK/$name"
+  write_passthrough_conf "$WORK/$name/nginx.conf" "$port" "$SIM_PORT"
+  start "$name" "$NGINX" -e "$WORK/$name/error.log" -p "$WORK/$name" -c "$WORK/$name/nginx.conf"
 }
 
 for name in "${NAMES[@]}"; do
