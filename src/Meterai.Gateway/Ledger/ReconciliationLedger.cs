@@ -21,6 +21,15 @@ internal sealed class ReconciliationLedger(LedgerDatabase database)
         FROM purchases
         """;
 
+    /// <summary>The due open purchases, oldest first (<see cref="FindDueAsync"/>); its order is <c>ix_purchases_due</c>'s.</summary>
+    internal const string FindDueSql = SelectOpen + """
+         WHERE status IN ('in_progress', 'pending', 'refund_due')
+          AND (next_check_at IS NULL OR next_check_at <= @now)
+          AND (status <> 'in_progress' OR updated_at <= @staleBefore)
+        ORDER BY COALESCE(next_check_at, updated_at), purchase_id
+        LIMIT @limit
+        """;
+
     /// <summary>
     /// Open purchases whose next reconciliation check is due, the longest-waiting first: pending and
     /// refund_due ones once <c>next_check_at</c> has passed, in_progress ones only once untouched
@@ -32,13 +41,7 @@ internal sealed class ReconciliationLedger(LedgerDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<OpenPurchase>(new CommandDefinition(
-            SelectOpen + """
-             WHERE status IN ('in_progress', 'pending', 'refund_due')
-              AND (next_check_at IS NULL OR next_check_at <= @now)
-              AND (status <> 'in_progress' OR updated_at <= @staleBefore)
-            ORDER BY COALESCE(next_check_at, updated_at), purchase_id
-            LIMIT @limit
-            """,
+            FindDueSql,
             new { now = now.ToUnixTimeMilliseconds(), staleBefore = inProgressUntouchedSince.ToUnixTimeMilliseconds(), limit },
             cancellationToken: cancellationToken));
         return rows.AsList();

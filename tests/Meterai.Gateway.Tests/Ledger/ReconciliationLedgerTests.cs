@@ -1,3 +1,4 @@
+using Dapper;
 using Meterai.Gateway.Kernel;
 using Meterai.Gateway.Ledger;
 using Meterai.Gateway.Purchases;
@@ -96,6 +97,21 @@ public abstract class ReconciliationLedgerTests(string provider)
     }
 }
 
-public sealed class ReconciliationLedgerSqliteTests() : ReconciliationLedgerTests(LedgerProviders.Sqlite);
+public sealed class ReconciliationLedgerSqliteTests() : ReconciliationLedgerTests(LedgerProviders.Sqlite)
+{
+    [Fact]
+    public async Task FindDueSql_CurrentSchema_ReadsOnlyTheOpenPurchasesIndex()
+    {
+        await using var ledger = await TestLedger.MigratedAsync(LedgerProviders.Sqlite);
+        await using var connection = await ledger.Database.OpenAsync(CancellationToken.None);
+
+        var steps = (await connection.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>(
+            "EXPLAIN QUERY PLAN " + ReconciliationLedger.FindDueSql, new { now = 0L, staleBefore = 0L, limit = 10 })).Select(step => step.Detail).ToList();
+
+        // A pass reads the open purchases through their partial index, never the whole table, however many purchases it holds.
+        Assert.Contains(steps, step => step.Contains("USING INDEX ix_purchases_due", StringComparison.Ordinal));
+        Assert.DoesNotContain("SCAN purchases", steps);
+    }
+}
 
 public sealed class ReconciliationLedgerPostgresTests() : ReconciliationLedgerTests(LedgerProviders.Postgres);
