@@ -137,9 +137,8 @@ for n in $COUNTS; do
   smoke "$URL"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "$URL" -- "$RUN_ID-w$n" >"$WORK/wrk-w$n.txt" 2>&1
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$LUA" "$URL" -- "$RUN_ID-$n" >"$WORK/wrk-$n.txt" 2>&1 || die "wrk failed"
-  line=$(grep '^BENCH_RESULT ' "$WORK/wrk-$n.txt") || { cat "$WORK/wrk-$n.txt" >&2; die "wrk printed no BENCH_RESULT"; }
-  for kv in ${line#BENCH_RESULT }; do R["$n.${kv%%=*}"]=${kv#*=}; done
-  R[$n.rps]=$(awk -v c="${R[$n.requests]}" -v us="${R[$n.duration_us]}" 'BEGIN { printf "%.0f", c / (us / 1e6) }')
+  bench_result "$WORK/wrk-$n.txt" R "$n." || { cat "$WORK/wrk-$n.txt" >&2; die "wrk printed no BENCH_RESULT"; }
+  R[$n.rps]=$(per_second "${R[$n.requests]}" "${R[$n.duration_us]}")
   R[$n.errors]=$((R[$n.non2xx3xx] + R[$n.connect] + R[$n.read] + R[$n.write] + R[$n.timeout]))
   stop_cluster
 done

@@ -76,11 +76,11 @@ for ((i = 1; i <= STARTS; i++)); do
     sleep 0.5
   done
   wait "$load" || true
-  result=$(grep -o 'BENCH_RESULT.*' "$WORK/wrk-$i.txt" || true)
-  field() { grep -o "$1=[0-9]*" <<<"$result" | cut -d= -f2 || true; }
+  declare -A W=()
+  bench_result "$WORK/wrk-$i.txt" W || true
   refused=$(curl -s "http://$HOST:$GATEWAY_PORT/metrics" | awk '/^meterai_admission_rejected_total\{/ && $2 > 0 { sub(/.*reason="/, "", $1); sub(/".*/, "", $1); printf "%s%s %d", sep, $1, $2; sep = ", " }')
   [[ $at32 != never && $at32 -le 5000 ]] && within5=$((within5 + 1))
-  ROWS+=("| $i | ${at32} | $(field created) | $(field non2xx3xx) | ${refused:-none} |${limits} |")
+  ROWS+=("| $i | ${at32} | ${W[created]:-} | ${W[non2xx3xx]:-} | ${refused:-none} |${limits} |")
   stop "$pid"
   forget "$pid"
 done

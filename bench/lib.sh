@@ -223,6 +223,19 @@ CONF
   } >"$file"
 }
 
+# bench_result FILE ARRAY [PREFIX]: the fields of the BENCH_RESULT line bench/unique-key.lua makes wrk
+# print (requests=, created=, duration_us=, p50_us=, non2xx3xx=, ...) into the associative ARRAY, each
+# under PREFIX followed by its name; fails when FILE has no such line.
+bench_result() {
+  local -n into=$2
+  local line kv
+  line=$(grep '^BENCH_RESULT ' "$1") || return 1
+  for kv in ${line#BENCH_RESULT }; do into["${3:-}${kv%%=*}"]=${kv#*=}; done
+}
+
+# per_second COUNT DURATION_US: COUNT over wrk's measured duration, a whole number.
+per_second() { awk -v n="$1" -v us="$2" 'BEGIN { printf "%.0f", n / (us / 1e6) }'; }
+
 # limit_of PORT: the learned concurrency limit of the first distributor the gateway on PORT reports.
 limit_of() { curl -s "http://$HOST:$1/metrics" | awk '/^meterai_distributor_concurrency_limit\{/ && !seen { print $2; seen = 1 }'; }
 

@@ -184,10 +184,9 @@ run_wrk() {
   log "wrk $phase: -t$threads -c$connections -d${seconds}s $url"
   timeout $((seconds + 30)) wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s "$LUA" "$url" -- "$RUN_ID-$phase" \
     >"$out" 2>&1 || { cat "$out" >&2; die "wrk $phase failed"; }
-  line=$(grep '^BENCH_RESULT ' "$out") || { cat "$out" >&2; die "wrk $phase printed no BENCH_RESULT line"; }
-  for kv in ${line#BENCH_RESULT }; do R["$phase.${kv%%=*}"]=${kv#*=}; done
-  R[$phase.rps]=$(awk -v n="${R[$phase.requests]}" -v us="${R[$phase.duration_us]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }')
-  R[$phase.cps]=$(awk -v n="${R[$phase.created]}" -v us="${R[$phase.duration_us]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }')
+  bench_result "$out" R "$phase." || { cat "$out" >&2; die "wrk $phase printed no BENCH_RESULT line"; }
+  R[$phase.rps]=$(per_second "${R[$phase.requests]}" "${R[$phase.duration_us]}")
+  R[$phase.cps]=$(per_second "${R[$phase.created]}" "${R[$phase.duration_us]}")
   R[$phase.errors]=$((R[$phase.non2xx3xx] + R[$phase.connect] + R[$phase.read] + R[$phase.write] + R[$phase.timeout]))
   ((R[$phase.requests] > 0)) || die "wrk $phase completed no request"
   local pid

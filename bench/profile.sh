@@ -105,16 +105,15 @@ wait "$WRK_PID" || die "wrk failed"
 wait "$COUNTERS_PID" || true
 VALID=1
 
-line=$(grep '^BENCH_RESULT ' "$WORK/wrk.txt")
 declare -A W
-for kv in ${line#BENCH_RESULT }; do W["${kv%%=*}"]=${kv#*=}; done
+bench_result "$WORK/wrk.txt" W || die "wrk printed no BENCH_RESULT line"
 
 cat <<EOF
 
 ## Where the time goes ($(date -u +%Y-%m-%dT%H:%M:%SZ))
 
 Machine: $(describe_machine). Gateway: $CODE, $LEDGER ledger${GATEWAY_ARGS:+, options \`$GATEWAY_ARGS\`}, near-free distributor (nginx, canned 201).
-Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s -s bench/unique-key.lua\`: $(awk -v n="${W[requests]}" -v us="${W[duration_us]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }') purchases/s, p50 $(awk -v u="${W[p50_us]}" 'BEGIN { printf "%.1f", u / 1000 }') ms, p99 $(awk -v u="${W[p99_us]}" 'BEGIN { printf "%.1f", u / 1000 }') ms, non-2xx $((W[non2xx3xx])).
+Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s -s bench/unique-key.lua\`: $(per_second "${W[requests]}" "${W[duration_us]}") purchases/s, p50 $(awk -v u="${W[p50_us]}" 'BEGIN { printf "%.1f", u / 1000 }') ms, p99 $(awk -v u="${W[p99_us]}" 'BEGIN { printf "%.1f", u / 1000 }') ms, non-2xx $((W[non2xx3xx])).
 
 Counters (mean over the run, dotnet-counters):
 

@@ -129,11 +129,8 @@ run_wrk() {
   timeout $((seconds + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency -s "$LUA" "$url" -- "$RUN_ID-$phase" \
     >"$out" 2>&1 || { cat "$out" >&2; die "wrk $phase failed"; }
   sed 's/^/    /' "$out" >&2
-  line=$(grep '^BENCH_RESULT ' "$out") || die "wrk $phase printed no BENCH_RESULT line"
-  for kv in ${line#BENCH_RESULT }; do
-    R["$phase.${kv%%=*}"]=${kv#*=}
-  done
-  R["$phase.rps"]=$(awk -v n="${R[$phase.requests]}" -v us="${R[$phase.duration_us]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }')
+  bench_result "$out" R "$phase." || die "wrk $phase printed no BENCH_RESULT line"
+  R["$phase.rps"]=$(per_second "${R[$phase.requests]}" "${R[$phase.duration_us]}")
 
   # Valid only if every request was answered 2xx: no "Non-2xx or 3xx responses", no socket errors.
   local bad=""

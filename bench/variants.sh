@@ -12,8 +12,9 @@
 #   environment  NAME=value pairs for the gateway process, split on spaces (optional)
 # Each gateway has a fresh SQLite ledger and the registry's maxConcurrency is 256, as in issue 27.
 # Every variant is warmed for WARMUP seconds, then ROUNDS rounds load each in turn with
-# `wrk -t2 -cCONNECTIONS -dDURATION`. Prints per round and variant: 201/s, non-2xx and the process's
-# CPU (user + system, /proc) per 201; then each variant's 201s over all rounds ÷ the first variant's.
+# `wrk -t2 -cCONNECTIONS -dDURATION`. Prints per round and variant: 201/s, non-2xx answers, socket
+# errors and the process's CPU (user + system, /proc) per 201; then each variant's 201s over all
+# rounds ÷ the first variant's.
 #
 # Knobs (environment): ROUNDS=3 DURATION=10 WARMUP=10 CONNECTIONS=32 SIM_PORT=9611 BASE_PORT=9620
 # (variants listen on BASE_PORT+1, +2, ...), KEEP_WORKDIR=1. Run it alone on the machine.
@@ -100,18 +101,18 @@ done
 RUN_ID="$(date +%s)x$RANDOM"
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 declare -A R SUM
-# load NAME PHASE SECONDS: fills R[PHASE.NAME.*] (201/s, non-2xx, CPU µs per 201).
+# load NAME PHASE SECONDS: fills R[PHASE.NAME.*] (201/s, non-2xx, socket errors, CPU µs per 201).
 load() {
-  local name=$1 phase=$2 seconds=$3 out="$WORK/wrk-$2-$1.txt" before after line kv
+  local name=$1 phase=$2 seconds=$3 out="$WORK/wrk-$2-$1.txt" before after
   before=$(cpu_ticks "${PID[$name]}")
   timeout $((seconds + 30)) wrk -t2 -c"$CONNECTIONS" -d"${seconds}s" -s "$LUA" "${URL[$name]}" -- "$RUN_ID-$phase-$name" >"$out" 2>&1 \
     || { cat "$out" >&2; die "wrk $phase $name failed"; }
   after=$(cpu_ticks "${PID[$name]}")
-  line=$(grep '^BENCH_RESULT ' "$out") || { cat "$out" >&2; die "wrk $phase $name printed no BENCH_RESULT line"; }
   declare -A W=()
-  for kv in ${line#BENCH_RESULT }; do W["${kv%%=*}"]=${kv#*=}; done
-  R[$phase.$name.cps]=$(awk -v n="${W[created]}" -v us="${W[duration_us]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }')
-  R[$phase.$name.non2xx]=$((W[non2xx3xx] + W[connect] + W[read] + W[write] + W[timeout]))
+  bench_result "$out" W || { cat "$out" >&2; die "wrk $phase $name printed no BENCH_RESULT line"; }
+  R[$phase.$name.cps]=$(per_second "${W[created]}" "${W[duration_us]}")
+  R[$phase.$name.non2xx]=${W[non2xx3xx]}
+  R[$phase.$name.errors]=$((W[connect] + W[read] + W[write] + W[timeout]))
   # nginx's work is in its worker process, not the master this script started: no CPU figure for it.
   R[$phase.$name.cpu]=$([[ ${SOURCE[$name]} == nginx ]] && echo "–" || awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="${W[created]}" \
     'BEGIN { if (n > 0) printf "%.0f", t / hz * 1e6 / n; else print "–" }')
@@ -139,10 +140,10 @@ Machine: $(describe_machine). Distributor: nginx, canned 201. Load: \`wrk -t2 -c
 | --- | --- |
 EOF
 for name in "${NAMES[@]}"; do printf '| %s | %s |\n' "$name" "${CODE[$name]}"; done
-printf '\n| round | variant | 201/s | non-2xx | CPU µs per 201 |\n| --- | --- | ---: | ---: | ---: |\n'
+printf '\n| round | variant | 201/s | non-2xx | socket errors | CPU µs per 201 |\n| --- | --- | ---: | ---: | ---: | ---: |\n'
 for ((r = 1; r <= ROUNDS; r++)); do
   for name in "${NAMES[@]}"; do
-    printf '| %s | %s | %s | %s | %s |\n' "$r" "$name" "${R[r$r.$name.cps]}" "${R[r$r.$name.non2xx]}" "${R[r$r.$name.cpu]}"
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$r" "$name" "${R[r$r.$name.cps]}" "${R[r$r.$name.non2xx]}" "${R[r$r.$name.errors]}" "${R[r$r.$name.cpu]}"
   done
 done
 printf '\nAll rounds, 201/s summed, ÷ %s:' "$first"
